@@ -1,0 +1,81 @@
+package dev.mailroot.server;
+
+import ch.qos.logback.classic.LoggerContext;
+import dev.mailroot.server.config.ConfigException;
+import dev.mailroot.server.config.ConfigLoader;
+import dev.mailroot.server.config.MailrootConfig;
+import dev.mailroot.server.dispatch.SinkChain;
+import dev.mailroot.server.spool.Spool;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code mailroot [--home DIR] [--config FILE]}: runs the server until SIGTERM or Ctrl-C, then
+ * stops gracefully and exits 0. Exit 2: bad configuration or usage; exit 1: cannot start.
+ */
+@Command(name = "mailroot", mixinStandardHelpOptions = true, version = "Mailroot 1.0.0",
+        description = "Runs the Mailroot SMTP server. SIGTERM or Ctrl-C stops it gracefully.",
+        exitCodeOnInvalidInput = 2)
+public final class Main implements Callable<Integer> {
+
+    @Option(names = "--home", paramLabel = "DIR",
+            description = "The server's home folder (default: $MAILROOT_HOME, else the current folder).")
+    private Path home;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "The configuration file (default: <home>/conf/mailroot.yaml, if present).")
+    private Path config;
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            System.err.println("mailroot: " + e);
+            return 1;
+        });
+        System.exit(cli.execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Home h = new Home(home != null ? home
+                : System.getenv("MAILROOT_HOME") != null ? Path.of(System.getenv("MAILROOT_HOME")) : Path.of(""));
+        MailrootConfig cfg;
+        try {
+            ConfigLoader loader = new ConfigLoader();
+            cfg = config != null ? loader.load(config, true) : loader.load(h.configFile(), false);
+        } catch (ConfigException e) {
+            System.err.println("mailroot: " + e.getMessage());
+            return 2;
+        }
+        // before the first logger exists: the file appender writes to <home>/logs
+        System.setProperty("mailroot.logs", h.logs().toString());
+        MailrootServer server;
+        try {
+            server = MailrootServer.start(h, cfg, SinkChain.EMPTY, Clock.systemDefaultZone());
+        } catch (Spool.LockedException e) {
+            System.err.println("mailroot: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            System.err.println("mailroot: cannot start: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // SIGTERM or Ctrl-C: stop gracefully, then exit 0 (not the JVM's 143/130)
+            server.stop();
+            stopped.countDown();
+            ((LoggerContext) LoggerFactory.getILoggerFactory()).stop();
+            Runtime.getRuntime().halt(0);
+        }, "shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

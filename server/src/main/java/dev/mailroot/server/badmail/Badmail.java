@@ -1,0 +1,136 @@
+package dev.mailroot.server.badmail;
+
+import dev.mailroot.server.message.MessageContent;
+import dev.mailroot.server.spool.Fsync;
+import dev.mailroot.server.spool.SpoolEnvelope;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The badmail folder, as IIS keeps it: {@code <id>.bad} is the message, re-submittable by moving it
+ * into the pickup folder (it starts with {@code x-sender:} and {@code x-receiver:} lines naming the
+ * envelope), and {@code <id>.bdr} beside it says when, what and why in plain text. The reason file
+ * is written first, so a {@code .bad} never lacks its reason. Thread-safe.
+ */
+public final class Badmail {
+
+    /** One recipient that could not be delivered, and why. */
+    public record Failure(String recipient, String reason) {
+    }
+
+    private final Path dir;
+    private final Clock clock;
+
+    public Badmail(Path dir, Clock clock) {
+        this.dir = dir;
+        this.clock = clock;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /**
+     * Keeps {@code content} in badmail for the given recipients. Durable when this returns.
+     *
+     * @param id         the message id
+     * @param envelope   the envelope (sender, arrival, source)
+     * @param recipients the recipients the .bad file should be re-submitted to
+     * @param content    the message
+     * @param newline    the message's line end, for the x-sender/x-receiver lines
+     * @param reason     the cause in one line
+     * @param failures   per-recipient details; may be empty
+     * @return the .bad file
+     */
+    public Path write(String id, SpoolEnvelope envelope, List<String> recipients, MessageContent content,
+                      String newline, String reason, List<Failure> failures) throws IOException {
+        Files.createDirectories(dir);
+        String base = freeName(id);
+        Path bad = dir.resolve(base + ".bad");
+        Path bdr = dir.resolve(base + ".bdr");
+        writeDurably(bdr, report(id, envelope, recipients, reason, failures).getBytes(StandardCharsets.UTF_8), null);
+        writeDurably(bad, envelopeLines(envelope.mailFrom(), recipients, newline), content);
+        Fsync.directory(dir);
+        return bad;
+    }
+
+    /** {@code id}, or {@code id-2}, {@code id-3}... if a message already went to badmail under that id. */
+    private String freeName(String id) {
+        String name = id;
+        for (int n = 2; Files.exists(dir.resolve(name + ".bad")) || Files.exists(dir.resolve(name + ".bdr")); n++) {
+            name = id + "-" + n;
+        }
+        return name;
+    }
+
+    private static byte[] envelopeLines(String mailFrom, List<String> recipients, String newline) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("x-sender: ").append(mailFrom).append(newline);
+        for (String r : recipients) {
+            sb.append("x-receiver: ").append(r).append(newline);
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private String report(String id, SpoolEnvelope e, List<String> recipients, String reason, List<Failure> failures) {
+        Instant now = clock.instant();
+        StringBuilder sb = new StringBuilder();
+        sb.append("Mailroot badmail report\n");
+        sb.append("Message id:  ").append(id).append('\n');
+        sb.append("Time:        ").append(now).append('\n');
+        sb.append("Reason:      ").append(oneLine(reason)).append('\n');
+        sb.append("Arrived:     ").append(e.arrivalTime()).append(" via ").append(e.source().wireName());
+        if (e.clientAddress() != null) {
+            sb.append(" from [").append(e.clientAddress()).append(']');
+        }
+        if (e.helo() != null) {
+            sb.append(" helo=").append(oneLine(e.helo()));
+        }
+        if (e.pickupFileName() != null) {
+            sb.append(" file=").append(oneLine(e.pickupFileName()));
+        }
+        sb.append('\n');
+        sb.append("Sender:      <").append(e.mailFrom()).append(">\n");
+        sb.append("Recipients:  ");
+        for (int i = 0; i < recipients.size(); i++) {
+            sb.append(i == 0 ? "" : ", ").append('<').append(recipients.get(i)).append('>');
+        }
+        sb.append('\n');
+        for (Failure f : failures) {
+            sb.append("Failed:      <").append(f.recipient()).append(">: ").append(oneLine(f.reason())).append('\n');
+        }
+        sb.append("\nTo resubmit: correct the cause, then move the .bad file into mailroot/pickup/ under a\n"
+                + "name ending in .eml (its x-sender/x-receiver lines carry the envelope).\n");
+        return sb.toString();
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("[\\r\\n]+", " ");
+    }
+
+    private void writeDurably(Path target, byte[] head, MessageContent rest) throws IOException {
+        Path tmp = dir.resolve("." + target.getFileName() + ".tmp");
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer buf = ByteBuffer.wrap(head);
+            while (buf.hasRemaining()) {
+                out.write(buf);
+            }
+            if (rest != null) {
+                rest.writeTo(out);
+            }
+            out.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}

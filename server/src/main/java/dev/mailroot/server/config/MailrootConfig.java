@@ -1,0 +1,56 @@
+package dev.mailroot.server.config;
+
+import java.util.List;
+
+/**
+ * The server's configuration: the embedded defaults ({@code defaults.yaml} beside this class)
+ * overridden by {@code conf/mailroot.yaml}. Every key is documented in docs/configuration.md; the
+ * names are a contract with scripts and administrators.
+ *
+ * @param smtp                 the SMTP listener
+ * @param domains              the local domains; the first is the primary one
+ * @param mailboxes            mailbox policy
+ * @param delivery             the delivery workers
+ * @param shutdownGraceSeconds how long a stop waits for messages in flight before it leaves them in
+ *                             the spool for the next start
+ */
+public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxes, Delivery delivery,
+                             int shutdownGraceSeconds) {
+
+    public MailrootConfig {
+        domains = List.copyOf(domains);
+    }
+
+    /**
+     * @param bind               the address to listen on
+     * @param port               the TCP port; 0 picks a free one
+     * @param hostname           the name in the greeting and in Received headers; empty means the
+     *                           machine's name
+     * @param maxMessageSize     the largest message accepted, in bytes
+     * @param maxRecipients      the most recipients per message
+     * @param maxConnections     the most simultaneous SMTP connections
+     * @param idleTimeoutSeconds how long a connection may stay silent
+     */
+    public record Smtp(String bind, int port, String hostname, int maxMessageSize, int maxRecipients,
+                       int maxConnections, int idleTimeoutSeconds) {
+    }
+
+    /** @param autoCreate create a mailbox on its first delivery; if false, unknown mailboxes are refused */
+    public record Mailboxes(boolean autoCreate) {
+    }
+
+    /**
+     * @param threads          how many messages are processed (sinks, delivery) at once
+     * @param giveUpAfterHours how long a message whose delivery keeps failing temporarily stays in
+     *                         the spool before it goes to badmail
+     */
+    public record Delivery(int threads, int giveUpAfterHours) {
+    }
+
+    /** The same configuration with another SMTP port (tests use 0). */
+    public MailrootConfig withSmtpPort(int port) {
+        Smtp s = smtp;
+        return new MailrootConfig(new Smtp(s.bind(), port, s.hostname(), s.maxMessageSize(), s.maxRecipients(),
+                s.maxConnections(), s.idleTimeoutSeconds()), domains, mailboxes, delivery, shutdownGraceSeconds);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.mailroot.server.delivery;
+
+import dev.mailroot.server.message.MessageContent;
+import dev.mailroot.server.spool.Fsync;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One mailbox's Maildir ({@code tmp/}, {@code new/}, {@code cur/}), written the Maildir way: a
+ * unique name in {@code tmp/}, the data fsync'd, a rename into {@code new/}, and {@code new/}
+ * fsync'd so the rename survives a crash. Readers (Dovecot, mutt) see only complete messages.
+ * Thread-safe.
+ */
+public final class Maildir {
+    private static final AtomicLong DELIVERIES = new AtomicLong();
+    private static final long PID = ProcessHandle.current().pid();
+
+    private final Path root;
+    private final String host;
+    private final Clock clock;
+
+    private Maildir(Path root, String host, Clock clock) {
+        this.root = root;
+        this.host = host;
+        this.clock = clock;
+    }
+
+    /** Opens the Maildir at {@code root}, creating its folders (durably) if they are missing. */
+    public static Maildir open(Path root, String hostname, Clock clock) throws IOException {
+        if (!Files.isDirectory(root.resolve("tmp")) || !Files.isDirectory(root.resolve("new"))
+                || !Files.isDirectory(root.resolve("cur"))) {
+            Path mailbox = root.getParent();
+            Files.createDirectories(mailbox);
+            Files.createDirectories(root);
+            for (String sub : new String[]{"tmp", "new", "cur"}) {
+                Files.createDirectories(root.resolve(sub));
+            }
+            Fsync.directory(root);
+            Fsync.directory(mailbox);
+            Fsync.directory(mailbox.getParent());
+        }
+        return new Maildir(root, safeHost(hostname), clock);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /**
+     * Delivers one copy: {@code prefix} (the trace fields added at delivery) followed by
+     * {@code content}.
+     *
+     * @return the file in {@code new/}
+     */
+    public Path deliver(byte[] prefix, MessageContent content) throws IOException {
+        long size = prefix.length + content.size();
+        String name = uniqueName(size);
+        Path tmp = root.resolve("tmp").resolve(name);
+        Path dest = root.resolve("new").resolve(name);
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer head = ByteBuffer.wrap(prefix);
+            while (head.hasRemaining()) {
+                out.write(head);
+            }
+            content.writeTo(out);
+            out.force(true);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE);
+        Fsync.directory(dest.getParent());
+        return dest;
+    }
+
+    /** {@code <seconds>.M<micros>P<pid>Q<n>.<host>,S=<size>}: unique per host, sortable by time. */
+    private String uniqueName(long size) {
+        Instant now = clock.instant();
+        return now.getEpochSecond() + ".M" + (now.getNano() / 1000) + "P" + PID + "Q" + DELIVERIES.incrementAndGet()
+                + "." + host + ",S=" + size;
+    }
+
+    /** The host part of a Maildir name may not contain '/' or ':' (the Maildir spec's escapes). */
+    private static String safeHost(String hostname) {
+        return hostname.replace("/", "\\057").replace(":", "\\072");
+    }
+}

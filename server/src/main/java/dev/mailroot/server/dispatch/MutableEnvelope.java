@@ -1,0 +1,151 @@
+package dev.mailroot.server.dispatch;
+
+import dev.mailroot.server.spool.SpoolEnvelope;
+import dev.mailroot.sink.Envelope;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** The envelope a sink sees: a mutable copy of the spooled one that knows whether it changed. */
+final class MutableEnvelope implements Envelope {
+    private static final int MAX_ADDRESS = 320;
+
+    private final SpoolEnvelope original;
+    private String mailFrom;
+    /** lower-cased address to address as given; keeps insertion order */
+    private final Map<String, String> recipients = new LinkedHashMap<>();
+    private boolean changed;
+
+    MutableEnvelope(SpoolEnvelope original) {
+        this.original = original;
+        this.mailFrom = original.mailFrom();
+        for (String r : original.recipients()) {
+            recipients.putIfAbsent(key(r), r);
+        }
+    }
+
+    @Override
+    public String mailFrom() {
+        return mailFrom;
+    }
+
+    @Override
+    public void setMailFrom(String address) {
+        if (address == null) {
+            throw new IllegalArgumentException("sender is null; use \"\" for the null sender");
+        }
+        if (!address.isEmpty()) {
+            checkAddress(address);
+        }
+        if (!address.equals(mailFrom)) {
+            mailFrom = address;
+            changed = true;
+        }
+    }
+
+    @Override
+    public List<String> recipients() {
+        return List.copyOf(recipients.values());
+    }
+
+    @Override
+    public boolean addRecipient(String address) {
+        checkAddress(address);
+        boolean added = recipients.putIfAbsent(key(address), address) == null;
+        changed |= added;
+        return added;
+    }
+
+    @Override
+    public boolean removeRecipient(String address) {
+        boolean removed = address != null && recipients.remove(key(address)) != null;
+        changed |= removed;
+        return removed;
+    }
+
+    @Override
+    public boolean replaceRecipient(String address, String replacement) {
+        checkAddress(replacement);
+        if (address == null || !recipients.containsKey(key(address))) {
+            return false;
+        }
+        List<Map.Entry<String, String>> order = new ArrayList<>(recipients.entrySet());
+        recipients.clear();
+        for (Map.Entry<String, String> e : order) {
+            if (e.getKey().equals(key(address))) {
+                recipients.putIfAbsent(key(replacement), replacement);
+            } else {
+                recipients.putIfAbsent(e.getKey(), e.getValue());
+            }
+        }
+        changed = true;
+        return true;
+    }
+
+    @Override
+    public void setRecipients(Collection<String> addresses) {
+        for (String a : addresses) {
+            checkAddress(a);
+        }
+        recipients.clear();
+        for (String a : addresses) {
+            recipients.putIfAbsent(key(a), a);
+        }
+        changed = true;
+    }
+
+    @Override
+    public Optional<String> helo() {
+        return Optional.ofNullable(original.helo());
+    }
+
+    @Override
+    public Optional<String> clientAddress() {
+        return Optional.ofNullable(original.clientAddress());
+    }
+
+    @Override
+    public Instant arrivalTime() {
+        return original.arrivalTime();
+    }
+
+    @Override
+    public Optional<String> pickupFileName() {
+        return Optional.ofNullable(original.pickupFileName());
+    }
+
+    boolean changed() {
+        return changed;
+    }
+
+    SpoolEnvelope toSpoolEnvelope() {
+        return changed ? original.with(mailFrom, recipients()) : original;
+    }
+
+    private static String key(String address) {
+        return address.toLowerCase(Locale.ROOT);
+    }
+
+    /** Refuses what cannot be an SMTP path: empty, overlong, white space, controls, angle brackets. */
+    static void checkAddress(String address) {
+        if (address == null || address.isEmpty()) {
+            throw new IllegalArgumentException("address is empty");
+        }
+        if (address.length() > MAX_ADDRESS) {
+            throw new IllegalArgumentException("address is longer than " + MAX_ADDRESS + " characters");
+        }
+        for (int i = 0; i < address.length(); i++) {
+            char c = address.charAt(i);
+            if (c <= ' ' || c == 0x7f || c == '<' || c == '>') {
+                throw new IllegalArgumentException("address '" + address.replaceAll("\\p{Cntrl}", "?")
+                        + "' contains white space, a control character or an angle bracket");
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package dev.mailroot.server.smtp;
+
+import dev.mailroot.server.address.LocalRecipients;
+import dev.mailroot.server.config.MailrootConfig;
+import dev.mailroot.server.spool.MessageIds;
+import dev.mailroot.server.spool.Spool;
+import dev.mailroot.server.spool.SpoolEntry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.subethamail.smtp.server.SMTPServer;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The SMTP listener (SubEthaSMTP): accepts mail for the local domains and hands each message, once
+ * durable in the spool, to the next stage. Stops gracefully: new connections and new DATA are
+ * refused with {@code 421 4.3.2}, transactions already in DATA finish, then the listener closes.
+ */
+public final class SmtpIntake {
+    private static final Logger log = LoggerFactory.getLogger(SmtpIntake.class);
+
+    private final MailrootConfig.Smtp config;
+    private final LocalRecipients recipients;
+    private final Spool spool;
+    private final MessageIds ids;
+    private final Clock clock;
+    private final Consumer<SpoolEntry> next;
+    private final ConnectionLimiter limiter;
+    private final AtomicInteger inData = new AtomicInteger();
+    private SMTPServer server;
+
+    /**
+     * @param next receives each message once it is durable in the spool
+     */
+    public SmtpIntake(MailrootConfig.Smtp config, LocalRecipients recipients, Spool spool, MessageIds ids,
+                      Clock clock, Consumer<SpoolEntry> next) {
+        this.config = config;
+        this.recipients = recipients;
+        this.spool = spool;
+        this.ids = ids;
+        this.clock = clock;
+        this.next = next;
+        this.limiter = new ConnectionLimiter(config.maxConnections());
+    }
+
+    /** Binds the port and starts accepting connections. */
+    public void start() throws IOException {
+        AtomicInteger n = new AtomicInteger();
+        ExecutorService sessions = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "smtp-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        server = SMTPServer.port(config.port())
+                .bindAddress(InetAddress.getByName(config.bind()))
+                .hostName(config.hostname())
+                .softwareName("Mailroot")
+                .messageHandlerFactory(ctx -> new IntakeHandler(ctx, this))
+                .sessionHandler(limiter)
+                // our limiter answers 421 4.3.2 first; SubEthaSMTP's own limit is only a backstop
+                .maxConnections(config.maxConnections() * 2 + 10)
+                .maxRecipients(-1) // counted by IntakeHandler, which answers 452 4.5.3
+                .maxMessageSize(config.maxMessageSize())
+                .connectionTimeout(config.idleTimeoutSeconds(), TimeUnit.SECONDS)
+                .insertReceivedHeaders(false)
+                .executorService(sessions)
+                .serverThreadName("smtp-accept")
+                .build();
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            throw new IOException("cannot listen on " + config.bind() + ":" + config.port() + ": "
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+        }
+        log.info("MR1010 SMTP listening on {}:{} as {}", config.bind(), port(), config.hostname());
+    }
+
+    /** The port actually bound (useful when configured as 0). */
+    public int port() {
+        return server.getPortAllocated();
+    }
+
+    /**
+     * Refuses new connections and new DATA, waits up to {@code grace} for transactions in DATA to
+     * be spooled, then closes every connection.
+     */
+    public void stop(Duration grace) {
+        if (server == null) {
+            return;
+        }
+        limiter.drain();
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (inData.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        server.stop();
+        log.info("SMTP listener stopped");
+    }
+
+    boolean beginTransaction() {
+        inData.incrementAndGet();
+        if (limiter.draining()) {
+            inData.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void endTransactionCount() {
+        inData.decrementAndGet();
+    }
+
+    void spooled(SpoolEntry entry) {
+        next.accept(entry);
+    }
+
+    LocalRecipients recipients() {
+        return recipients;
+    }
+
+    Spool spool() {
+        return spool;
+    }
+
+    MessageIds ids() {
+        return ids;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    String hostname() {
+        return config.hostname();
+    }
+
+    int maxRecipients() {
+        return config.maxRecipients();
+    }
+
+    long maxMessageSize() {
+        return config.maxMessageSize();
+    }
+}

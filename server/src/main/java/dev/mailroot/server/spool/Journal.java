@@ -1,0 +1,405 @@
+package dev.mailroot.server.spool;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
+
+/**
+ * An append-only log of records split into segment files ({@code <16 hex digits>.seg}), with group
+ * commit: appends from many threads are written together and made durable with one
+ * {@code fdatasync}, and each append's future completes only after that. This is the spool's commit
+ * point: a record whose future completed survives a crash.
+ *
+ * <p>Record framing: magic {@code "MRJ1"}, type (1 byte), payload length (4 bytes), payload,
+ * CRC-32C of type and payload (4 bytes). A record cut short by a crash, or one whose checksum does
+ * not match, is skipped when the journal is read back.
+ *
+ * <p>Thread-safe. Appends are written by one committer thread, in the order they were queued.
+ */
+final class Journal implements Closeable {
+
+    private static final Logger log = LoggerFactory.getLogger(Journal.class);
+
+    static final byte[] SEGMENT_MAGIC = "MRSEG001".getBytes(StandardCharsets.US_ASCII);
+    static final int RECORD_MAGIC = 0x4D524A31; // "MRJ1"
+    static final int FRAME_HEADER = 9;
+    static final int FRAME_TRAILER = 4;
+    /** No record is larger than this; a length field above it is corruption. */
+    static final int MAX_PAYLOAD = 64 << 20;
+    private static final int MAX_BATCH = 512;
+    /** Not a record type: queued by {@link #close()} to stop the committer after what is before it. */
+    private static final byte CLOSE_MARKER = 0;
+
+    /** Where a record starts. */
+    record Position(long segment, long offset) {
+        /** The offset in the segment of byte {@code i} of this record's payload. */
+        long payloadOffset(int i) {
+            return offset + FRAME_HEADER + i;
+        }
+    }
+
+    /** Receives each intact record while the journal is read back at open. */
+    interface Replay {
+        void record(Position position, byte type, byte[] payload) throws IOException;
+
+        /** A stretch of bytes that is not an intact record. */
+        void corrupt(long segment, long offset, String why);
+    }
+
+    private record Append(byte type, byte[] head, byte[] body, int bodyOffset, int bodyLength,
+                          Consumer<Position> onCommit, CompletableFuture<Position> done) {
+        int payloadLength() {
+            return head.length + bodyLength;
+        }
+    }
+
+    private final Path dir;
+    private final long segmentBytes;
+    private final LinkedBlockingQueue<Append> queue = new LinkedBlockingQueue<>();
+    private final Thread committer;
+    private final SegmentListener listener;
+    private volatile boolean closed;
+    private FileChannel active;
+    private long activeSeq;
+    private long activeSize;
+
+    /** Told when a new segment becomes the one appended to. */
+    interface SegmentListener {
+        void rolled(long newSegment);
+    }
+
+    private Journal(Path dir, long segmentBytes, long firstSeq, SegmentListener listener) throws IOException {
+        this.dir = dir;
+        this.segmentBytes = segmentBytes;
+        this.listener = listener;
+        openSegment(firstSeq);
+        this.committer = new Thread(this::commitLoop, "spool-commit");
+        this.committer.setDaemon(true);
+        this.committer.start();
+    }
+
+    /**
+     * Reads back every segment in {@code dir} in order, handing each intact record to
+     * {@code replay}, then starts a new segment for appends.
+     */
+    static Journal open(Path dir, long segmentBytes, Replay replay, SegmentListener listener) throws IOException {
+        Files.createDirectories(dir);
+        List<Long> segments = segments(dir);
+        for (long seq : segments) {
+            readSegment(dir, seq, replay);
+        }
+        long next = segments.isEmpty() ? 1 : segments.get(segments.size() - 1) + 1;
+        return new Journal(dir, segmentBytes, next, listener);
+    }
+
+    /** The segment numbers present in {@code dir}, oldest first. */
+    static List<Long> segments(Path dir) throws IOException {
+        List<Long> seqs = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.seg")) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                try {
+                    seqs.add(Long.parseUnsignedLong(name.substring(0, name.length() - 4), 16));
+                } catch (NumberFormatException e) {
+                    log.warn("MR1013 ignoring {} in the spool: not a segment name", p);
+                }
+            }
+        }
+        seqs.sort(null);
+        return seqs;
+    }
+
+    Path segmentPath(long seq) {
+        return segmentPath(dir, seq);
+    }
+
+    static Path segmentPath(Path dir, long seq) {
+        return dir.resolve(String.format("%016x.seg", seq));
+    }
+
+    /**
+     * Queues a record whose payload is {@code head} followed by {@code body[bodyOffset..+bodyLength]}.
+     * Once it is durable, {@code onCommit} runs on the committer thread (before the segment it went
+     * to can stop being the active one) and then the future completes with the record's position;
+     * if it could not be written the future completes exceptionally. The arrays must not change
+     * until then.
+     */
+    CompletableFuture<Position> append(byte type, byte[] head, byte[] body, int bodyOffset, int bodyLength,
+                                       Consumer<Position> onCommit) {
+        CompletableFuture<Position> done = new CompletableFuture<>();
+        if (head.length + (long) bodyLength > MAX_PAYLOAD) {
+            done.completeExceptionally(new IOException("record too large: " + (head.length + bodyLength)));
+            return done;
+        }
+        if (closed) {
+            done.completeExceptionally(new IOException("spool is closed"));
+            return done;
+        }
+        queue.add(new Append(type, head, body == null ? new byte[0] : body, bodyOffset, bodyLength, onCommit, done));
+        return done;
+    }
+
+    CompletableFuture<Position> append(byte type, byte[] payload, Consumer<Position> onCommit) {
+        return append(type, payload, null, 0, 0, onCommit);
+    }
+
+    /** The segment appends currently go to. */
+    synchronized long activeSegment() {
+        return activeSeq;
+    }
+
+    void deleteSegment(long seq) throws IOException {
+        Files.deleteIfExists(segmentPath(seq));
+    }
+
+    private void commitLoop() {
+        List<Append> batch = new ArrayList<>(MAX_BATCH);
+        List<Append> work = new ArrayList<>(MAX_BATCH);
+        while (true) {
+            batch.clear();
+            work.clear();
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                continue;
+            }
+            queue.drainTo(batch, MAX_BATCH - 1);
+            boolean stop = false;
+            for (Append a : batch) {
+                if (a.type() == CLOSE_MARKER) {
+                    stop = true;
+                } else if (stop) {
+                    a.done().completeExceptionally(new IOException("spool is closed"));
+                } else {
+                    work.add(a);
+                }
+            }
+            if (!work.isEmpty()) {
+                commit(work);
+            }
+            if (stop) {
+                failAll(new IOException("spool is closed"));
+                return;
+            }
+        }
+    }
+
+    private void commit(List<Append> batch) {
+        List<Position> positions = new ArrayList<>(batch.size());
+        long seq;
+        try {
+            synchronized (this) {
+                seq = activeSeq;
+                for (Append a : batch) {
+                    positions.add(new Position(seq, activeSize));
+                    activeSize += write(a);
+                }
+                active.force(false);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.error("MR1007 spool write failed; {} record(s) not stored: {}", batch.size(), e.toString());
+            for (Append a : batch) {
+                a.done().completeExceptionally(e instanceof IOException io ? io : new IOException(e));
+            }
+            rollAfterFailure();
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            Append a = batch.get(i);
+            try {
+                a.onCommit().accept(positions.get(i));
+            } catch (RuntimeException e) {
+                log.error("spool commit callback failed", e);
+            }
+            a.done().complete(positions.get(i));
+        }
+        if (activeSize >= segmentBytes) {
+            try {
+                roll();
+            } catch (IOException e) {
+                log.error("MR1007 cannot start a new spool segment: {}", e.toString());
+            }
+        }
+    }
+
+    private long write(Append a) throws IOException {
+        CRC32C crc = new CRC32C();
+        crc.update(a.type());
+        crc.update(a.head());
+        crc.update(a.body(), a.bodyOffset(), a.bodyLength());
+        ByteBuffer header = ByteBuffer.allocate(FRAME_HEADER).putInt(RECORD_MAGIC).put(a.type()).putInt(a.payloadLength());
+        ByteBuffer trailer = ByteBuffer.allocate(FRAME_TRAILER).putInt((int) crc.getValue());
+        ByteBuffer[] parts = {header.flip(), ByteBuffer.wrap(a.head()),
+                ByteBuffer.wrap(a.body(), a.bodyOffset(), a.bodyLength()), trailer.flip()};
+        long total = FRAME_HEADER + (long) a.payloadLength() + FRAME_TRAILER;
+        long written = 0;
+        while (written < total) {
+            written += active.write(parts);
+        }
+        return total;
+    }
+
+    private void rollAfterFailure() {
+        try {
+            roll();
+        } catch (IOException e) {
+            log.error("MR1007 cannot start a new spool segment after a write failure: {}", e.toString());
+        }
+    }
+
+    private void roll() throws IOException {
+        long seq;
+        synchronized (this) {
+            FileChannel old = active;
+            openSegment(activeSeq + 1);
+            old.close();
+            seq = activeSeq;
+        }
+        listener.rolled(seq);
+    }
+
+    private synchronized void openSegment(long seq) throws IOException {
+        Path path = segmentPath(seq);
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        ch.write(ByteBuffer.wrap(SEGMENT_MAGIC));
+        ch.force(true);
+        Fsync.directory(dir);
+        active = ch;
+        activeSeq = seq;
+        activeSize = SEGMENT_MAGIC.length;
+    }
+
+    private void failAll(IOException e) {
+        Append a;
+        while ((a = queue.poll()) != null) {
+            if (a.type() != CLOSE_MARKER) {
+                a.done().completeExceptionally(e);
+            }
+        }
+    }
+
+    /** Writes what is queued, then stops the committer and closes the active segment. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        queue.add(new Append(CLOSE_MARKER, new byte[0], new byte[0], 0, 0, p -> { }, new CompletableFuture<>()));
+        try {
+            committer.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            active.close();
+        }
+    }
+
+    private static void readSegment(Path dir, long seq, Replay replay) throws IOException {
+        Path path = segmentPath(dir, seq);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = ch.size();
+            ByteBuffer magic = ByteBuffer.allocate(SEGMENT_MAGIC.length);
+            if (readFully(ch, magic, 0) < SEGMENT_MAGIC.length
+                    || !java.util.Arrays.equals(magic.array(), SEGMENT_MAGIC)) {
+                replay.corrupt(seq, 0, "not a spool segment (bad header)");
+                return;
+            }
+            long pos = SEGMENT_MAGIC.length;
+            while (pos < size) {
+                long next = readRecord(ch, seq, pos, size, replay);
+                if (next < 0) {
+                    long resync = resync(ch, pos + 1, size);
+                    replay.corrupt(seq, pos, resync < 0 ? "damaged record at the end of the segment"
+                            : "damaged record; skipped " + (resync - pos) + " bytes");
+                    if (resync < 0) {
+                        return;
+                    }
+                    pos = resync;
+                } else {
+                    pos = next;
+                }
+            }
+        }
+    }
+
+    /** Reads the record at {@code pos}; returns the position after it, or -1 if it is not intact. */
+    private static long readRecord(FileChannel ch, long seq, long pos, long size, Replay replay) throws IOException {
+        if (size - pos < FRAME_HEADER + FRAME_TRAILER) {
+            return -1;
+        }
+        ByteBuffer header = ByteBuffer.allocate(FRAME_HEADER);
+        readFully(ch, header, pos);
+        header.flip();
+        if (header.getInt() != RECORD_MAGIC) {
+            return -1;
+        }
+        byte type = header.get();
+        int length = header.getInt();
+        if (length < 0 || length > MAX_PAYLOAD || pos + FRAME_HEADER + length + FRAME_TRAILER > size) {
+            return -1;
+        }
+        ByteBuffer payload = ByteBuffer.allocate(length + FRAME_TRAILER);
+        if (readFully(ch, payload, pos + FRAME_HEADER) < length + FRAME_TRAILER) {
+            return -1;
+        }
+        byte[] bytes = payload.array();
+        CRC32C crc = new CRC32C();
+        crc.update(type);
+        crc.update(bytes, 0, length);
+        int stored = ByteBuffer.wrap(bytes, length, FRAME_TRAILER).getInt();
+        if ((int) crc.getValue() != stored) {
+            return -1;
+        }
+        replay.record(new Position(seq, pos), type, java.util.Arrays.copyOf(bytes, length));
+        return pos + FRAME_HEADER + length + FRAME_TRAILER;
+    }
+
+    /** The next position after {@code from} where an intact-looking record magic starts, or -1. */
+    private static long resync(FileChannel ch, long from, long size) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        long base = from;
+        while (base < size) {
+            buf.clear();
+            int n = readFully(ch, buf, base);
+            if (n < 4) {
+                return -1;
+            }
+            for (int i = 0; i + 4 <= n; i++) {
+                if (buf.getInt(i) == RECORD_MAGIC) {
+                    return base + i;
+                }
+            }
+            base += n - 3;
+        }
+        return -1;
+    }
+
+    private static int readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+        int total = 0;
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, pos + total);
+            if (n < 0) {
+                break;
+            }
+            total += n;
+        }
+        return total;
+    }
+}

@@ -1,0 +1,217 @@
+package dev.mailroot.server.spool;
+
+import dev.mailroot.sink.Source;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The spool's record payloads. Every payload starts with a format version, then the message id.
+ *
+ * <ul>
+ *   <li>{@link #SUBMIT}: envelope, stage, optional header override, then the content: inline (its
+ *       length, with the bytes last in the payload) or external (a file in the queue folder).</li>
+ *   <li>{@link #UPDATE}: envelope, stage, optional header override; replaces those of the message.</li>
+ *   <li>{@link #DONE}: the message left the spool (delivered, badmail or aborted), with the outcome.</li>
+ * </ul>
+ */
+final class Records {
+    static final byte SUBMIT = 1;
+    static final byte UPDATE = 2;
+    static final byte DONE = 3;
+
+    private static final byte VERSION = 1;
+    private static final byte INLINE = 0;
+    private static final byte EXTERNAL = 1;
+
+    private Records() {
+    }
+
+    /** A decoded SUBMIT or UPDATE; content fields are set for SUBMIT only. */
+    record State(String id, SpoolEnvelope envelope, Stage stage, HeaderOverride override,
+                 boolean external, String externalFile, long contentLength, int inlineOffset) {
+    }
+
+    /** The head of a SUBMIT whose inline content of {@code length} bytes follows it in the payload. */
+    static byte[] submitInline(String id, SpoolEnvelope env, Stage stage, HeaderOverride override, long length) {
+        return encode(out -> {
+            writeState(out, id, env, stage, override);
+            out.writeByte(INLINE);
+            out.writeLong(length);
+        });
+    }
+
+    static byte[] submitExternal(String id, SpoolEnvelope env, Stage stage, HeaderOverride override,
+                                 String fileName, long length) {
+        return encode(out -> {
+            writeState(out, id, env, stage, override);
+            out.writeByte(EXTERNAL);
+            writeString(out, fileName);
+            out.writeLong(length);
+        });
+    }
+
+    static byte[] update(String id, SpoolEnvelope env, Stage stage, HeaderOverride override) {
+        return encode(out -> writeState(out, id, env, stage, override));
+    }
+
+    static byte[] done(String id, String outcome) {
+        return encode(out -> {
+            out.writeByte(VERSION);
+            writeString(out, id);
+            writeString(out, outcome);
+        });
+    }
+
+    static State decodeState(byte[] payload, boolean withContent) throws IOException {
+        CountingInput in = new CountingInput(payload);
+        checkVersion(in.data.readByte());
+        String id = readString(in.data);
+        SpoolEnvelope env = readEnvelope(in.data);
+        Stage stage = Stage.values()[in.data.readByte()];
+        HeaderOverride override = null;
+        if (in.data.readBoolean()) {
+            byte[] headers = new byte[in.data.readInt()];
+            in.data.readFully(headers);
+            override = new HeaderOverride(headers, in.data.readLong());
+        }
+        if (!withContent) {
+            return new State(id, env, stage, override, false, null, 0, 0);
+        }
+        byte kind = in.data.readByte();
+        if (kind == INLINE) {
+            long length = in.data.readLong();
+            int offset = in.position();
+            if (offset + length != payload.length) {
+                throw new IOException("inline content length " + length + " does not match the record");
+            }
+            return new State(id, env, stage, override, false, null, length, offset);
+        }
+        String file = readString(in.data);
+        long length = in.data.readLong();
+        return new State(id, env, stage, override, true, file, length, 0);
+    }
+
+    static String decodeDoneId(byte[] payload) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+        checkVersion(in.readByte());
+        return readString(in);
+    }
+
+    private static void writeState(DataOutputStream out, String id, SpoolEnvelope env, Stage stage,
+                                   HeaderOverride override) throws IOException {
+        out.writeByte(VERSION);
+        writeString(out, id);
+        writeEnvelope(out, env);
+        out.writeByte(stage.ordinal());
+        out.writeBoolean(override != null);
+        if (override != null) {
+            out.writeInt(override.headers().length);
+            out.write(override.headers());
+            out.writeLong(override.end());
+        }
+    }
+
+    private static void writeEnvelope(DataOutputStream out, SpoolEnvelope e) throws IOException {
+        writeString(out, e.mailFrom());
+        out.writeInt(e.recipients().size());
+        for (String r : e.recipients()) {
+            writeString(out, r);
+        }
+        writeOptional(out, e.helo());
+        writeOptional(out, e.clientAddress());
+        out.writeLong(e.arrivalTime().toEpochMilli());
+        writeString(out, e.source().wireName());
+        writeOptional(out, e.pickupFileName());
+    }
+
+    private static SpoolEnvelope readEnvelope(DataInputStream in) throws IOException {
+        String from = readString(in);
+        int n = in.readInt();
+        if (n < 0 || n > 1_000_000) {
+            throw new IOException("implausible recipient count " + n);
+        }
+        List<String> rcpts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            rcpts.add(readString(in));
+        }
+        String helo = readOptional(in);
+        String client = readOptional(in);
+        Instant arrival = Instant.ofEpochMilli(in.readLong());
+        Source source = Source.fromWireName(readString(in));
+        String pickup = readOptional(in);
+        return new SpoolEnvelope(from, rcpts, helo, client, arrival, source, pickup);
+    }
+
+    private static void checkVersion(byte v) throws IOException {
+        if (v != VERSION) {
+            throw new IOException("unknown record version " + v);
+        }
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > Journal.MAX_PAYLOAD) {
+            throw new IOException("implausible string length " + n);
+        }
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static void writeOptional(DataOutputStream out, String s) throws IOException {
+        out.writeBoolean(s != null);
+        if (s != null) {
+            writeString(out, s);
+        }
+    }
+
+    private static String readOptional(DataInputStream in) throws IOException {
+        return in.readBoolean() ? readString(in) : null;
+    }
+
+    private interface Writer {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private static byte[] encode(Writer w) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            w.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // cannot happen in memory
+        }
+        return bytes.toByteArray();
+    }
+
+    /** A data input over a byte array that knows how far it has read. */
+    private static final class CountingInput {
+        private final ByteArrayInputStream bytes;
+        private final DataInputStream data;
+        private final int length;
+
+        CountingInput(byte[] payload) {
+            this.bytes = new ByteArrayInputStream(payload);
+            this.data = new DataInputStream(bytes);
+            this.length = payload.length;
+        }
+
+        int position() {
+            return length - bytes.available();
+        }
+    }
+}

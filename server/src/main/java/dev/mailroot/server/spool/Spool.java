@@ -1,0 +1,388 @@
+package dev.mailroot.server.spool;
+
+import dev.mailroot.server.message.MessageContent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The spool ({@code mailroot/queue/}): where an accepted message lives until it is delivered, sent
+ * to badmail or dropped. Every change is a record in the {@link Journal}; a message is accepted
+ * when its SUBMIT record is durable, and leaves when its DONE record is. Messages larger than the
+ * inline limit keep their content in a file of their own ({@code <id>.eml}), made durable before
+ * the record that names it.
+ *
+ * <p>Old segments are deleted oldest first once none of their messages is live, so a segment is
+ * never deleted while a later record could still matter for an earlier message. A message that
+ * waits long (a delivery retry) is re-written into the active segment so it does not pin old ones.
+ *
+ * <p>Content of recent messages is kept in memory up to a budget, so delivery does not read back
+ * what intake just wrote. Thread-safe. One spool per folder: a lock file keeps a second server out.
+ */
+public final class Spool implements Closeable {
+
+    private static final Logger log = LoggerFactory.getLogger(Spool.class);
+
+    /**
+     * @param segmentBytes a segment is closed for appends once it is this large
+     * @param inlineLimit  messages up to this size are written into the journal itself
+     * @param cacheBytes   how much message content to keep in memory
+     */
+    public record Options(long segmentBytes, int inlineLimit, long cacheBytes) {
+        public static Options defaults() {
+            return new Options(32L << 20, 512 * 1024, 128L << 20);
+        }
+    }
+
+    /** The folder is in use by another server. */
+    public static final class LockedException extends IOException {
+        LockedException(Path dir) {
+            super("another Mailroot server is using " + dir);
+        }
+    }
+
+    private final Path dir;
+    private final Options options;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final Map<String, SpoolEntry> entries = new ConcurrentHashMap<>();
+    private final TreeMap<Long, Integer> liveBySegment = new TreeMap<>();
+    private final AtomicLong cachedBytes = new AtomicLong();
+    private final List<SpoolEntry> recovered;
+    private final Journal journal;
+
+    private Spool(Path dir, Options options, FileChannel lockChannel, FileLock lock) throws IOException {
+        this.dir = dir;
+        this.options = options;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        Recovery recovery = new Recovery();
+        this.journal = Journal.open(dir, options.segmentBytes(), recovery, seq -> deleteDrainedSegments());
+        this.recovered = List.copyOf(recovery.live.values());
+        for (SpoolEntry e : recovered) {
+            entries.put(e.id(), e);
+            liveBySegment.merge(e.segment(), 1, Integer::sum);
+        }
+        for (long seq : Journal.segments(dir)) {
+            liveBySegment.putIfAbsent(seq, 0);
+        }
+        removeOrphanFiles();
+        deleteDrainedSegments();
+    }
+
+    /** Opens (and recovers) the spool in {@code dir}, creating it if needed. */
+    public static Spool open(Path dir, Options options) throws IOException {
+        Files.createDirectories(dir);
+        FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            ch.close();
+            throw new LockedException(dir);
+        }
+        try {
+            return new Spool(dir, options, ch, lock);
+        } catch (IOException | RuntimeException e) {
+            lock.release();
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** The messages that were in the spool when it was opened, in the order they were written. */
+    public List<SpoolEntry> recovered() {
+        return recovered;
+    }
+
+    /** How many messages are in the spool. */
+    public int size() {
+        return entries.size();
+    }
+
+    /** The messages in the spool now. */
+    public Collection<SpoolEntry> entries() {
+        return List.copyOf(entries.values());
+    }
+
+    /** A buffer for the incoming message {@code id}. */
+    public MessageBuffer newBuffer(String id) {
+        return new MessageBuffer(dir.resolve(id + ".eml"), options.inlineLimit());
+    }
+
+    /**
+     * Makes a message durable in the spool. When this returns, the message survives a crash and the
+     * caller may acknowledge it (SMTP {@code 250}, removing the pickup file).
+     *
+     * @throws IOException if it could not be made durable; nothing of it is kept
+     */
+    public SpoolEntry submit(String id, SpoolEnvelope envelope, MessageBuffer buffer) throws IOException {
+        try {
+            if (buffer.spilled()) {
+                buffer.finish();
+                byte[] head = Records.submitExternal(id, envelope, Stage.SUBMITTED, null,
+                        buffer.spillFile().getFileName().toString(), buffer.size());
+                SpoolEntry[] entry = new SpoolEntry[1];
+                await(journal.append(Records.SUBMIT, head, p -> entry[0] = register(new SpoolEntry(id, envelope,
+                        Stage.SUBMITTED, null, buffer.size(), buffer.spillFile(), p.segment(), 0, null))));
+                return entry[0];
+            }
+            byte[] head = Records.submitInline(id, envelope, Stage.SUBMITTED, null, buffer.length());
+            byte[] bytes = buffer.array();
+            int length = buffer.length();
+            byte[] cache = reserveCache(bytes.length) ? bytes : null;
+            SpoolEntry[] entry = new SpoolEntry[1];
+            await(journal.append(Records.SUBMIT, head, bytes, 0, length, p -> entry[0] = register(new SpoolEntry(id,
+                    envelope, Stage.SUBMITTED, null, length, null, p.segment(), p.payloadOffset(head.length), cache))));
+            return entry[0];
+        } catch (IOException e) {
+            buffer.discard();
+            throw e;
+        }
+    }
+
+    /**
+     * Records a new envelope, stage and header section for a message; durable when this returns.
+     */
+    public void update(SpoolEntry entry, SpoolEnvelope envelope, Stage stage, HeaderOverride override) throws IOException {
+        await(journal.append(Records.UPDATE, Records.update(entry.id(), envelope, stage, override),
+                p -> entry.state(envelope, stage, override)));
+    }
+
+    /**
+     * Re-writes a message that is going to wait (a delivery retry) into the active segment, with
+     * {@code envelope} as its envelope and its current stage and headers, so that the segment it
+     * was in can be deleted meanwhile; durable when this returns.
+     */
+    public void rewrite(SpoolEntry entry, SpoolEnvelope envelope) throws IOException {
+        long oldSegment = entry.segment();
+        Consumer<Journal.Position> moved = p -> {
+            synchronized (this) {
+                liveBySegment.merge(p.segment(), 1, Integer::sum);
+                liveBySegment.merge(oldSegment, -1, Integer::sum);
+            }
+            entry.state(envelope, entry.stage(), entry.override());
+        };
+        if (entry.external() != null) {
+            byte[] head = Records.submitExternal(entry.id(), envelope, entry.stage(), entry.override(),
+                    entry.external().getFileName().toString(), entry.length());
+            await(journal.append(Records.SUBMIT, head, moved.andThen(p -> entry.moved(p.segment(), 0))));
+        } else {
+            byte[] bytes = MessageContent.readAll(originalContent(entry));
+            byte[] head = Records.submitInline(entry.id(), envelope, entry.stage(), entry.override(), bytes.length);
+            await(journal.append(Records.SUBMIT, head, bytes, 0, bytes.length,
+                    moved.andThen(p -> entry.moved(p.segment(), p.payloadOffset(head.length)))));
+        }
+        deleteDrainedSegments();
+    }
+
+    /**
+     * The message left the spool ({@code outcome}: delivered, badmail, aborted). Returns at once;
+     * the record is made durable with the next group commit, after which the message's space is
+     * reclaimed. Until then a crash re-delivers it (at-least-once).
+     */
+    public CompletableFuture<Void> done(SpoolEntry entry, String outcome) {
+        entries.remove(entry.id());
+        return journal.append(Records.DONE, Records.done(entry.id(), outcome), p -> {
+            synchronized (this) {
+                liveBySegment.merge(entry.segment(), -1, Integer::sum);
+            }
+            release(entry);
+        }).thenRun(this::deleteDrainedSegments).exceptionally(e -> {
+            log.error("MR1007 id={} could not record that the message left the spool; it will be processed "
+                    + "again after a restart: {}", entry.id(), e.toString());
+            return null;
+        });
+    }
+
+    /** The message as it is now: the sinks' header section, if any, followed by the original body. */
+    public MessageContent content(SpoolEntry entry) {
+        MessageContent original = originalContent(entry);
+        HeaderOverride o = entry.override();
+        return o == null ? original : MessageContent.concat(MessageContent.of(o.headers()), original.slice(o.end()));
+    }
+
+    /** The message as it was accepted. */
+    public MessageContent originalContent(SpoolEntry entry) {
+        byte[] cached = entry.cached();
+        if (cached != null) {
+            return MessageContent.of(cached, 0, (int) entry.length());
+        }
+        if (entry.external() != null) {
+            return MessageContent.ofFile(entry.external(), 0, entry.length());
+        }
+        return MessageContent.ofFile(journal.segmentPath(entry.segment()), entry.offset(), entry.length());
+    }
+
+    /** Writes what is queued and closes the journal; messages still in the spool stay for the next start. */
+    @Override
+    public void close() throws IOException {
+        try {
+            journal.close();
+        } finally {
+            lock.release();
+            lockChannel.close();
+        }
+    }
+
+    private SpoolEntry register(SpoolEntry entry) {
+        entries.put(entry.id(), entry);
+        synchronized (this) {
+            liveBySegment.merge(entry.segment(), 1, Integer::sum);
+        }
+        return entry;
+    }
+
+    private void release(SpoolEntry entry) {
+        byte[] cached = entry.cached();
+        if (cached != null) {
+            cachedBytes.addAndGet(-cached.length);
+            entry.dropCache();
+        }
+        if (entry.external() != null) {
+            try {
+                Files.deleteIfExists(entry.external());
+            } catch (IOException e) {
+                log.warn("id={} cannot remove {}: {}; it is removed at the next start", entry.id(), entry.external(), e.toString());
+            }
+        }
+    }
+
+    private boolean reserveCache(long bytes) {
+        long now = cachedBytes.addAndGet(bytes);
+        if (now > options.cacheBytes()) {
+            cachedBytes.addAndGet(-bytes);
+            return false;
+        }
+        return true;
+    }
+
+    /** Deletes segments, oldest first, up to the first that still holds a live message or is active. */
+    private void deleteDrainedSegments() {
+        List<Long> drained = new ArrayList<>();
+        synchronized (this) {
+            long active = journal == null ? Long.MAX_VALUE : journal.activeSegment();
+            while (!liveBySegment.isEmpty()) {
+                Map.Entry<Long, Integer> oldest = liveBySegment.firstEntry();
+                if (oldest.getKey() >= active || oldest.getValue() > 0) {
+                    break;
+                }
+                liveBySegment.pollFirstEntry();
+                drained.add(oldest.getKey());
+            }
+        }
+        for (long seq : drained) {
+            try {
+                journal.deleteSegment(seq);
+            } catch (IOException e) {
+                log.warn("cannot delete drained spool segment {}: {}", seq, e.toString());
+            }
+        }
+    }
+
+    private void removeOrphanFiles() throws IOException {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.eml")) {
+            for (Path p : ds) {
+                String id = p.getFileName().toString().replaceFirst("\\.eml$", "");
+                SpoolEntry e = entries.get(id);
+                if (e == null || !p.equals(e.external())) {
+                    log.info("removing {}: content of a message that never got into the spool or already left", p.getFileName());
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private static Journal.Position await(CompletableFuture<Journal.Position> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the spool");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof IOException io ? io : new IOException(cause);
+        }
+    }
+
+    /** Rebuilds the live messages from the journal. */
+    private final class Recovery implements Journal.Replay {
+        final Map<String, SpoolEntry> live = new LinkedHashMap<>();
+
+        @Override
+        public void record(Journal.Position position, byte type, byte[] payload) throws IOException {
+            try {
+                switch (type) {
+                    case Records.SUBMIT -> submit(position, payload);
+                    case Records.UPDATE -> {
+                        Records.State s = Records.decodeState(payload, false);
+                        SpoolEntry e = live.get(s.id());
+                        if (e != null) {
+                            e.state(s.envelope(), s.stage(), s.override());
+                        }
+                    }
+                    case Records.DONE -> live.remove(Records.decodeDoneId(payload));
+                    default -> corrupt(position.segment(), position.offset(), "unknown record type " + type);
+                }
+            } catch (IOException | RuntimeException e) {
+                corrupt(position.segment(), position.offset(), "unreadable record: " + e);
+            }
+        }
+
+        private void submit(Journal.Position position, byte[] payload) throws IOException {
+            Records.State s = Records.decodeState(payload, true);
+            SpoolEntry entry;
+            if (s.external()) {
+                Path file = dir.resolve(s.externalFile());
+                if (!file.getParent().equals(dir) || !Files.isRegularFile(file)) {
+                    log.error("MR1013 id={} is in the spool but its content file {} is missing; it cannot be delivered",
+                            s.id(), s.externalFile());
+                    return;
+                }
+                entry = new SpoolEntry(s.id(), s.envelope(), s.stage(), s.override(), s.contentLength(), file,
+                        position.segment(), 0, null);
+            } else {
+                int off = s.inlineOffset();
+                int len = (int) s.contentLength();
+                byte[] cache = reserveCache(len) ? Arrays.copyOfRange(payload, off, off + len) : null;
+                entry = new SpoolEntry(s.id(), s.envelope(), s.stage(), s.override(), len, null,
+                        position.segment(), position.payloadOffset(off), cache);
+            }
+            SpoolEntry previous = live.remove(s.id()); // a rewrite: the later copy wins
+            if (previous != null && previous.cached() != null) {
+                cachedBytes.addAndGet(-previous.cached().length);
+            }
+            live.put(s.id(), entry);
+        }
+
+        @Override
+        public void corrupt(long segment, long offset, String why) {
+            log.warn("MR1013 spool segment {} offset {}: {}", segment, offset, why);
+        }
+    }
+}

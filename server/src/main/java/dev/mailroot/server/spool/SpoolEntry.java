@@ -1,0 +1,100 @@
+package dev.mailroot.server.spool;
+
+import java.nio.file.Path;
+
+/**
+ * A message that is in the spool: its current envelope, stage and headers, and where its content
+ * is. The spool changes an entry only through its own methods; one worker handles an entry at a
+ * time.
+ */
+public final class SpoolEntry {
+    private final String id;
+    private volatile SpoolEnvelope envelope;
+    private volatile Stage stage;
+    private volatile HeaderOverride override;
+    private final long length;
+    private final Path external;
+    private volatile long segment;
+    private volatile long offset;
+    private volatile byte[] cached;
+    private int attempts;
+
+    SpoolEntry(String id, SpoolEnvelope envelope, Stage stage, HeaderOverride override, long length,
+               Path external, long segment, long offset, byte[] cached) {
+        this.id = id;
+        this.envelope = envelope;
+        this.stage = stage;
+        this.override = override;
+        this.length = length;
+        this.external = external;
+        this.segment = segment;
+        this.offset = offset;
+        this.cached = cached;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public SpoolEnvelope envelope() {
+        return envelope;
+    }
+
+    public Stage stage() {
+        return stage;
+    }
+
+    /** The header section written by sinks, or null if the original headers stand. */
+    public HeaderOverride override() {
+        return override;
+    }
+
+    /** How many delivery attempts failed temporarily since the server started. */
+    public int attempts() {
+        return attempts;
+    }
+
+    public int recordFailedAttempt() {
+        return ++attempts;
+    }
+
+    long length() {
+        return length;
+    }
+
+    Path external() {
+        return external;
+    }
+
+    long segment() {
+        return segment;
+    }
+
+    long offset() {
+        return offset;
+    }
+
+    byte[] cached() {
+        return cached;
+    }
+
+    void state(SpoolEnvelope envelope, Stage stage, HeaderOverride override) {
+        this.envelope = envelope;
+        this.stage = stage;
+        this.override = override;
+    }
+
+    void moved(long segment, long offset) {
+        this.segment = segment;
+        this.offset = offset;
+    }
+
+    void dropCache() {
+        this.cached = null;
+    }
+
+    @Override
+    public String toString() {
+        return id + " (" + stage + ", " + envelope.recipients().size() + " recipient(s))";
+    }
+}

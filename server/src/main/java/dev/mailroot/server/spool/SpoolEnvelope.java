@@ -1,0 +1,36 @@
+package dev.mailroot.server.spool;
+
+import dev.mailroot.sink.Source;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The envelope of a spooled message as stored: immutable. Sinks work on a mutable copy.
+ *
+ * @param mailFrom       envelope sender; empty for the null sender
+ * @param recipients     envelope recipients still to be delivered
+ * @param helo           HELO/EHLO name, or null (pickup)
+ * @param clientAddress  SMTP client IP, or null (pickup)
+ * @param arrivalTime    when the message was accepted
+ * @param source         how it arrived
+ * @param pickupFileName the pickup file's name, or null (SMTP)
+ */
+public record SpoolEnvelope(String mailFrom, List<String> recipients, String helo, String clientAddress,
+                            Instant arrivalTime, Source source, String pickupFileName) {
+    public SpoolEnvelope {
+        Objects.requireNonNull(mailFrom, "mailFrom");
+        Objects.requireNonNull(arrivalTime, "arrivalTime");
+        Objects.requireNonNull(source, "source");
+        recipients = List.copyOf(recipients);
+    }
+
+    public SpoolEnvelope withRecipients(List<String> newRecipients) {
+        return new SpoolEnvelope(mailFrom, newRecipients, helo, clientAddress, arrivalTime, source, pickupFileName);
+    }
+
+    public SpoolEnvelope with(String newMailFrom, List<String> newRecipients) {
+        return new SpoolEnvelope(newMailFrom, newRecipients, helo, clientAddress, arrivalTime, source, pickupFileName);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.mailroot.server;
+
+import dev.mailroot.server.config.ConfigLoader;
+import dev.mailroot.server.config.MailrootConfig;
+import dev.mailroot.server.dispatch.SinkChain;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A real Mailroot server in a temporary home, on a free loopback port, configured through a real
+ * {@code conf/mailroot.yaml}.
+ */
+public final class TestServer implements AutoCloseable {
+    private final Home home;
+    private final MailrootServer server;
+
+    private TestServer(Home home, MailrootServer server) {
+        this.home = home;
+        this.server = server;
+    }
+
+    /**
+     * Starts a server in {@code root} with {@code yaml} written to conf/mailroot.yaml (the port is
+     * forced to 0, and the shutdown grace to 2 s unless the yaml sets it).
+     */
+    public static TestServer start(Path root, String yaml, SinkChain sinks) throws Exception {
+        Home home = new Home(root);
+        Files.createDirectories(home.conf());
+        String text = yaml.contains("shutdownGraceSeconds") ? yaml : yaml + "\nshutdownGraceSeconds: 2\n";
+        Files.writeString(home.configFile(), text);
+        MailrootConfig config = new ConfigLoader().load(home.configFile(), true).withSmtpPort(0);
+        return new TestServer(home, MailrootServer.start(home, config, sinks, Clock.systemDefaultZone()));
+    }
+
+    public static TestServer start(Path root) throws Exception {
+        return start(root, "", SinkChain.EMPTY);
+    }
+
+    public int port() {
+        return server.smtpPort();
+    }
+
+    public Home home() {
+        return home;
+    }
+
+    public MailrootServer server() {
+        return server;
+    }
+
+    /** The files in {@code mailboxes/<box>/Maildir/new}, sorted by name; empty if none. */
+    public List<Path> newMail(String mailbox) throws IOException {
+        return files(home.mailboxes().resolve(mailbox).resolve("Maildir").resolve("new"));
+    }
+
+    public List<Path> badmail() throws IOException {
+        return files(home.badmail());
+    }
+
+    /** Every regular file under the home, for checks that nothing was written where it should not be. */
+    public List<Path> allFiles() throws IOException {
+        return files(home.root(), Integer.MAX_VALUE);
+    }
+
+    static List<Path> files(Path dir) throws IOException {
+        return files(dir, 1);
+    }
+
+    static List<Path> files(Path dir, int depth) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(dir, depth)) {
+            List<Path> out = new ArrayList<>(s.filter(Files::isRegularFile).sorted().toList());
+            return out;
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}

@@ -1,0 +1,39 @@
+package dev.mailroot.sink;
+
+import org.pf4j.ExtensionPoint;
+
+/**
+ * A sink for the OnSubmission event (IIS {@code OnArrival} / {@code OnTransportSubmission}): runs
+ * once per accepted message per matching binding, after the message is durable in the spool and
+ * before delivery, for SMTP and pickup mail alike.
+ *
+ * <p><b>When.</b> The dispatcher selects the enabled OnSubmission bindings whose rule matches the
+ * envelope, orders them by priority (lower first), and calls each binding's sink in turn with the
+ * same {@link Submission}. The chain ends after the last binding, when a sink returns
+ * {@link SinkStatus#SKIP_REMAINING_SINKS}, or when a sink sets a fate other than deliver.
+ *
+ * <p><b>What it may do.</b> Read and change the envelope and the headers, read the body, and set
+ * the {@link Fate}. Changes are written to the spool after the chain, before delivery. The event
+ * fires after the SMTP client got its {@code 250}, so a sink cannot refuse the SMTP transaction.
+ *
+ * <p><b>Threading.</b> Calls for different messages run concurrently, possibly on the same sink
+ * instance: an implementation must be thread-safe and should keep no per-message state in fields.
+ * Calls for one message never overlap.
+ *
+ * <p><b>Failures and repeats.</b> An exception thrown here is logged with the binding and message
+ * id and does not stop the message; repeated failures disable the binding. Processing is
+ * at-least-once: if the server dies after the sink ran but before delivery finished, the sink runs
+ * again for that message after the restart. Make side effects idempotent.
+ */
+public interface OnSubmissionSink extends ExtensionPoint {
+
+    /**
+     * Handles one message.
+     *
+     * @param submission the message; valid only during this call
+     * @param context    the calling binding's id, name, properties and a logger
+     * @return whether the chain goes on
+     * @throws Exception on failure; the dispatcher logs it and carries on with the next binding
+     */
+    SinkStatus onSubmission(Submission submission, SinkContext context) throws Exception;
+}
