@@ -53,6 +53,8 @@ public final class QueueRunner {
     private final Session mailSession = Session.getInstance(new Properties());
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean stopping;
+    /** Set when the shutdown grace ran out: workers leave their message in the spool as it is. */
+    private volatile boolean abandoned;
 
     public QueueRunner(Spool spool, Dispatcher dispatcher, LocalDelivery delivery, Badmail badmail, int threads,
                        RetryPolicy retry, Clock clock) {
@@ -117,6 +119,7 @@ public final class QueueRunner {
             finished = false;
         }
         if (!finished) {
+            abandoned = true;
             log.warn("{} message(s) still in flight after {} s; they stay in the spool and resume at the next start",
                     inFlight.get(), grace.toSeconds());
             workers.shutdownNow();
@@ -134,6 +137,9 @@ public final class QueueRunner {
             if (entry.stage() == Stage.SUBMITTED && !runSinks(entry)) {
                 return;
             }
+            if (abandoned) {
+                return;
+            }
             deliver(entry);
         } catch (IOException | RuntimeException e) {
             retryLater(entry, entry.envelope(), e.toString());
@@ -148,6 +154,9 @@ public final class QueueRunner {
         MessageContent content = spool.content(entry);
         SpooledSubmission submission = new SpooledSubmission(entry, content, mailSession);
         DispatchResult result = dispatcher.dispatch(submission);
+        if (abandoned) {
+            return false; // shutting down: the sinks run again at the next start
+        }
         Fate fate = result.fate();
         switch (fate.kind()) {
             case ABORT_DELIVERY -> {

@@ -1,0 +1,93 @@
+package dev.mailroot.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The server as a process: exit codes, one-line errors, SIGTERM. */
+class MainProcessTest {
+
+    @TempDir
+    Path home;
+
+    private void config(String yaml) throws IOException {
+        Files.createDirectories(home.resolve("conf"));
+        Files.writeString(home.resolve("conf/mailroot.yaml"), yaml);
+    }
+
+    private static boolean listening(int port) {
+        try (SmtpClient c = new SmtpClient(port)) {
+            return c.greeting().startsWith("220");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void aBadConfigurationExitsWith2AndOneLineNamingTheKey() throws Exception {
+        config("smtp:\n  prot: 25\n");
+        try (ChildServer child = ChildServer.start(home, "--home", home.toString())) {
+            assertThat(child.waitForExit(30)).isEqualTo(2);
+            assertThat(child.stderr().strip()).doesNotContain("\n").contains("(line 2)", "unknown key 'smtp.prot'")
+                    .doesNotContain("Exception", "\tat ");
+        }
+    }
+
+    @Test
+    void aConfigFileNamedOnTheCommandLineIsUsedAndMustExist() throws Exception {
+        try (ChildServer child = ChildServer.start(home, "--home", home.toString(), "--config", "nope.yaml")) {
+            assertThat(child.waitForExit(30)).isEqualTo(2);
+            assertThat(child.stderr().strip()).doesNotContain("\n").contains("nope.yaml: no such file");
+        }
+    }
+
+    @Test
+    void anUnknownOptionExitsWith2() throws Exception {
+        try (ChildServer child = ChildServer.start(home, "--frobnicate")) {
+            assertThat(child.waitForExit(30)).isEqualTo(2);
+            assertThat(child.stderr()).contains("Unknown option: '--frobnicate'").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void aPortInUseExitsWith1AndSaysSo() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            config("smtp: {port: " + taken.getLocalPort() + "}\n");
+            try (ChildServer child = ChildServer.start(home, "--home", home.toString())) {
+                assertThat(child.waitForExit(30)).isEqualTo(1);
+                assertThat(child.stderr().strip()).doesNotContain("\n")
+                        .contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()).doesNotContain("\tat ");
+            }
+        }
+    }
+
+    @Test
+    void sigtermFinishesTheWorkInFlightAndExits0() throws Exception {
+        int port = ChildServer.freePort();
+        config("smtp: {port: " + port + "}\n");
+        try (ChildServer child = ChildServer.start(home, "--home", home.toString())) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> listening(port));
+            try (SmtpClient smtp = new SmtpClient(port)) {
+                smtp.send("EHLO c");
+                assertThat(smtp.sendMail("a@example.org", List.of("bob@localhost"), "Subject: before stop\r\n\r\nx\r\n"))
+                        .startsWith("250 2.0.0");
+            }
+            child.terminate();
+            assertThat(child.waitForExit(30)).isEqualTo(0);
+            Path newDir = home.resolve("mailroot/mailboxes/bob/Maildir/new");
+            assertThat(TestServer.files(newDir)).hasSize(1);
+            String log = Files.readString(home.resolve("logs/mailroot.log"));
+            assertThat(log).contains("MR1010 SMTP listening", "MR1001 accepted", "Mailroot stopped");
+        }
+    }
+}

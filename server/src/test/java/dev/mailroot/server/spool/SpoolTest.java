@@ -1,0 +1,240 @@
+package dev.mailroot.server.spool;
+
+import dev.mailroot.server.LogCapture;
+import dev.mailroot.server.message.MessageContent;
+import dev.mailroot.sink.Source;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class SpoolTest {
+
+    @TempDir
+    Path dir;
+
+    private static final Spool.Options SMALL_SEGMENTS = new Spool.Options(4096, 64 * 1024, 1 << 20);
+
+    private static SpoolEnvelope envelope(String... rcpts) {
+        return new SpoolEnvelope("alice@example.org", List.of(rcpts), "helo.example", "192.0.2.1",
+                Instant.parse("2026-11-27T10:00:00Z"), Source.SMTP, null);
+    }
+
+    private static SpoolEntry submit(Spool spool, String id, String content, SpoolEnvelope env) throws IOException {
+        MessageBuffer buf = spool.newBuffer(id);
+        buf.write(content.getBytes(StandardCharsets.UTF_8));
+        return spool.submit(id, env, buf);
+    }
+
+    private static String text(Spool spool, SpoolEntry e) throws IOException {
+        return new String(MessageContent.readAll(spool.content(e)), StandardCharsets.UTF_8);
+    }
+
+    private List<Path> segments() throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(".seg")).sorted().toList();
+        }
+    }
+
+    @Test
+    void submittedMessagesSurviveAReopenWithEnvelopeContentAndUpdates() throws Exception {
+        try (Spool spool = Spool.open(dir, Spool.Options.defaults())) {
+            SpoolEntry a = submit(spool, "AAA", "Subject: a\r\n\r\nbody a\r\n", envelope("bob@localhost"));
+            submit(spool, "BBB", "Subject: b\r\n\r\nbody b\r\n", envelope("carol@localhost", "dave@localhost"));
+            HeaderOverride override = new HeaderOverride("Subject: changed\r\nX-New: 1\r\n".getBytes(), 12);
+            spool.update(a, envelope("zed@localhost"), Stage.DISPATCHED, override);
+        }
+        try (Spool spool = Spool.open(dir, Spool.Options.defaults())) {
+            assertThat(spool.recovered()).extracting(SpoolEntry::id).containsExactly("AAA", "BBB");
+            SpoolEntry a = spool.recovered().get(0);
+            SpoolEntry b = spool.recovered().get(1);
+            assertThat(a.stage()).isEqualTo(Stage.DISPATCHED);
+            assertThat(a.envelope().recipients()).containsExactly("zed@localhost");
+            assertThat(text(spool, a)).isEqualTo("Subject: changed\r\nX-New: 1\r\n\r\nbody a\r\n");
+            assertThat(b.stage()).isEqualTo(Stage.SUBMITTED);
+            assertThat(b.envelope()).isEqualTo(envelope("carol@localhost", "dave@localhost"));
+            assertThat(text(spool, b)).isEqualTo("Subject: b\r\n\r\nbody b\r\n");
+        }
+    }
+
+    @Test
+    void messagesThatLeftAreNotRecoveredAndDrainedSegmentsAreDeleted() throws Exception {
+        try (Spool spool = Spool.open(dir, SMALL_SEGMENTS)) {
+            List<SpoolEntry> entries = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                entries.add(submit(spool, "M" + i, "Subject: " + i + "\r\n\r\n" + "x".repeat(500) + "\r\n", envelope("bob@localhost")));
+            }
+            assertThat(segments().size()).isGreaterThan(3);
+            for (int i = 0; i < 39; i++) {
+                spool.done(entries.get(i), "delivered").get(5, TimeUnit.SECONDS);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> segments().size() <= 2);
+            assertThat(spool.size()).isEqualTo(1);
+        }
+        try (Spool spool = Spool.open(dir, SMALL_SEGMENTS)) {
+            assertThat(spool.recovered()).extracting(SpoolEntry::id).containsExactly("M39");
+            assertThat(text(spool, spool.recovered().get(0))).startsWith("Subject: 39\r\n");
+        }
+    }
+
+    @Test
+    void aRecordCutShortByACrashIsIgnoredAndEverythingBeforeItRecovered() throws Exception {
+        try (Spool spool = Spool.open(dir, Spool.Options.defaults())) {
+            submit(spool, "FIRST", "Subject: 1\r\n\r\none\r\n", envelope("bob@localhost"));
+            submit(spool, "SECOND", "Subject: 2\r\n\r\ntwo\r\n", envelope("bob@localhost"));
+        }
+        Path seg = segments().get(0);
+        long size = Files.size(seg);
+        try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
+            f.setLength(size - 7); // the second record loses its tail, as if the machine died mid-write
+        }
+        try (Spool spool = Spool.open(dir, Spool.Options.defaults())) {
+            assertThat(spool.recovered()).extracting(SpoolEntry::id).containsExactly("FIRST");
+            // the journal goes on working after the damaged tail
+            submit(spool, "THIRD", "Subject: 3\r\n\r\nthree\r\n", envelope("bob@localhost"));
+        }
+        try (Spool spool = Spool.open(dir, Spool.Options.defaults())) {
+            assertThat(spool.recovered()).extracting(SpoolEntry::id).containsExactly("FIRST", "THIRD");
+        }
+    }
+
+    @Test
+    void aDamagedRecordIsReportedAndTheRecordsAfterItAreRecovered() throws Exception {
+        try (Spool spool = Spool.open(dir, Spool.Options.defaults())) {
+            submit(spool, "DAMAGED", "Subject: 1\r\n\r\nthe first message\r\n", envelope("bob@localhost"));
+            submit(spool, "INTACT", "Subject: 2\r\n\r\nthe second message\r\n", envelope("bob@localhost"));
+        }
+        Path seg = segments().get(0);
+        byte[] bytes = Files.readAllBytes(seg);
+        String s = new String(bytes, StandardCharsets.ISO_8859_1);
+        int pos = s.indexOf("the first message");
+        bytes[pos] ^= 0x20; // one flipped bit of content: the checksum no longer matches
+        Files.write(seg, bytes);
+        try (LogCapture logs = new LogCapture();
+             Spool spool = Spool.open(dir, Spool.Options.defaults())) {
+            assertThat(spool.recovered()).extracting(SpoolEntry::id).containsExactly("INTACT");
+            assertThat(logs.containing("MR1013")).isNotEmpty();
+        }
+    }
+
+    @Test
+    void aLargeMessageKeepsItsContentInItsOwnFileUntilItLeaves() throws Exception {
+        String big = "Subject: big\r\n\r\n" + "0123456789".repeat(10_000) + "\r\n";
+        SpoolEntry entry;
+        try (Spool spool = Spool.open(dir, new Spool.Options(1 << 20, 1024, 1 << 20))) {
+            entry = submit(spool, "BIG", big, envelope("bob@localhost"));
+            assertThat(dir.resolve("BIG.eml")).exists();
+        }
+        try (Spool spool = Spool.open(dir, new Spool.Options(1 << 20, 1024, 1 << 20))) {
+            SpoolEntry recovered = spool.recovered().get(0);
+            assertThat(text(spool, recovered)).isEqualTo(big);
+            spool.done(recovered, "delivered").get(5, TimeUnit.SECONDS);
+            assertThat(dir.resolve("BIG.eml")).doesNotExist();
+        }
+        assertThat(entry.id()).isEqualTo("BIG");
+    }
+
+    @Test
+    void contentFilesOfMessagesThatNeverGotIntoTheSpoolAreRemovedAtOpen() throws Exception {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("ORPHAN.eml"), "half a message from a transaction that was cut off");
+        try (Spool spool = Spool.open(dir, Spool.Options.defaults())) {
+            assertThat(spool.recovered()).isEmpty();
+        }
+        assertThat(dir.resolve("ORPHAN.eml")).doesNotExist();
+    }
+
+    @Test
+    void aWaitingMessageIsRewrittenSoTheOldSegmentsCanGo() throws Exception {
+        try (Spool spool = Spool.open(dir, SMALL_SEGMENTS)) {
+            SpoolEntry waiting = submit(spool, "WAIT", "Subject: w\r\n\r\nwaits\r\n", envelope("a@localhost", "b@localhost"));
+            List<SpoolEntry> others = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                others.add(submit(spool, "O" + i, "Subject: o\r\n\r\n" + "y".repeat(500) + "\r\n", envelope("bob@localhost")));
+            }
+            for (SpoolEntry e : others) {
+                spool.done(e, "delivered").get(5, TimeUnit.SECONDS);
+            }
+            Path firstSegment = segments().get(0);
+            spool.rewrite(waiting, envelope("b@localhost"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> !Files.exists(firstSegment));
+            assertThat(waiting.envelope().recipients()).containsExactly("b@localhost");
+        }
+        try (Spool spool = Spool.open(dir, SMALL_SEGMENTS)) {
+            assertThat(spool.recovered()).singleElement().satisfies(e -> {
+                assertThat(e.id()).isEqualTo("WAIT");
+                assertThat(e.envelope().recipients()).containsExactly("b@localhost");
+            });
+            assertThat(text(spool, spool.recovered().get(0))).isEqualTo("Subject: w\r\n\r\nwaits\r\n");
+        }
+    }
+
+    @Test
+    void concurrentSubmitsAreAllDurable() throws Exception {
+        Set<String> ids = ConcurrentHashMap.newKeySet();
+        try (Spool spool = Spool.open(dir, SMALL_SEGMENTS)) {
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < 50; i++) {
+                        String id = "T" + thread + "N" + i;
+                        submit(spool, id, "Subject: " + id + "\r\n\r\nbody\r\n", envelope("bob@localhost"));
+                        ids.add(id);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            pool.shutdown();
+        }
+        try (Spool spool = Spool.open(dir, SMALL_SEGMENTS)) {
+            assertThat(spool.recovered()).hasSize(400);
+            assertThat(spool.recovered()).extracting(SpoolEntry::id).containsExactlyInAnyOrderElementsOf(ids);
+            for (SpoolEntry e : spool.recovered()) {
+                assertThat(text(spool, e)).isEqualTo("Subject: " + e.id() + "\r\n\r\nbody\r\n");
+            }
+        }
+    }
+
+    @Test
+    void aSecondSpoolOnTheSameFolderIsRefused() throws Exception {
+        try (Spool spool = Spool.open(dir, Spool.Options.defaults())) {
+            assertThatThrownBy(() -> Spool.open(dir, Spool.Options.defaults())).isInstanceOf(Spool.LockedException.class);
+        }
+    }
+
+    @Test
+    void messageIdsAreUniqueAndSortByTime() {
+        java.time.Clock fixed = java.time.Clock.fixed(Instant.parse("2026-11-27T10:00:00Z"), java.time.ZoneOffset.UTC);
+        MessageIds ids = new MessageIds(fixed);
+        List<String> issued = new ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            issued.add(ids.next());
+        }
+        assertThat(issued).doesNotHaveDuplicates().isSorted().allMatch(id -> id.matches("[0-9A-Z]{13}"));
+        MessageIds later = new MessageIds(java.time.Clock.offset(fixed, Duration.ofMillis(1)));
+        assertThat(later.next()).isGreaterThan(issued.get(0));
+    }
+}
