@@ -49,6 +49,24 @@ public final class HeaderSection {
         this.newline = newline;
     }
 
+    /** The line end {@code content} uses (that of its first line): CRLF or LF; CRLF if it has no line end. */
+    public static String newlineOf(MessageContent content) throws IOException {
+        try (InputStream in = content.open()) {
+            byte[] buf = new byte[4096];
+            int prev = -1;
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] == '\n') {
+                        return prev == '\r' ? "\r\n" : "\n";
+                    }
+                    prev = buf[i];
+                }
+            }
+            return "\r\n";
+        }
+    }
+
     /** Parses the header section at the start of {@code content}. */
     public static HeaderSection parse(MessageContent content) throws IOException {
         try (InputStream in = content.open()) {

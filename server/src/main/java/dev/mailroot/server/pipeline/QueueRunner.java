@@ -182,7 +182,7 @@ public final class QueueRunner {
     private void deliver(SpoolEntry entry) throws IOException {
         SpoolEnvelope env = entry.envelope();
         MessageContent content = spool.content(entry);
-        String newline = HeaderSection.parse(content).newline();
+        String newline = HeaderSection.newlineOf(content);
         if (env.recipients().isEmpty()) {
             toBadmail(entry, env, List.of(), content, "no recipients left after the OnSubmission sinks", List.of());
             return;
@@ -213,7 +213,7 @@ public final class QueueRunner {
 
     private void toBadmail(SpoolEntry entry, SpoolEnvelope env, List<String> rcpts, MessageContent content,
                            String reason, List<Badmail.Failure> failures) throws IOException {
-        String newline = HeaderSection.parse(content).newline();
+        String newline = HeaderSection.newlineOf(content);
         writeBadmail(entry, env, rcpts, content, newline, reason, failures);
         spool.done(entry, "badmail");
     }

@@ -157,8 +157,15 @@ public final class Spool implements Closeable {
             int length = buffer.length();
             byte[] cache = reserveCache(bytes.length) ? bytes : null;
             SpoolEntry[] entry = new SpoolEntry[1];
-            await(journal.append(Records.SUBMIT, head, bytes, 0, length, p -> entry[0] = register(new SpoolEntry(id,
-                    envelope, Stage.SUBMITTED, null, length, null, p.segment(), p.payloadOffset(head.length), cache))));
+            try {
+                await(journal.append(Records.SUBMIT, head, bytes, 0, length, p -> entry[0] = register(new SpoolEntry(id,
+                        envelope, Stage.SUBMITTED, null, length, null, p.segment(), p.payloadOffset(head.length), cache))));
+            } catch (IOException e) {
+                if (cache != null) {
+                    cachedBytes.addAndGet(-cache.length);
+                }
+                throw e;
+            }
             return entry[0];
         } catch (IOException e) {
             buffer.discard();

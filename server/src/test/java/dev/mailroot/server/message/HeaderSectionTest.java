@@ -88,4 +88,13 @@ class HeaderSectionTest {
         assertThat(new String(MessageContent.readAll(c.slice(7)))).isEqualTo("456");
         assertThat(c.size()).isEqualTo(10);
     }
+
+    @Test
+    void theLineEndOfAMessageIsThatOfItsFirstLine() throws IOException {
+        assertThat(HeaderSection.newlineOf(MessageContent.of("A: b\r\nC: d\n".getBytes()))).isEqualTo("\r\n");
+        assertThat(HeaderSection.newlineOf(MessageContent.of("A: b\nC: d\r\n".getBytes()))).isEqualTo("\n");
+        assertThat(HeaderSection.newlineOf(MessageContent.of("no line end".getBytes()))).isEqualTo("\r\n");
+        byte[] longFirstLine = ("X: " + "y".repeat(10_000) + "\n").getBytes();
+        assertThat(HeaderSection.newlineOf(MessageContent.of(longFirstLine))).isEqualTo("\n");
+    }
 }
