@@ -99,8 +99,8 @@ public final class ConfigLoader {
                     + (known.isEmpty() ? "" : " (known here: " + known + ")"));
         } catch (InvalidFormatException e) {
             String key = path(e);
-            throw new ConfigException(file + where.describe(key) + ": " + key + ": '" + e.getValue()
-                    + "' is not a valid " + typeName(e.getTargetType()));
+            throw new ConfigException(file + where.describe(key) + ": " + key + ": expected "
+                    + typeName(e.getTargetType()) + ", found '" + e.getValue() + "'");
         } catch (MismatchedInputException e) {
             String key = path(e);
             throw new ConfigException(file + where.describe(key) + ": " + key + ": expected "
