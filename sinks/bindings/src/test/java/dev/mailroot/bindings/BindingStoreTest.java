@@ -1,0 +1,162 @@
+package dev.mailroot.bindings;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BindingStoreTest {
+
+    @TempDir
+    Path dir;
+
+    private Path file() {
+        return dir.resolve("bindings.yaml");
+    }
+
+    private static Binding binding(String name, String rule) {
+        return new Binding(Binding.newId(), name, Events.ON_SUBMISSION, "dev.example.Sink", true, rule, 100,
+                Map.of("header", "X-Tag", "value", "yes"));
+    }
+
+    @Test
+    void aMissingFileIsAnEmptyRegistry() throws Exception {
+        assertThat(new BindingStore(file()).read().bindings()).isEmpty();
+    }
+
+    @Test
+    void whatIsWrittenIsReadBackWithEveryField() throws Exception {
+        BindingStore store = new BindingStore(file());
+        Binding plain = binding("Tag sales", "RCPT TO=sales@*;MAIL FROM=*@example.com");
+        Binding failed = binding("Broken", null).withFailure(new Binding.Failure(Instant.parse("2026-11-27T10:00:00Z"), 5,
+                "IllegalStateException: boom"));
+        store.write(new BindingRegistry(List.of(plain, failed), java.util.Set.of(plain.id())));
+        BindingRegistry back = store.read();
+        assertThat(back.bindings()).containsExactly(plain, failed);
+        assertThat(back.registeredDefaults()).containsExactly(plain.id());
+        assertThat(failed.enabled()).isFalse();
+        String text = Files.readString(file());
+        assertThat(text).startsWith("# Mailroot binding registry").contains("rule: \"RCPT TO=sales@*;MAIL FROM=*@example.com\"");
+    }
+
+    @Test
+    void iisEventNamesAreStoredAsOnSubmissionAndIdsAreCanonical() throws Exception {
+        Files.writeString(file(), """
+                bindings:
+                  - id: "66f4180a-627e-4073-8d31-51f628aa8366"
+                    name: one
+                    event: OnArrival
+                    sinkClass: a.B
+                  - id: "{00000000-0000-0000-0000-000000000002}"
+                    name: two
+                    event: smtp transport onsubmission
+                    sinkClass: a.B
+                    priority: 7
+                    sinkProperties: {timeoutMs: 500, onError: badmail}
+                  - id: "{00000000-0000-0000-0000-000000000003}"
+                    name: three
+                    event: OnTransportSubmission
+                    sinkClass: a.B
+                    enabled: false
+                """);
+        BindingRegistry r = new BindingStore(file()).read();
+        assertThat(r.bindings()).extracting(Binding::event).containsOnly("OnSubmission");
+        assertThat(r.bindings().get(0).id()).isEqualTo("{66F4180A-627E-4073-8D31-51F628AA8366}");
+        assertThat(r.bindings().get(0).priority()).isEqualTo(24575);
+        assertThat(r.bindings().get(0).enabled()).isTrue();
+        assertThat(r.bindings().get(1).sinkProperties()).containsEntry("timeoutMs", "500").containsEntry("onError", "badmail");
+        assertThat(r.bindings().get(2).enabled()).isFalse();
+    }
+
+    @Test
+    void aFileThatDoesNotParseIsRefusedWithLineAndColumn() throws Exception {
+        Files.writeString(file(), "bindings:\n  - id: \"{00000000-0000-0000-0000-000000000001}\"\n    name: [unclosed\n");
+        assertThatThrownBy(() -> new BindingStore(file()).read()).isInstanceOf(BindingStoreException.class)
+                .hasMessageContaining("bindings.yaml (line ").hasMessageContaining("column ").hasMessageContaining("not valid YAML");
+    }
+
+    @Test
+    void aBindingWithAProblemIsRefusedWithItsLineAndWhatIsWrong() throws Exception {
+        String ok = "  - id: \"{00000000-0000-0000-0000-000000000001}\"\n    name: ok\n    event: OnSubmission\n    sinkClass: a.B\n";
+        for (String[] c : new String[][]{
+                {"    rule: \"RCPT TO\"\n", "no '='"},
+                {"    priority: 40000\n", "priority must be a whole number 0..32767"},
+                {"    prioirty: 4\n", "unknown key 'prioirty'"},
+                {"    enabled: maybe\n", "enabled must be true or false"}}) {
+            Files.writeString(file(), "bindings:\n" + ok + "  - id: \"{00000000-0000-0000-0000-000000000002}\"\n"
+                    + "    name: bad\n    event: OnSubmission\n    sinkClass: a.B\n" + c[0]);
+            assertThatThrownBy(() -> new BindingStore(file()).read()).as(c[1]).isInstanceOf(BindingStoreException.class)
+                    .hasMessageContaining("(line 6): binding 2").hasMessageContaining(c[1]);
+        }
+        Files.writeString(file(), "bindings:\n" + ok + ok);
+        assertThatThrownBy(() -> new BindingStore(file()).read()).hasMessageContaining("is used by another binding");
+        Files.writeString(file(), "bindings:\n" + ok.replace("OnSubmission", "OnPostCategorize"));
+        assertThatThrownBy(() -> new BindingStore(file()).read()).hasMessageContaining("unknown event 'OnPostCategorize'");
+        Files.writeString(file(), "bindings:\n" + ok.replace("{00000000-0000-0000-0000-000000000001}", "not-a-guid"));
+        assertThatThrownBy(() -> new BindingStore(file()).read()).hasMessageContaining("is not a GUID");
+    }
+
+    @Test
+    void aChangeThatThrowsLeavesTheFileAsItWas() throws Exception {
+        BindingStore store = new BindingStore(file());
+        store.write(new BindingRegistry(List.of(binding("keep", null)), java.util.Set.of()));
+        String before = Files.readString(file());
+        assertThatThrownBy(() -> store.update(r -> {
+            throw new IllegalStateException("refused");
+        })).hasMessage("refused");
+        assertThat(Files.readString(file())).isEqualTo(before);
+    }
+
+    @Test
+    void concurrentWritersInOneProcessLoseNothing() throws Exception {
+        BindingStore a = new BindingStore(file());
+        BindingStore b = new BindingStore(file());
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<?>> fs = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            BindingStore store = t % 2 == 0 ? a : b;
+            int thread = t;
+            fs.add(pool.submit(() -> {
+                for (int i = 0; i < 25; i++) {
+                    String name = "t" + thread + "-" + i;
+                    store.update(r -> r.with(binding(name, null)));
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : fs) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        assertThat(a.read().bindings()).hasSize(100);
+    }
+
+    @Test
+    void concurrentWritersInTwoProcessesLoseNothing() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<Process> ps = new ArrayList<>();
+        for (String prefix : List.of("p1", "p2")) {
+            ps.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), StoreWriterMain.class.getName(),
+                    file().toString(), prefix, "40").inheritIO().start());
+        }
+        for (Process p : ps) {
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+        }
+        BindingRegistry r = new BindingStore(file()).read();
+        assertThat(r.bindings()).hasSize(80);
+        assertThat(r.bindings().stream().map(Binding::name).distinct()).hasSize(80);
+    }
+}
