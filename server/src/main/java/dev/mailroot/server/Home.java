@@ -23,6 +23,11 @@ public record Home(Path root) {
         return conf().resolve("mailroot.yaml");
     }
 
+    /** {@code conf/bindings.yaml}: the binding registry. */
+    public Path bindingsFile() {
+        return conf().resolve("bindings.yaml");
+    }
+
     public Path plugins() {
         return root.resolve("plugins");
     }
@@ -45,6 +50,11 @@ public record Home(Path root) {
 
     public Path badmail() {
         return mailroot().resolve("badmail");
+    }
+
+    /** {@code mailroot/plugins-loaded/}: the copies of plugin jars the server loaded (internal). */
+    public Path loadedPlugins() {
+        return mailroot().resolve("plugins-loaded");
     }
 
     public Path mailboxes() {

@@ -1,12 +1,18 @@
 package dev.mailroot.server;
 
+import dev.mailroot.bindings.BindingRegistry;
+import dev.mailroot.bindings.BindingStore;
+import dev.mailroot.bindings.BindingStoreException;
 import dev.mailroot.server.address.LocalRecipients;
 import dev.mailroot.server.badmail.Badmail;
 import dev.mailroot.server.config.MailrootConfig;
 import dev.mailroot.server.delivery.LocalDelivery;
+import dev.mailroot.server.dispatch.BindingChain;
+import dev.mailroot.server.dispatch.BindingHealth;
 import dev.mailroot.server.dispatch.Dispatcher;
 import dev.mailroot.server.dispatch.SinkChain;
 import dev.mailroot.server.pipeline.QueueRunner;
+import dev.mailroot.server.plugins.PluginHost;
 import dev.mailroot.server.pipeline.RetryPolicy;
 import dev.mailroot.server.smtp.SmtpIntake;
 import dev.mailroot.server.spool.MessageIds;
@@ -15,8 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A running Mailroot: wires intake, spool, OnSubmission stage, delivery and badmail, and stops
@@ -29,28 +38,66 @@ public final class MailrootServer implements AutoCloseable {
     private final Spool spool;
     private final QueueRunner queue;
     private final SmtpIntake smtp;
+    private final List<AutoCloseable> framework;
+    private final PluginHost plugins;
     private boolean stopped;
 
-    private MailrootServer(MailrootConfig config, Spool spool, QueueRunner queue, SmtpIntake smtp) {
+    private MailrootServer(MailrootConfig config, Spool spool, QueueRunner queue, SmtpIntake smtp,
+                           List<AutoCloseable> framework, PluginHost plugins) {
         this.config = config;
         this.spool = spool;
         this.queue = queue;
         this.smtp = smtp;
+        this.framework = framework;
+        this.plugins = plugins;
     }
 
     /**
-     * Starts a server in {@code home}: recovers the spool, resumes what was in it, then opens SMTP.
-     *
-     * @param sinks the OnSubmission bindings to run
+     * Starts a server in {@code home} with the event-sink framework: plugins from {@code plugins/},
+     * bindings from {@code conf/bindings.yaml}. Recovers the spool, resumes what was in it, then
+     * opens SMTP.
+     */
+    public static MailrootServer start(Home home, MailrootConfig config, Clock clock) throws IOException {
+        return start(home, config, clock, null);
+    }
+
+    /**
+     * Starts a server whose OnSubmission stage runs {@code sinks} instead of the plugins' bindings
+     * (in-process sinks, for tests and embedding).
      */
     public static MailrootServer start(Home home, MailrootConfig config, SinkChain sinks, Clock clock)
             throws IOException {
+        return start(home, config, clock, sinks);
+    }
+
+    private static MailrootServer start(Home home, MailrootConfig config, Clock clock, SinkChain given)
+            throws IOException {
         home.create();
+        List<AutoCloseable> framework = new ArrayList<>();
         Spool spool = Spool.open(home.queue(), Spool.Options.defaults());
+        PluginHost plugins = null;
         try {
+            BindingStore store = new BindingStore(home.bindingsFile());
+            SinkChain sinks = given;
+            if (given == null) {
+                if (!Files.exists(home.bindingsFile())) {
+                    store.write(BindingRegistry.empty());
+                }
+                plugins = new PluginHost(home.plugins(), home.loadedPlugins(), store, Duration.ofSeconds(60));
+                framework.add(plugins);
+                plugins.start();
+                BindingChain chain = new BindingChain(store, plugins::catalog);
+                framework.add(0, chain);
+                chain.start();
+                sinks = chain;
+            }
+            BindingHealth health = new BindingHealth(given == null ? store : null, clock);
+            framework.add(health);
+            Dispatcher dispatcher = new Dispatcher(sinks, health, config.delivery().threads(), 32);
+            framework.add(0, dispatcher);
             LocalRecipients recipients = new LocalRecipients(config.domains(), home.mailboxes(),
                     config.mailboxes().autoCreate());
-            QueueRunner queue = new QueueRunner(spool, new Dispatcher(sinks),
+            QueueRunner queue = new QueueRunner(spool, dispatcher,
                     new LocalDelivery(recipients, config.smtp().hostname(), clock),
                     new Badmail(home.badmail(), clock), config.delivery().threads(),
                     RetryPolicy.standard(Duration.ofHours(config.delivery().giveUpAfterHours())), clock);
@@ -60,11 +107,31 @@ public final class MailrootServer implements AutoCloseable {
             smtp.start();
             log.info("Mailroot started in {} (domains {}, {} message(s) in the spool)", home.root(),
                     config.domains(), spool.size());
-            return new MailrootServer(config, spool, queue, smtp);
+            return new MailrootServer(config, spool, queue, smtp, framework, plugins);
+        } catch (BindingStoreException e) {
+            closeAll(framework);
+            spool.close();
+            throw new IOException(e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
+            closeAll(framework);
             spool.close();
             throw e;
         }
+    }
+
+    private static void closeAll(List<AutoCloseable> parts) {
+        for (AutoCloseable c : parts) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("stopping {} failed: {}", c.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+
+    /** The plugin host, or null when the server runs in-process sinks. */
+    public PluginHost plugins() {
+        return plugins;
     }
 
     public int smtpPort() {
@@ -89,6 +156,7 @@ public final class MailrootServer implements AutoCloseable {
         smtp.stop(grace);
         Duration left = grace.minusNanos(System.nanoTime() - started);
         queue.stop(left.isNegative() ? Duration.ZERO : left);
+        closeAll(framework);
         try {
             spool.close();
         } catch (IOException e) {

@@ -4,7 +4,6 @@ import ch.qos.logback.classic.LoggerContext;
 import dev.mailroot.server.config.ConfigException;
 import dev.mailroot.server.config.ConfigLoader;
 import dev.mailroot.server.config.MailrootConfig;
-import dev.mailroot.server.dispatch.SinkChain;
 import dev.mailroot.server.spool.Spool;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -59,7 +58,7 @@ public final class Main implements Callable<Integer> {
         System.setProperty("mailroot.logs", h.logs().toString());
         MailrootServer server;
         try {
-            server = MailrootServer.start(h, cfg, SinkChain.EMPTY, Clock.systemDefaultZone());
+            server = MailrootServer.start(h, cfg, Clock.systemDefaultZone());
         } catch (Spool.LockedException e) {
             System.err.println("mailroot: " + e.getMessage());
             return 1;

@@ -42,6 +42,16 @@ public final class TestServer implements AutoCloseable {
         return start(root, "", SinkChain.EMPTY);
     }
 
+    /** Starts a server with the event-sink framework: plugins from plugins/, bindings from conf/bindings.yaml. */
+    public static TestServer startWithPlugins(Path root, String yaml) throws Exception {
+        Home home = new Home(root);
+        Files.createDirectories(home.conf());
+        String text = yaml.contains("shutdownGraceSeconds") ? yaml : yaml + "\nshutdownGraceSeconds: 2\n";
+        Files.writeString(home.configFile(), text);
+        MailrootConfig config = new ConfigLoader().load(home.configFile(), true).withSmtpPort(0);
+        return new TestServer(home, MailrootServer.start(home, config, Clock.systemDefaultZone()));
+    }
+
     public int port() {
         return server.smtpPort();
     }

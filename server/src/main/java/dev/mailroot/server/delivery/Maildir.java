@@ -82,11 +82,14 @@ public final class Maildir {
         return dest;
     }
 
-    /** {@code <seconds>.M<micros>P<pid>Q<n>.<host>,S=<size>}: unique per host, sortable by time. */
+    /**
+     * {@code <seconds>.M<micros, 6 digits>P<pid>Q<n>.<host>,S=<size>}: unique per host, and names
+     * sort in delivery order.
+     */
     private String uniqueName(long size) {
         Instant now = clock.instant();
-        return now.getEpochSecond() + ".M" + (now.getNano() / 1000) + "P" + PID + "Q" + DELIVERIES.incrementAndGet()
-                + "." + host + ",S=" + size;
+        return now.getEpochSecond() + ".M" + String.format("%06d", now.getNano() / 1000) + "P" + PID + "Q"
+                + DELIVERIES.incrementAndGet() + "." + host + ",S=" + size;
     }
 
     /** The host part of a Maildir name may not contain '/' or ':' (the Maildir spec's escapes). */

@@ -1,18 +1,64 @@
 package dev.mailroot.server.dispatch;
 
 import dev.mailroot.bindings.Binding;
+import dev.mailroot.server.plugins.LoadedSink;
 import dev.mailroot.sink.OnSubmissionSink;
 import dev.mailroot.sink.SinkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * A binding with the sink instance that serves it and the class loader to run it under (the
- * plugin's, so that the plugin's own libraries and ServiceLoader lookups resolve).
+ * A binding with the loaded sink that serves it. Two sink properties are the server's, not the
+ * sink's: {@code timeoutMs} (the time limit of one call, default 30000) and {@code onError}
+ * ({@code continue}, the default, or {@code badmail}: what happens to the message when the call
+ * fails or overruns).
  */
-public record BoundSink(Binding binding, OnSubmissionSink sink, ClassLoader classLoader) implements SinkContext {
+public record BoundSink(Binding binding, LoadedSink loaded) implements SinkContext {
+
+    /** The time limit of one call when the binding does not set {@code timeoutMs}. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    /** What a failed call means for the message. */
+    public enum OnError {
+        /** The failure is logged and the chain goes on (the default). */
+        CONTINUE,
+        /** The message goes to badmail with the failure as the reason. */
+        BADMAIL
+    }
+
+    public OnSubmissionSink sink() {
+        return loaded.sink();
+    }
+
+    public ClassLoader classLoader() {
+        return loaded.loader();
+    }
+
+    /** The binding's {@code timeoutMs}, or 30 s if it is absent or not a positive whole number. */
+    public Duration timeout() {
+        String v = binding.sinkProperties().get("timeoutMs");
+        if (v != null) {
+            try {
+                long ms = Long.parseLong(v.strip());
+                if (ms > 0) {
+                    return Duration.ofMillis(ms);
+                }
+            } catch (NumberFormatException e) {
+                // the registry refuses such values; a hand edit falls back to the default
+            }
+        }
+        return DEFAULT_TIMEOUT;
+    }
+
+    /** The binding's {@code onError}; {@code continue} unless it says {@code badmail}. */
+    public OnError onError() {
+        String v = binding.sinkProperties().get("onError");
+        return v != null && v.strip().toLowerCase(Locale.ROOT).equals("badmail") ? OnError.BADMAIL : OnError.CONTINUE;
+    }
 
     @Override
     public String bindingId() {
@@ -34,7 +80,7 @@ public record BoundSink(Binding binding, OnSubmissionSink sink, ClassLoader clas
         return LoggerFactory.getLogger(binding.sinkClass());
     }
 
-    /** "name {id}", as log lines name a binding. */
+    /** "'name' {id}", as log lines name a binding. */
     public String describe() {
         return "'" + binding.name() + "' " + binding.id();
     }

@@ -7,21 +7,51 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The OnSubmission stage: runs the selected bindings' sinks over one message in run order, each
- * under its plugin's class loader. A sink that throws is logged with its binding and the message
- * id, and the chain goes on. The chain ends after the last binding, on
- * {@link SinkStatus#SKIP_REMAINING_SINKS}, or when a sink sets a fate other than deliver.
- * Thread-safe: messages are dispatched concurrently.
+ * The OnSubmission stage: runs the selected bindings' sinks over one message in run order.
+ *
+ * <p>Each call runs on the sink pool, under the plugin's class loader, with the message id and
+ * binding name in the log context, and within the binding's time limit. A call that throws or
+ * overruns is logged with its binding and the message id, its changes to the message are undone,
+ * and the binding's {@code onError} decides: {@code continue} (the chain goes on) or
+ * {@code badmail}. The sink pool is bounded: a sink that hangs holds one of its threads, never a
+ * delivery worker, and never SMTP intake.
+ *
+ * <p>The chain ends after the last binding, on {@link SinkStatus#SKIP_REMAINING_SINKS}, or when a
+ * sink sets a fate other than deliver. Thread-safe: messages are dispatched concurrently.
  */
-public final class Dispatcher {
+public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
     private final SinkChain chain;
+    private final BindingHealth health;
+    private final ThreadPoolExecutor pool;
 
-    public Dispatcher(SinkChain chain) {
+    /**
+     * @param chain    selects the bindings for a message
+     * @param health   counts failures and disables failing bindings
+     * @param workers  threads for calls running normally (one per delivery worker)
+     * @param overruns extra threads that calls stuck past their time limit may hold
+     */
+    public Dispatcher(SinkChain chain, BindingHealth health, int workers, int overruns) {
         this.chain = chain;
+        this.health = health;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(workers, workers + overruns, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "sink-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     public DispatchResult dispatch(SpooledSubmission submission) {
@@ -43,22 +73,73 @@ public final class Dispatcher {
     }
 
     private SinkStatus call(BoundSink bound, SpooledSubmission submission) {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        MDC.put("binding", bound.bindingName());
-        thread.setContextClassLoader(bound.classLoader());
+        SpooledSubmission.Checkpoint checkpoint = submission.checkpoint();
+        CallView view = new CallView(submission);
+        String msgId = MDC.get("msgId");
+        bound.loaded().inFlight().incrementAndGet();
+        Future<SinkStatus> future;
         try {
-            SinkStatus status = bound.sink().onSubmission(submission, bound);
-            return status == null ? SinkStatus.RUN_NEXT_SINK : status;
-        } catch (VirtualMachineError e) {
-            throw e;
-        } catch (Throwable e) {
-            log.warn("MR2001 binding {} ({}) failed: {}", bound.describe(),
-                    bound.binding().sinkClass(), e.toString(), e);
-            return SinkStatus.RUN_NEXT_SINK;
-        } finally {
-            thread.setContextClassLoader(previous);
-            MDC.remove("binding");
+            future = pool.submit(() -> {
+                Thread thread = Thread.currentThread();
+                ClassLoader previous = thread.getContextClassLoader();
+                MDC.put("msgId", msgId);
+                MDC.put("binding", bound.bindingName());
+                thread.setContextClassLoader(bound.classLoader());
+                try {
+                    return bound.sink().onSubmission(view, bound);
+                } finally {
+                    thread.setContextClassLoader(previous);
+                    MDC.remove("binding");
+                    MDC.remove("msgId");
+                    bound.loaded().inFlight().decrementAndGet();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            bound.loaded().inFlight().decrementAndGet();
+            return failed(bound, submission, view, checkpoint, "MR2001", "no sink thread free (too many calls stuck past their time limit)", null);
         }
+        try {
+            SinkStatus status = future.get(bound.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            health.succeeded(bound.binding());
+            return status == null ? SinkStatus.RUN_NEXT_SINK : status;
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            return failed(bound, submission, view, checkpoint, "MR2003",
+                    "did not finish within its time limit of " + bound.timeout().toMillis() + " ms", null);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof VirtualMachineError vme) {
+                throw vme;
+            }
+            return failed(bound, submission, view, checkpoint, "MR2001", "threw " + cause, cause);
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            view.revoke();
+            submission.restore(checkpoint);
+            Thread.currentThread().interrupt();
+            return SinkStatus.SKIP_REMAINING_SINKS;
+        }
+    }
+
+    private SinkStatus failed(BoundSink bound, SpooledSubmission submission, CallView view,
+                              SpooledSubmission.Checkpoint checkpoint, String event, String what, Throwable cause) {
+        view.revoke();
+        submission.restore(checkpoint);
+        String text = "binding " + bound.describe() + " (" + bound.binding().sinkClass() + ") " + what;
+        if (cause != null) {
+            log.warn("{} {}; its changes to the message are undone", event, text, cause);
+        } else {
+            log.warn("{} {}; its changes to the message are undone", event, text);
+        }
+        health.failed(bound.binding(), what);
+        if (bound.onError() == BoundSink.OnError.BADMAIL) {
+            submission.setFate(Fate.badmail(text + " (onError=badmail)"));
+        }
+        return SinkStatus.RUN_NEXT_SINK;
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
     }
 }

@@ -124,6 +124,21 @@ final class MutableEnvelope implements Envelope {
         return changed;
     }
 
+    /** The envelope's state, to go back to if a sink call fails. */
+    record Snapshot(String mailFrom, Map<String, String> recipients, boolean changed) {
+    }
+
+    Snapshot snapshot() {
+        return new Snapshot(mailFrom, new LinkedHashMap<>(recipients), changed);
+    }
+
+    void restore(Snapshot s) {
+        mailFrom = s.mailFrom();
+        recipients.clear();
+        recipients.putAll(s.recipients());
+        changed = s.changed();
+    }
+
     SpoolEnvelope toSpoolEnvelope() {
         return changed ? original.with(mailFrom, recipients()) : original;
     }

@@ -28,7 +28,7 @@ public final class SpooledSubmission implements Submission {
     private final Session mailSession;
     private final MutableEnvelope envelope;
     private HeaderSection section;
-    private HeadersView headers;
+    private SectionHeaders headers;
     private Fate fate = Fate.deliver();
 
     /**
@@ -61,7 +61,7 @@ public final class SpooledSubmission implements Submission {
     @Override
     public Headers headers() {
         if (headers == null) {
-            headers = new HeadersView(section());
+            headers = new SectionHeaders(section());
         }
         return headers;
     }
@@ -91,6 +91,38 @@ public final class SpooledSubmission implements Submission {
     @Override
     public void setFate(Fate fate) {
         this.fate = Objects.requireNonNull(fate, "fate");
+    }
+
+    /** The state of the envelope, headers and fate before a sink call, to undo a failed call. */
+    static final class Checkpoint {
+        private final MutableEnvelope.Snapshot envelope;
+        private final HeaderSection section;
+        private final Object sectionState;
+        private final Fate fate;
+
+        private Checkpoint(MutableEnvelope.Snapshot envelope, HeaderSection section, Object sectionState, Fate fate) {
+            this.envelope = envelope;
+            this.section = section;
+            this.sectionState = sectionState;
+            this.fate = fate;
+        }
+    }
+
+    Checkpoint checkpoint() {
+        return new Checkpoint(envelope.snapshot(), section, section == null ? null : section.saveState(), fate);
+    }
+
+    /** Undoes whatever happened since {@code c}. */
+    void restore(Checkpoint c) {
+        envelope.restore(c.envelope);
+        if (c.section == null) {
+            section = null; // parsed anew from the spooled bytes if needed
+            headers = null;
+        } else {
+            section = c.section;
+            section.restore(c.sectionState);
+        }
+        fate = c.fate;
     }
 
     /** Whether a sink changed the envelope. */

@@ -168,6 +168,21 @@ public final class HeaderSection {
         return newline;
     }
 
+    /** The fields and changed flag, to go back to with {@link #restore(Object)}. */
+    public Object saveState() {
+        return new Object[]{new ArrayList<>(fields), changed};
+    }
+
+    /** Goes back to a state from {@link #saveState()}. */
+    public void restore(Object state) {
+        Object[] s = (Object[]) state;
+        @SuppressWarnings("unchecked")
+        List<Field> saved = (List<Field>) s[0];
+        fields.clear();
+        fields.addAll(saved);
+        changed = (Boolean) s[1];
+    }
+
     /** Whether a field was added, set or removed since parsing. */
     public boolean changed() {
         return changed;

@@ -1,6 +1,7 @@
 package dev.mailroot.server.dispatch;
 
 import dev.mailroot.bindings.Binding;
+import dev.mailroot.server.plugins.LoadedSink;
 import dev.mailroot.sink.OnSubmissionSink;
 
 import java.util.Arrays;
@@ -20,7 +21,7 @@ public final class TestSinks {
     public static BoundSink bound(String name, int priority, Map<String, String> props, OnSubmissionSink sink) {
         String id = "{" + UUID.nameUUIDFromBytes(name.getBytes()).toString().toUpperCase() + "}";
         return new BoundSink(new Binding(id, name, "OnSubmission", sink.getClass().getName(), true, null, priority, props),
-                sink, TestSinks.class.getClassLoader());
+                LoadedSink.local(sink));
     }
 
     /** A chain that runs every given binding, in run order. */

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Optional;
 
 /** The {@link Headers} a sink sees, over the message's parsed header section. */
-final class HeadersView implements Headers {
+final class SectionHeaders implements Headers {
     private final HeaderSection section;
 
-    HeadersView(HeaderSection section) {
+    SectionHeaders(HeaderSection section) {
         this.section = section;
     }
 

@@ -1,0 +1,120 @@
+package dev.mailroot.server.dispatch;
+
+import dev.mailroot.bindings.Binding;
+import dev.mailroot.bindings.BindingIndex;
+import dev.mailroot.bindings.BindingRegistry;
+import dev.mailroot.bindings.BindingStore;
+import dev.mailroot.bindings.BindingStoreException;
+import dev.mailroot.bindings.Events;
+import dev.mailroot.bindings.RuleInput;
+import dev.mailroot.server.plugins.LoadedSink;
+import dev.mailroot.server.plugins.SinkCatalog;
+import dev.mailroot.sink.Submission;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The real {@link SinkChain}: the enabled OnSubmission bindings of the binding store, indexed by
+ * rule, resolved against the sinks the plugins provide now. Watches the store file (every 500 ms)
+ * and swaps in a new index when it changes; a file with a problem is reported ({@code MR4003}) and
+ * the last good bindings stay in force. A binding whose sink class no loaded plugin provides is
+ * skipped (reported once, {@code MR2005}), so mail never waits for a missing plugin.
+ */
+public final class BindingChain implements SinkChain, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BindingChain.class);
+
+    private final BindingStore store;
+    private final Supplier<SinkCatalog> catalog;
+    private final ScheduledExecutorService watcher;
+    private final Map<String, BoundSink> bound = new ConcurrentHashMap<>();
+    private final Set<String> reportedMissing = ConcurrentHashMap.newKeySet();
+    private volatile BindingIndex index = BindingIndex.of(List.of(), Events.ON_SUBMISSION);
+    private volatile Object loadedStamp;
+
+    public BindingChain(BindingStore store, Supplier<SinkCatalog> catalog) {
+        this.store = store;
+        this.catalog = catalog;
+        this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bindings-watch");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Loads the bindings now, then watches the file. */
+    public void start() {
+        reload();
+        watcher.scheduleWithFixedDelay(this::reloadIfChanged, 500, 500, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public List<BoundSink> select(Submission submission) {
+        List<BindingIndex.Match> matches = index.select(RuleInput.of(submission.envelope()));
+        if (matches.isEmpty()) {
+            return List.of();
+        }
+        SinkCatalog sinks = catalog.get();
+        List<BoundSink> out = new ArrayList<>(matches.size());
+        for (BindingIndex.Match m : matches) {
+            Binding b = m.binding();
+            LoadedSink loaded = sinks.sink(b.sinkClass()).orElse(null);
+            if (loaded == null) {
+                if (reportedMissing.add(b.id())) {
+                    log.warn("MR2005 binding '{}' {} is skipped: sink class {} is not provided by any plugin in plugins/",
+                            b.name(), b.id(), b.sinkClass());
+                }
+                continue;
+            }
+            reportedMissing.remove(b.id());
+            BoundSink cached = bound.get(b.id());
+            if (cached == null || cached.binding() != b || cached.loaded() != loaded) {
+                cached = new BoundSink(b, loaded);
+                bound.put(b.id(), cached);
+            }
+            out.add(cached);
+        }
+        return out;
+    }
+
+    /** The number of enabled OnSubmission bindings in force. */
+    public int size() {
+        return index.size();
+    }
+
+    private void reloadIfChanged() {
+        if (!Objects.equals(store.stamp(), loadedStamp)) {
+            reload();
+        }
+    }
+
+    private synchronized void reload() {
+        Object stamp = store.stamp();
+        try {
+            BindingRegistry registry = store.read();
+            index = BindingIndex.of(registry.bindings(), Events.ON_SUBMISSION);
+            bound.keySet().retainAll(registry.bindings().stream().map(Binding::id).toList());
+            reportedMissing.clear();
+            log.info("MR4004 bindings loaded from {}: {} enabled OnSubmission binding(s) of {}", store.file().getFileName(),
+                    index.size(), registry.bindings().size());
+        } catch (BindingStoreException | RuntimeException e) {
+            log.error("MR4003 {}; the last good bindings ({}) stay in force", e.getMessage(), index.size());
+        }
+        loadedStamp = stamp;
+    }
+
+    @Override
+    public void close() {
+        watcher.shutdownNow();
+    }
+}

@@ -1,0 +1,62 @@
+package dev.mailroot.server.plugins;
+
+import dev.mailroot.bindings.Binding;
+import dev.mailroot.bindings.Events;
+import dev.mailroot.bindings.Rule;
+import dev.mailroot.bindings.RuleSyntaxException;
+import dev.mailroot.sink.DefaultBinding;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reads the {@link DefaultBinding} declarations of a sink class into bindings. */
+public final class DefaultBindings {
+    private DefaultBindings() {
+    }
+
+    /** A declaration that cannot be a binding, and why. */
+    public static final class InvalidDeclaration extends Exception {
+        InvalidDeclaration(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The default bindings declared on {@code sinkClass}.
+     *
+     * @throws InvalidDeclaration naming the class and what is wrong (bad id, rule, priority or property)
+     */
+    public static List<Binding> of(Class<?> sinkClass) throws InvalidDeclaration {
+        List<Binding> out = new ArrayList<>();
+        for (DefaultBinding d : sinkClass.getAnnotationsByType(DefaultBinding.class)) {
+            String where = sinkClass.getName() + " @DefaultBinding '" + d.name() + "'";
+            if (!Binding.isGuid(d.id())) {
+                throw new InvalidDeclaration(where + ": id '" + d.id() + "' is not a GUID");
+            }
+            if (d.name().isBlank()) {
+                throw new InvalidDeclaration(sinkClass.getName() + " @DefaultBinding " + d.id() + ": name is empty");
+            }
+            try {
+                Rule.parse(d.rule());
+            } catch (RuleSyntaxException e) {
+                throw new InvalidDeclaration(where + ": rule '" + d.rule() + "' " + e.getMessage());
+            }
+            if (d.priority() < Binding.PRIORITY_HIGHEST || d.priority() > Binding.PRIORITY_LOWEST) {
+                throw new InvalidDeclaration(where + ": priority " + d.priority() + " is outside 0..32767");
+            }
+            Map<String, String> props = new LinkedHashMap<>();
+            for (String p : d.properties()) {
+                int eq = p.indexOf('=');
+                if (eq <= 0) {
+                    throw new InvalidDeclaration(where + ": property '" + p + "' is not name=value");
+                }
+                props.put(p.substring(0, eq), p.substring(eq + 1));
+            }
+            out.add(new Binding(Binding.canonicalId(d.id()), d.name(), Events.ON_SUBMISSION, sinkClass.getName(),
+                    d.enabled(), d.rule().isBlank() ? null : d.rule(), d.priority(), props));
+        }
+        return out;
+    }
+}

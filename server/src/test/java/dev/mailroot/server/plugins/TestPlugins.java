@@ -1,0 +1,76 @@
+package dev.mailroot.server.plugins;
+
+/** Sources of the plugins the framework tests build. */
+final class TestPlugins {
+    private TestPlugins() {
+    }
+
+    /**
+     * One sink whose behaviour its binding chooses with the sink property {@code action}: tag
+     * (add {@code X-Tag: <binding name>}), skip (tag, then skip the remaining sinks), abort,
+     * badmail, throw (after a half-made change), hang (after a half-made change; ignores interrupts
+     * until the file named by {@code release} exists), mime (tag with the subject read through
+     * Jakarta Mail).
+     */
+    static final String ACTION_SINK = """
+            package test.sinks;
+
+            import dev.mailroot.sink.*;
+            import org.pf4j.Extension;
+            import java.nio.file.*;
+
+            @Extension
+            @DefaultBinding(id = "{11111111-2222-3333-4444-555555555555}", name = "Action default",
+                    rule = "RCPT TO=defaulted@*", priority = 7, properties = {"action=tag"})
+            public class ActionSink implements OnSubmissionSink {
+                @Override
+                public SinkStatus onSubmission(Submission s, SinkContext c) throws Exception {
+                    String action = c.properties().getOrDefault("action", "tag");
+                    switch (action) {
+                        case "tag": s.headers().add("X-Tag", c.bindingName()); return SinkStatus.RUN_NEXT_SINK;
+                        case "skip": s.headers().add("X-Tag", c.bindingName()); return SinkStatus.SKIP_REMAINING_SINKS;
+                        case "abort": s.setFate(Fate.abortDelivery("aborted by " + c.bindingName())); return SinkStatus.RUN_NEXT_SINK;
+                        case "badmail": s.setFate(Fate.badmail("quarantined by " + c.bindingName())); return SinkStatus.RUN_NEXT_SINK;
+                        case "mime": s.headers().add("X-Subject", s.mimeMessage().getSubject()); return SinkStatus.RUN_NEXT_SINK;
+                        case "throw":
+                            s.headers().add("X-Half", "made");
+                            s.envelope().addRecipient("half@localhost");
+                            throw new IllegalStateException("boom from " + c.bindingName());
+                        case "hang":
+                            s.headers().add("X-Half", "made");
+                            Path release = Paths.get(c.properties().get("release"));
+                            while (!Files.exists(release)) {
+                                try { Thread.sleep(20); } catch (InterruptedException ignored) { }
+                            }
+                            s.headers().add("X-Late", "too late");
+                            return SinkStatus.RUN_NEXT_SINK;
+                        default: throw new IllegalArgumentException("unknown action " + action);
+                    }
+                }
+            }
+            """;
+
+    /** A class with the same name in two plugins, each returning its own text: libraries stay private. */
+    static String greeting(String text) {
+        return """
+                package shared;
+                public class Greeting { public static String text() { return "%s"; } }
+                """.formatted(text);
+    }
+
+    /** A sink that adds {@code X-Greeting: <Greeting.text()>}, in its own package. */
+    static String greetingSink(String pkg) {
+        return """
+                package %s;
+                import dev.mailroot.sink.*;
+                import org.pf4j.Extension;
+                @Extension
+                public class GreetingSink implements OnSubmissionSink {
+                    public SinkStatus onSubmission(Submission s, SinkContext c) {
+                        s.headers().add("X-Greeting", shared.Greeting.text());
+                        return SinkStatus.RUN_NEXT_SINK;
+                    }
+                }
+                """.formatted(pkg);
+    }
+}
