@@ -293,10 +293,12 @@ class PluginFrameworkTest {
         bind("a", "a.GreetingSink", null, 1, Map.of());
         bind("b", "b.GreetingSink", null, 2, Map.of());
         bind("mime", ACTION, null, 3, Map.of("action", "mime"));
+        bind("tccl", ACTION, null, 4, Map.of("action", "tccl"));
         try (TestServer server = TestServer.startWithPlugins(home, "")) {
             send(server, "bob@localhost");
             assertThat(delivered(server, "bob", 1))
-                    .contains("X-Greeting: hello from a\r\nX-Greeting: hello from b\r\nX-Subject: to bob@localhost\r\n");
+                    .contains("X-Greeting: hello from a\r\nX-Greeting: hello from b\r\nX-Subject: to bob@localhost\r\n"
+                            + "X-Context-Loader: plugin\r\n");
         }
     }
 }

@@ -10,7 +10,7 @@ final class TestPlugins {
      * (add {@code X-Tag: <binding name>}), skip (tag, then skip the remaining sinks), abort,
      * badmail, throw (after a half-made change), hang (after a half-made change; ignores interrupts
      * until the file named by {@code release} exists), mime (tag with the subject read through
-     * Jakarta Mail).
+     * Jakarta Mail), tccl (tag with whether the context class loader is the plugin's).
      */
     static final String ACTION_SINK = """
             package test.sinks;
@@ -32,6 +32,10 @@ final class TestPlugins {
                         case "abort": s.setFate(Fate.abortDelivery("aborted by " + c.bindingName())); return SinkStatus.RUN_NEXT_SINK;
                         case "badmail": s.setFate(Fate.badmail("quarantined by " + c.bindingName())); return SinkStatus.RUN_NEXT_SINK;
                         case "mime": s.headers().add("X-Subject", s.mimeMessage().getSubject()); return SinkStatus.RUN_NEXT_SINK;
+                        case "tccl":
+                            boolean own = Thread.currentThread().getContextClassLoader() == getClass().getClassLoader();
+                            s.headers().add("X-Context-Loader", own ? "plugin" : "other");
+                            return SinkStatus.RUN_NEXT_SINK;
                         case "throw":
                             s.headers().add("X-Half", "made");
                             s.envelope().addRecipient("half@localhost");
