@@ -20,8 +20,13 @@ import org.pf4j.ExtensionPoint;
  * instance: an implementation must be thread-safe and should keep no per-message state in fields.
  * Calls for one message never overlap.
  *
+ * <p><b>Time limit.</b> Each call must finish within its binding's {@code timeoutMs} sink property
+ * (default 30000). A call that overruns is abandoned: the submission it holds stops working
+ * ({@link IllegalStateException}) and its changes are undone. Honour interrupts.
+ *
  * <p><b>Failures and repeats.</b> An exception thrown here is logged with the binding and message
- * id and does not stop the message; repeated failures disable the binding. Processing is
+ * id, the call's changes are undone, and the message goes on (or to badmail if the binding's
+ * {@code onError} is {@code badmail}); five consecutive failures disable the binding. Processing is
  * at-least-once: if the server dies after the sink ran but before delivery finished, the sink runs
  * again for that message after the restart. Make side effects idempotent.
  */
