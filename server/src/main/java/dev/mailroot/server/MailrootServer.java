@@ -11,12 +11,14 @@ import dev.mailroot.server.dispatch.BindingChain;
 import dev.mailroot.server.dispatch.BindingHealth;
 import dev.mailroot.server.dispatch.Dispatcher;
 import dev.mailroot.server.dispatch.SinkChain;
+import dev.mailroot.server.pickup.PickupDirectory;
 import dev.mailroot.server.pipeline.QueueRunner;
 import dev.mailroot.server.plugins.PluginHost;
 import dev.mailroot.server.pipeline.RetryPolicy;
 import dev.mailroot.server.smtp.SmtpIntake;
 import dev.mailroot.server.spool.MessageIds;
 import dev.mailroot.server.spool.Spool;
+import dev.mailroot.server.spool.SpoolEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A running Mailroot: wires intake, spool, OnSubmission stage, delivery and badmail, and stops
@@ -33,21 +37,25 @@ import java.util.List;
  */
 public final class MailrootServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MailrootServer.class);
+    /** Pickup files claimed per scan at most: the bound on the pickup's memory. */
+    private static final int PICKUP_BATCH = 10_000;
 
     private final MailrootConfig config;
     private final Spool spool;
     private final QueueRunner queue;
     private final SmtpIntake smtp;
+    private final PickupDirectory pickup;
     private final List<AutoCloseable> framework;
     private final PluginHost plugins;
     private boolean stopped;
 
     private MailrootServer(MailrootConfig config, Spool spool, QueueRunner queue, SmtpIntake smtp,
-                           List<AutoCloseable> framework, PluginHost plugins) {
+                           PickupDirectory pickup, List<AutoCloseable> framework, PluginHost plugins) {
         this.config = config;
         this.spool = spool;
         this.queue = queue;
         this.smtp = smtp;
+        this.pickup = pickup;
         this.framework = framework;
         this.plugins = plugins;
     }
@@ -101,13 +109,31 @@ public final class MailrootServer implements AutoCloseable {
                     new LocalDelivery(recipients, config.smtp().hostname(), clock),
                     new Badmail(home.badmail(), clock), config.delivery().threads(),
                     RetryPolicy.standard(Duration.ofHours(config.delivery().giveUpAfterHours())), clock);
+            Set<String> liveIds = spool.recovered().stream().map(SpoolEntry::id).collect(Collectors.toSet());
             queue.resume(spool.recovered());
-            SmtpIntake smtp = new SmtpIntake(config.smtp(), recipients, spool, new MessageIds(clock), clock,
-                    queue::enqueue);
-            smtp.start();
+            MessageIds ids = new MessageIds(clock);
+            PickupDirectory pickup = null;
+            if (config.pickup().enabled()) {
+                int workers = Math.max(1, Math.min(4, config.delivery().threads()));
+                pickup = new PickupDirectory(home.pickup(), new PickupDirectory.Settings(
+                        Duration.ofMillis(config.pickup().settleMillis()), Duration.ofSeconds(config.pickup().rescanSeconds()),
+                        workers, PICKUP_BATCH), spool, ids, recipients, new Badmail(home.badmail(), clock),
+                        config.smtp().maxMessageSize(), clock, queue::enqueue);
+                pickup.start(liveIds);
+            }
+            SmtpIntake smtp = new SmtpIntake(config.smtp(), recipients, spool, ids, clock, queue::enqueue);
+            try {
+                smtp.start();
+            } catch (IOException | RuntimeException e) {
+                if (pickup != null) {
+                    pickup.close();
+                }
+                queue.stop(Duration.ZERO);
+                throw e;
+            }
             log.info("Mailroot started in {} (domains {}, {} message(s) in the spool)", home.root(),
                     config.domains(), spool.size());
-            return new MailrootServer(config, spool, queue, smtp, framework, plugins);
+            return new MailrootServer(config, spool, queue, smtp, pickup, framework, plugins);
         } catch (BindingStoreException e) {
             closeAll(framework);
             spool.close();
@@ -154,6 +180,9 @@ public final class MailrootServer implements AutoCloseable {
         Duration grace = Duration.ofSeconds(config.shutdownGraceSeconds());
         long started = System.nanoTime();
         smtp.stop(grace);
+        if (pickup != null) {
+            pickup.close();
+        }
         Duration left = grace.minusNanos(System.nanoTime() - started);
         queue.stop(left.isNegative() ? Duration.ZERO : left);
         closeAll(framework);

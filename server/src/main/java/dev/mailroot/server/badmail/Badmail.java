@@ -64,6 +64,41 @@ public final class Badmail {
         return bad;
     }
 
+    /**
+     * Moves a file that cannot be a message (a bad pickup file) into badmail as it is, with a reason
+     * file beside it. The file is renamed when it can be (same file system), else copied and
+     * removed. Durable when this returns.
+     *
+     * @param id     the id it was given
+     * @param file   the file, which leaves its folder
+     * @param origin where it came from, for the reason file ("pickup file foo.eml")
+     * @param reason why it is bad, in one line
+     * @return the .bad file
+     */
+    public Path quarantine(String id, Path file, String origin, String reason) throws IOException {
+        Files.createDirectories(dir);
+        String base = freeName(id);
+        Path bad = dir.resolve(base + ".bad");
+        Path bdr = dir.resolve(base + ".bdr");
+        long size = Files.size(file);
+        String report = "Mailroot badmail report\n"
+                + "Message id:  " + id + "\n"
+                + "Time:        " + clock.instant() + "\n"
+                + "Reason:      " + oneLine(reason) + "\n"
+                + "Arrived:     as " + oneLine(origin) + " (" + size + " bytes); kept as it was\n"
+                + "\nTo resubmit: correct the file, then move it into mailroot/pickup/ under a name ending in .eml.\n";
+        writeDurably(bdr, report.getBytes(StandardCharsets.UTF_8), null);
+        try {
+            Files.move(file, bad, StandardCopyOption.ATOMIC_MOVE);
+            Fsync.file(bad);
+        } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+            writeDurably(bad, new byte[0], MessageContent.ofFile(file, 0, size));
+            Files.delete(file);
+        }
+        Fsync.directory(dir);
+        return bad;
+    }
+
     /** {@code id}, or {@code id-2}, {@code id-3}... if a message already went to badmail under that id. */
     private String freeName(String id) {
         String name = id;

@@ -160,10 +160,13 @@ public final class ConfigLoader {
         p.require(c.delivery() != null, "delivery", "missing");
         p.range(c.delivery().threads(), 1, 256, "delivery.threads");
         p.range(c.delivery().giveUpAfterHours(), 1, 8760, "delivery.giveUpAfterHours");
+        p.require(c.pickup() != null, "pickup", "missing");
+        p.range(c.pickup().settleMillis(), 0, 3_600_000, "pickup.settleMillis");
+        p.range(c.pickup().rescanSeconds(), 1, 3600, "pickup.rescanSeconds");
         p.range(c.shutdownGraceSeconds(), 0, 3600, "shutdownGraceSeconds");
         return new MailrootConfig(new MailrootConfig.Smtp(s.bind().strip(), s.port(), hostname.toLowerCase(Locale.ROOT),
                 s.maxMessageSize(), s.maxRecipients(), s.maxConnections(), s.idleTimeoutSeconds()),
-                new ArrayList<>(domains), c.mailboxes(), c.delivery(), c.shutdownGraceSeconds());
+                new ArrayList<>(domains), c.mailboxes(), c.delivery(), c.pickup(), c.shutdownGraceSeconds());
     }
 
     /** The machine's host name, without a DNS lookup where the kernel knows it. */

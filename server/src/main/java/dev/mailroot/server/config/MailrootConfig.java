@@ -11,11 +11,12 @@ import java.util.List;
  * @param domains              the local domains; the first is the primary one
  * @param mailboxes            mailbox policy
  * @param delivery             the delivery workers
+ * @param pickup               the pickup directory
  * @param shutdownGraceSeconds how long a stop waits for messages in flight before it leaves them in
  *                             the spool for the next start
  */
 public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxes, Delivery delivery,
-                             int shutdownGraceSeconds) {
+                             Pickup pickup, int shutdownGraceSeconds) {
 
     public MailrootConfig {
         domains = List.copyOf(domains);
@@ -47,10 +48,18 @@ public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxe
     public record Delivery(int threads, int giveUpAfterHours) {
     }
 
+    /**
+     * @param enabled       whether files in {@code mailroot/pickup/} are submitted
+     * @param settleMillis  a file is taken only once it has not changed for this long
+     * @param rescanSeconds the folder is listed at least this often, besides change notifications
+     */
+    public record Pickup(boolean enabled, int settleMillis, int rescanSeconds) {
+    }
+
     /** The same configuration with another SMTP port (tests use 0). */
     public MailrootConfig withSmtpPort(int port) {
         Smtp s = smtp;
         return new MailrootConfig(new Smtp(s.bind(), port, s.hostname(), s.maxMessageSize(), s.maxRecipients(),
-                s.maxConnections(), s.idleTimeoutSeconds()), domains, mailboxes, delivery, shutdownGraceSeconds);
+                s.maxConnections(), s.idleTimeoutSeconds()), domains, mailboxes, delivery, pickup, shutdownGraceSeconds);
     }
 }

@@ -301,4 +301,29 @@ class PluginFrameworkTest {
                             + "X-Context-Loader: plugin\r\n");
         }
     }
+
+    @Test
+    void rulesApplyToPickupMailExactlyAsToSmtpMail() throws Exception {
+        dropIn(actionJar, home.resolve("plugins"), "action.jar");
+        bind("partner mail", "MAIL FROM=*@partner.example;EHLO=mx.partner.example", 10, Map.of("action", "tag"));
+        try (TestServer server = TestServer.startWithPlugins(home, "pickup: {settleMillis: 100, rescanSeconds: 1}\n")) {
+            Path pickup = Files.createDirectories(home.resolve("mailroot/pickup"));
+            Path staging = Files.createDirectories(home.resolve("staging"));
+            Files.writeString(staging.resolve("p1.eml"), "x-sender: alice@partner.example\r\nx-receiver: bob@localhost\r\n"
+                    + "Subject: from the partner\r\n\r\nx\r\n");
+            Files.writeString(staging.resolve("p2.eml"), "From: carol@other.example\r\nTo: dave@localhost\r\n"
+                    + "Subject: from elsewhere\r\n\r\nx\r\n");
+            Files.move(staging.resolve("p1.eml"), pickup.resolve("p1.eml"));
+            Files.move(staging.resolve("p2.eml"), pickup.resolve("p2.eml"));
+            assertThat(delivered(server, "bob", 1)).contains("X-Tag: partner mail");
+            assertThat(delivered(server, "dave", 1)).doesNotContain("X-Tag");
+            // the same rule over SMTP
+            try (SmtpClient smtp = new SmtpClient(server.port())) {
+                smtp.send("EHLO mx.partner.example");
+                assertThat(smtp.sendMail("x@unrelated.example", List.of("erin@localhost"), "Subject: s\r\n\r\nx\r\n"))
+                        .startsWith("250");
+            }
+            assertThat(delivered(server, "erin", 1)).contains("X-Tag: partner mail");
+        }
+    }
 }

@@ -1,0 +1,378 @@
+package dev.mailroot.server.pickup;
+
+import dev.mailroot.server.address.LocalRecipients;
+import dev.mailroot.server.address.RecipientVerdict;
+import dev.mailroot.server.badmail.Badmail;
+import dev.mailroot.server.message.HeaderSection;
+import dev.mailroot.server.spool.MessageBuffer;
+import dev.mailroot.server.spool.MessageIds;
+import dev.mailroot.server.spool.Spool;
+import dev.mailroot.server.spool.SpoolEntry;
+import dev.mailroot.server.spool.SpoolEnvelope;
+import dev.mailroot.sink.Source;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The pickup directory ({@code mailroot/pickup/}): files ending in {@code .eml} are submitted like
+ * SMTP mail. One scanner thread finds settled files, oldest first, and claims each with an atomic
+ * rename into {@code .claimed/<id>.<name>}; workers read, check and spool them, then delete the
+ * claim. A bad file goes to badmail with its reason and never holds up the files behind it.
+ *
+ * <p>Crash safety: a message is handed on (and can therefore be delivered and leave the spool)
+ * only after its claim file is deleted. So at start, a claim whose id is live in the spool was
+ * already spooled and is deleted; any other claim is processed again. A killed server neither
+ * loses nor duplicates a pickup file.
+ *
+ * <p>Scale: each scan streams the folder and keeps only the {@code batch} oldest settled files
+ * (a bounded heap), so a backlog of any size is drained in bounded memory, oldest first.
+ */
+public final class PickupDirectory implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PickupDirectory.class);
+
+    /**
+     * @param settle  a file is taken only once it has not changed for this long
+     * @param rescan  the folder is listed at least this often (besides change notifications)
+     * @param workers how many files are processed at once
+     * @param batch   how many files one scan claims at most (the memory bound)
+     */
+    public record Settings(Duration settle, Duration rescan, int workers, int batch) {
+    }
+
+    private record Claim(String id, String name, Path file) {
+    }
+
+    private record Candidate(Path path, long modified) {
+    }
+
+    private static final Comparator<Candidate> OLDEST_FIRST =
+            Comparator.comparingLong(Candidate::modified).thenComparing(c -> c.path().getFileName().toString());
+
+    private final Path dir;
+    private final Path claimed;
+    private final Settings settings;
+    private final Spool spool;
+    private final MessageIds ids;
+    private final LocalRecipients recipients;
+    private final Badmail badmail;
+    private final long maxSize;
+    private final Clock clock;
+    private final Consumer<SpoolEntry> next;
+    private final BlockingQueue<Claim> work;
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean closed;
+
+    public PickupDirectory(Path dir, Settings settings, Spool spool, MessageIds ids, LocalRecipients recipients,
+                           Badmail badmail, long maxSize, Clock clock, Consumer<SpoolEntry> next) {
+        this.dir = dir;
+        this.claimed = dir.resolve(".claimed");
+        this.settings = settings;
+        this.spool = spool;
+        this.ids = ids;
+        this.recipients = recipients;
+        this.badmail = badmail;
+        this.maxSize = maxSize;
+        this.clock = clock;
+        this.next = next;
+        this.work = new ArrayBlockingQueue<>(Math.max(16, settings.workers() * 16));
+    }
+
+    /**
+     * Finishes what a previous run had claimed, then starts scanning.
+     *
+     * @param liveIds ids of the messages in the spool when it was opened
+     */
+    public void start(Set<String> liveIds) throws IOException {
+        Files.createDirectories(claimed);
+        for (int i = 0; i < settings.workers(); i++) {
+            Thread t = new Thread(this::workLoop, "pickup-" + (i + 1));
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+        recover(liveIds);
+        Thread scanner = new Thread(this::scanLoop, "pickup-scan");
+        scanner.setDaemon(true);
+        threads.add(scanner);
+        scanner.start();
+        log.info("MR1104 picking up *.eml files from {} (settle {} ms, rescan every {} s)", dir,
+                settings.settle().toMillis(), settings.rescan().toSeconds());
+    }
+
+    private void recover(Set<String> liveIds) throws IOException {
+        List<Path> leftovers = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(claimed)) {
+            ds.forEach(leftovers::add);
+        }
+        leftovers.sort(null);
+        for (Path p : leftovers) {
+            String file = p.getFileName().toString();
+            int dot = file.indexOf('.');
+            String id = dot > 0 ? file.substring(0, dot) : file;
+            String name = dot > 0 ? file.substring(dot + 1) : file;
+            if (liveIds.contains(id)) {
+                Files.deleteIfExists(p); // spooled before the stop; its claim was not yet removed
+            } else {
+                put(new Claim(id, name, p));
+            }
+        }
+    }
+
+    private void scanLoop() {
+        try (WatchService watcher = dir.getFileSystem().newWatchService()) {
+            dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+            while (!closed) {
+                boolean[] unsettled = {false};
+                int claimedNow = scan(unsettled);
+                if (claimedNow >= settings.batch()) {
+                    continue; // a backlog: go straight on with the next oldest
+                }
+                long waitMs = settings.rescan().toMillis();
+                if (unsettled[0]) {
+                    waitMs = Math.min(waitMs, Math.max(50, settings.settle().toMillis() / 2));
+                }
+                WatchKey key = watcher.poll(waitMs, TimeUnit.MILLISECONDS);
+                if (key != null) {
+                    key.pollEvents(); // any event (or an overflow) means: look again
+                    key.reset();
+                    WatchKey more;
+                    while ((more = watcher.poll(20, TimeUnit.MILLISECONDS)) != null) {
+                        more.pollEvents();
+                        more.reset();
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            if (!closed) {
+                log.error("MR1103 the pickup scanner stopped: {}", e.toString(), e);
+            }
+        }
+    }
+
+    /** Claims up to one batch of settled files, oldest first; returns how many. */
+    private int scan(boolean[] unsettled) throws InterruptedException {
+        long settledBefore = clock.millis() - settings.settle().toMillis();
+        PriorityQueue<Candidate> newestOnTop = new PriorityQueue<>(OLDEST_FIRST.reversed());
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                if (!isPickupName(p.getFileName().toString())) {
+                    continue;
+                }
+                BasicFileAttributes a;
+                try {
+                    a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                } catch (IOException e) {
+                    continue; // gone meanwhile
+                }
+                if (!a.isRegularFile()) {
+                    continue;
+                }
+                long modified = a.lastModifiedTime().toMillis();
+                if (modified > settledBefore) {
+                    unsettled[0] = true;
+                    continue;
+                }
+                newestOnTop.add(new Candidate(p, modified));
+                if (newestOnTop.size() > settings.batch()) {
+                    newestOnTop.poll();
+                }
+            }
+        } catch (IOException e) {
+            log.error("MR1103 cannot list {}: {}", dir, e.toString());
+            return 0;
+        }
+        List<Candidate> batch = new ArrayList<>(newestOnTop);
+        batch.sort(OLDEST_FIRST);
+        int count = 0;
+        for (Candidate c : batch) {
+            if (closed) {
+                break;
+            }
+            String id = ids.next();
+            String name = c.path().getFileName().toString();
+            Path target = claimed.resolve(id + "." + name);
+            try {
+                Files.move(c.path(), target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (NoSuchFileException e) {
+                continue; // taken or removed by someone else
+            } catch (IOException e) {
+                log.error("MR1103 cannot claim pickup file {}: {}", name, e.toString());
+                continue;
+            }
+            put(new Claim(id, name, target));
+            count++;
+        }
+        return count;
+    }
+
+    /** A name the pickup takes: ends in .eml (any case), does not start with '.', does not end in .tmp. */
+    static boolean isPickupName(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return !name.startsWith(".") && lower.endsWith(".eml") && !lower.endsWith(".tmp");
+    }
+
+    private void put(Claim c) {
+        try {
+            work.put(c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stopping: the claim is recovered at the next start
+        }
+    }
+
+    private void workLoop() {
+        while (!closed) {
+            Claim c;
+            try {
+                c = work.poll(200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (c != null) {
+                MDC.put("msgId", c.id());
+                try {
+                    process(c);
+                } finally {
+                    MDC.remove("msgId");
+                }
+            }
+        }
+    }
+
+    private void process(Claim c) {
+        PickupMessage message;
+        try {
+            message = PickupMessage.read(c.file(), maxSize);
+        } catch (BadPickupFile e) {
+            quarantine(c, e.getMessage());
+            return;
+        } catch (AccessDeniedException e) {
+            quarantine(c, "cannot read the file: permission denied");
+            return;
+        } catch (IOException e) {
+            giveBack(c, e);
+            return;
+        }
+        List<String> accepted = new ArrayList<>();
+        List<Badmail.Failure> refused = new ArrayList<>();
+        for (String r : message.recipients()) {
+            RecipientVerdict v = recipients.check(r);
+            if (v.isLocal()) {
+                accepted.add(r.indexOf('@') < 0 ? v.address() : r);
+            } else {
+                String why = v.kind() == RecipientVerdict.Kind.NOT_LOCAL
+                        ? "not a local domain, and Mailroot does not relay (" + v.kind().replyText(r) + ")"
+                        : v.kind().replyText(r);
+                refused.add(new Badmail.Failure(r, why));
+            }
+        }
+        if (accepted.isEmpty()) {
+            quarantine(c, "no deliverable recipient: " + refused.stream()
+                    .map(f -> "<" + f.recipient() + "> " + f.reason()).reduce((a, b) -> a + "; " + b).orElse(""));
+            return;
+        }
+        SpoolEnvelope envelope = new SpoolEnvelope(message.sender(), accepted, null, null, clock.instant(),
+                Source.PICKUP, c.name());
+        try {
+            if (!refused.isEmpty()) {
+                String newline = HeaderSection.newlineOf(message.content());
+                Path bad = badmail.write(c.id(), envelope, refused.stream().map(Badmail.Failure::recipient).toList(),
+                        message.content(), newline, refused.size() + " recipient(s) of pickup file " + c.name()
+                                + " cannot be delivered", refused);
+                log.warn("MR3003 {} recipient(s) of {} sent to badmail as {}", refused.size(), c.name(), bad.getFileName());
+            }
+            MessageBuffer buffer = spool.newBuffer(c.id());
+            try (InputStream in = message.content().open()) {
+                in.transferTo(buffer);
+            }
+            SpoolEntry entry = spool.submit(c.id(), envelope, buffer);
+            Files.deleteIfExists(c.file());
+            log.info("MR1101 picked up {} from <{}> to {} ({} bytes)", c.name(), envelope.mailFrom(), accepted,
+                    message.content().size());
+            next.accept(entry);
+        } catch (IOException e) {
+            giveBack(c, e);
+        }
+    }
+
+    private void quarantine(Claim c, String reason) {
+        try {
+            Path bad = badmail.quarantine(c.id(), c.file(), "pickup file " + c.name(), reason);
+            log.warn("MR1102 pickup file {} sent to badmail as {}: {}", c.name(), bad.getFileName(), reason);
+        } catch (IOException e) {
+            log.error("MR1103 pickup file {} is bad ({}) but cannot be moved to badmail: {}; it stays in {}",
+                    c.name(), reason, e.toString(), claimed);
+        }
+    }
+
+    /** A failure that may pass (a full disk): the file goes back to pickup and is tried again. */
+    private void giveBack(Claim c, IOException e) {
+        Path back = dir.resolve(c.name());
+        if (Files.exists(back)) {
+            back = dir.resolve(c.id() + "." + c.name());
+        }
+        try {
+            Files.move(c.file(), back, StandardCopyOption.ATOMIC_MOVE);
+            log.error("MR1103 pickup file {} could not be spooled ({}); it is back in pickup and will be tried again",
+                    c.name(), e.toString());
+        } catch (IOException moveFailed) {
+            log.error("MR1103 pickup file {} could not be spooled ({}) and stays in {} until the next start",
+                    c.name(), e.toString(), claimed);
+        }
+    }
+
+    /**
+     * Stops scanning and lets each worker finish the file it holds (a worker is not interrupted: a
+     * file given back while its spool record commits would be picked up twice). Files claimed but
+     * not started are finished at the next start.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread t : threads) {
+            if (t.getName().equals("pickup-scan")) {
+                t.interrupt();
+            }
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Claimed and waiting for a worker (for tests and metrics). */
+    public int waiting() {
+        return work.size();
+    }
+}
