@@ -4,6 +4,8 @@ import dev.mailroot.bindings.Binding;
 import dev.mailroot.bindings.BindingRegistry;
 import dev.mailroot.bindings.BindingStore;
 import dev.mailroot.bindings.BindingStoreException;
+import dev.mailroot.bindings.DefaultBindings;
+import dev.mailroot.bindings.Versions;
 import dev.mailroot.sink.OnSubmissionSink;
 import org.pf4j.JarPluginManager;
 import org.pf4j.PluginState;
@@ -48,7 +50,7 @@ public final class PluginHost implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(PluginHost.class);
 
     /** The version plugins' {@code Plugin-Requires} is checked against. */
-    public static final String SYSTEM_VERSION = "1.0.0";
+    public static final String SYSTEM_VERSION = Versions.MAILROOT;
 
     private record Stamp(long size, long modified) {
     }
@@ -156,8 +158,9 @@ public final class PluginHost implements Closeable {
         }
     }
 
+    /** The jars in the folder, by name, so that of two jars with one plugin id the same one always wins. */
     private Map<Path, Stamp> listJars() throws IOException {
-        Map<Path, Stamp> jars = new HashMap<>();
+        Map<Path, Stamp> jars = new java.util.TreeMap<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(pluginsDir)) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();

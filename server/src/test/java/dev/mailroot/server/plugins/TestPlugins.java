@@ -1,7 +1,7 @@
 package dev.mailroot.server.plugins;
 
 /** Sources of the plugins the framework tests build. */
-final class TestPlugins {
+public final class TestPlugins {
     private TestPlugins() {
     }
 
@@ -12,7 +12,7 @@ final class TestPlugins {
      * until the file named by {@code release} exists), mime (tag with the subject read through
      * Jakarta Mail), tccl (tag with whether the context class loader is the plugin's).
      */
-    static final String ACTION_SINK = """
+    public static final String ACTION_SINK = """
             package test.sinks;
 
             import dev.mailroot.sink.*;
@@ -55,7 +55,7 @@ final class TestPlugins {
             """;
 
     /** A class with the same name in two plugins, each returning its own text: libraries stay private. */
-    static String greeting(String text) {
+    public static String greeting(String text) {
         return """
                 package shared;
                 public class Greeting { public static String text() { return "%s"; } }
@@ -63,7 +63,7 @@ final class TestPlugins {
     }
 
     /** A sink that adds {@code X-Greeting: <Greeting.text()>}, in its own package. */
-    static String greetingSink(String pkg) {
+    public static String greetingSink(String pkg) {
         return """
                 package %s;
                 import dev.mailroot.sink.*;

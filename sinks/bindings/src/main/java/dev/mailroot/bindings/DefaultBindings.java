@@ -1,9 +1,5 @@
-package dev.mailroot.server.plugins;
+package dev.mailroot.bindings;
 
-import dev.mailroot.bindings.Binding;
-import dev.mailroot.bindings.Events;
-import dev.mailroot.bindings.Rule;
-import dev.mailroot.bindings.RuleSyntaxException;
 import dev.mailroot.sink.DefaultBinding;
 
 import java.util.ArrayList;

@@ -1,0 +1,27 @@
+package dev.mailroot.registry;
+
+import java.util.Locale;
+
+/** The two sink properties the server reads itself, checked before they are written. */
+final class SinkPropertyCheck {
+    private SinkPropertyCheck() {
+    }
+
+    static void check(String name, String value) {
+        if (name.isBlank() || name.chars().anyMatch(c -> c <= ' ' || c == '=')) {
+            throw new RegistryException("sink property name '" + name + "' is empty or contains white space or '='");
+        }
+        if (name.equals("timeoutMs")) {
+            try {
+                if (Long.parseLong(value.strip()) <= 0) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new RegistryException("timeoutMs must be a positive whole number of milliseconds, not '" + value + "'");
+            }
+        }
+        if (name.equals("onError") && !value.strip().toLowerCase(Locale.ROOT).matches("continue|badmail")) {
+            throw new RegistryException("onError must be 'continue' or 'badmail', not '" + value + "'");
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.mailroot.registry;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mailroot.bindings.Binding;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "sinks", aliases = "/sinks", mixinStandardHelpOptions = true, description = "Lists each plugin jar in plugins/: id, version, whether it "
+        + "loads (or why not), its sink classes and events, and its declared default bindings. Runs no plugin code.",
+        footer = {"", "Example:", "  registry sinks", "  registry sinks --json"})
+final class SinksCommand implements Callable<Integer> {
+    @Mixin
+    HomeOption home;
+    @Option(names = "--json", description = "Print a JSON array for scripts.")
+    boolean json;
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        List<PluginJar> jars = home.jars();
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ArrayNode a = Format.array();
+            for (PluginJar j : jars) {
+                ObjectNode n = a.addObject();
+                n.put("jar", j.jar().getFileName().toString());
+                n.put("pluginId", j.pluginId());
+                n.put("version", j.version());
+                n.put("state", j.loads() ? "loads" : "does not load");
+                n.put("error", j.error());
+                ArrayNode sinks = n.putArray("sinks");
+                for (PluginJar.Sink s : j.sinks()) {
+                    ObjectNode sn = sinks.addObject();
+                    sn.put("className", s.className());
+                    s.events().forEach(sn.putArray("events")::add);
+                }
+                ArrayNode defaults = n.putArray("defaultBindings");
+                j.defaultBindings().forEach(b -> defaults.add(Format.json(b, null)));
+                j.warnings().forEach(n.putArray("warnings")::add);
+            }
+            Format.print(out, a);
+            return 0;
+        }
+        if (jars.isEmpty()) {
+            out.println("no plugin jars in " + home.plugins());
+        }
+        for (PluginJar j : jars) {
+            out.println("Plugin: " + (j.pluginId() == null ? "?" : j.pluginId()) + " " + (j.version() == null ? "" : j.version())
+                    + " (" + j.jar().getFileName() + ")");
+            out.println("  State: " + (j.loads() ? "loads" : "does not load: " + j.error()));
+            for (PluginJar.Sink s : j.sinks()) {
+                out.println("  Sink: " + s.className() + " " + s.events());
+            }
+            for (Binding b : j.defaultBindings()) {
+                out.println("  Default binding: '" + b.name() + "' " + b.id() + " rule=" + (b.rule() == null ? "(always)" : b.rule())
+                        + " priority=" + b.priority() + " enabled=" + (b.enabled() ? "True" : "False")
+                        + (b.sinkProperties().isEmpty() ? "" : " props " + Format.props(b.sinkProperties())));
+            }
+            for (String w : j.warnings()) {
+                out.println("  Warning: " + w);
+            }
+        }
+        return 0;
+    }
+}
