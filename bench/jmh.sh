@@ -8,6 +8,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 jar=$repo/bench/jmh/target/benchmarks.jar
 if [ ! -f "$jar" ]; then
-  (cd "$repo" && mvn -B -q -DskipTests package -pl bench/jmh -am) >&2
+  (cd "$repo" && mvn -B -DskipTests package -pl bench/jmh -am) > /tmp/mailroot-jmh-build.log 2>&1 \
+    || { tail -n 30 /tmp/mailroot-jmh-build.log >&2; exit 1; }
 fi
 exec java -jar "$jar" "${1:-.*}" "${@:2}"

@@ -57,6 +57,11 @@ public record Home(Path root) {
         return mailroot().resolve("plugins-loaded");
     }
 
+    /** {@code mailroot/admin.port}: the running server's admin port (removed when it stops). */
+    public Path adminPortFile() {
+        return mailroot().resolve("admin.port");
+    }
+
     public Path mailboxes() {
         return mailroot().resolve("mailboxes");
     }

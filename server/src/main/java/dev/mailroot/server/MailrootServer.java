@@ -4,6 +4,8 @@ import dev.mailroot.bindings.BindingRegistry;
 import dev.mailroot.bindings.BindingStore;
 import dev.mailroot.bindings.BindingStoreException;
 import dev.mailroot.server.address.LocalRecipients;
+import dev.mailroot.server.admin.AdminEndpoint;
+import dev.mailroot.server.config.LogLevels;
 import dev.mailroot.server.badmail.Badmail;
 import dev.mailroot.server.config.MailrootConfig;
 import dev.mailroot.server.delivery.LocalDelivery;
@@ -14,6 +16,7 @@ import dev.mailroot.server.dispatch.SinkChain;
 import dev.mailroot.server.pickup.PickupDirectory;
 import dev.mailroot.server.pipeline.QueueRunner;
 import dev.mailroot.server.plugins.PluginHost;
+import dev.mailroot.server.plugins.ServiceEnvironment;
 import dev.mailroot.server.pipeline.RetryPolicy;
 import dev.mailroot.server.smtp.SmtpIntake;
 import dev.mailroot.server.spool.MessageIds;
@@ -24,6 +27,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +45,8 @@ public final class MailrootServer implements AutoCloseable {
     /** Pickup files claimed per scan at most: the bound on the pickup's memory. */
     private static final int PICKUP_BATCH = 10_000;
 
+    private final Home home;
+    private final AdminEndpoint admin;
     private final MailrootConfig config;
     private final Spool spool;
     private final QueueRunner queue;
@@ -49,8 +56,10 @@ public final class MailrootServer implements AutoCloseable {
     private final PluginHost plugins;
     private boolean stopped;
 
-    private MailrootServer(MailrootConfig config, Spool spool, QueueRunner queue, SmtpIntake smtp,
-                           PickupDirectory pickup, List<AutoCloseable> framework, PluginHost plugins) {
+    private MailrootServer(Home home, MailrootConfig config, Spool spool, QueueRunner queue, SmtpIntake smtp,
+                           PickupDirectory pickup, AdminEndpoint admin, List<AutoCloseable> framework, PluginHost plugins) {
+        this.home = home;
+        this.admin = admin;
         this.config = config;
         this.spool = spool;
         this.queue = queue;
@@ -81,6 +90,7 @@ public final class MailrootServer implements AutoCloseable {
     private static MailrootServer start(Home home, MailrootConfig config, Clock clock, SinkChain given)
             throws IOException {
         home.create();
+        LogLevels.apply(config.logging());
         List<AutoCloseable> framework = new ArrayList<>();
         Spool spool = Spool.open(home.queue(), Spool.Options.defaults());
         PluginHost plugins = null;
@@ -91,7 +101,8 @@ public final class MailrootServer implements AutoCloseable {
                 if (!Files.exists(home.bindingsFile())) {
                     store.write(BindingRegistry.empty());
                 }
-                plugins = new PluginHost(home.plugins(), home.loadedPlugins(), store, Duration.ofSeconds(60));
+                plugins = new PluginHost(home.plugins(), home.loadedPlugins(), store, serviceEnvironment(home, config),
+                        Duration.ofSeconds(60));
                 framework.add(plugins);
                 plugins.start();
                 BindingChain chain = new BindingChain(store, plugins::catalog);
@@ -122,9 +133,15 @@ public final class MailrootServer implements AutoCloseable {
                 pickup.start(liveIds);
             }
             SmtpIntake smtp = new SmtpIntake(config.smtp(), recipients, spool, ids, clock, queue::enqueue);
+            AdminEndpoint admin;
             try {
                 smtp.start();
+                PluginHost host = plugins;
+                admin = new AdminEndpoint(config.admin().port(), () -> health(spool, queue, host), plugins);
+                framework.add(0, admin);
+                writeAdminPort(home, admin.port());
             } catch (IOException | RuntimeException e) {
+                smtp.stop(Duration.ZERO);
                 if (pickup != null) {
                     pickup.close();
                 }
@@ -133,7 +150,7 @@ public final class MailrootServer implements AutoCloseable {
             }
             log.info("Mailroot started in {} (domains {}, {} message(s) in the spool)", home.root(),
                     config.domains(), spool.size());
-            return new MailrootServer(config, spool, queue, smtp, pickup, framework, plugins);
+            return new MailrootServer(home, config, spool, queue, smtp, pickup, admin, framework, plugins);
         } catch (BindingStoreException e) {
             closeAll(framework);
             spool.close();
@@ -143,6 +160,29 @@ public final class MailrootServer implements AutoCloseable {
             spool.close();
             throw e;
         }
+    }
+
+    static ServiceEnvironment serviceEnvironment(Home home, MailrootConfig config) {
+        return new ServiceEnvironment(home.pickup(), home.mailroot(), home.conf(), config.domains());
+    }
+
+    /** {@code mailroot/admin.port}: where {@code bin/mailroot retrieve} finds the running server's admin endpoint. */
+    private static void writeAdminPort(Home home, int port) throws IOException {
+        Path tmp = home.mailroot().resolve(".admin.port.tmp");
+        Files.writeString(tmp, port + "\n");
+        Files.move(tmp, home.adminPortFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static String health(Spool spool, QueueRunner queue, PluginHost plugins) {
+        return "{\"status\":\"ok\",\"spool\":" + spool.size() + ",\"inFlight\":" + queue.inFlight()
+                + ",\"waiting\":" + queue.waiting() + ",\"plugins\":" + (plugins == null ? "[]"
+                : plugins.loadedPlugins().stream().sorted().map(p -> "\"" + p + "\"").toList().toString().replace(" ", ""))
+                + "}\n";
+    }
+
+    /** The admin endpoint's port. */
+    public int adminPort() {
+        return admin.port();
     }
 
     private static void closeAll(List<AutoCloseable> parts) {
@@ -179,6 +219,11 @@ public final class MailrootServer implements AutoCloseable {
         stopped = true;
         Duration grace = Duration.ofSeconds(config.shutdownGraceSeconds());
         long started = System.nanoTime();
+        try {
+            Files.deleteIfExists(home.adminPortFile());
+        } catch (IOException e) {
+            log.debug("cannot remove {}: {}", home.adminPortFile(), e.toString());
+        }
         smtp.stop(grace);
         if (pickup != null) {
             pickup.close();

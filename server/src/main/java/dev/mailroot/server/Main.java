@@ -1,6 +1,8 @@
 package dev.mailroot.server;
 
 import ch.qos.logback.classic.LoggerContext;
+import dev.mailroot.server.admin.Pop3CheckCommand;
+import dev.mailroot.server.admin.RetrieveCommand;
 import dev.mailroot.server.config.ConfigException;
 import dev.mailroot.server.config.ConfigLoader;
 import dev.mailroot.server.config.MailrootConfig;
@@ -22,7 +24,8 @@ import java.util.concurrent.CountDownLatch;
  */
 @Command(name = "mailroot", mixinStandardHelpOptions = true, version = "Mailroot 1.0.0",
         description = "Runs the Mailroot SMTP server. SIGTERM or Ctrl-C stops it gracefully.",
-        exitCodeOnInvalidInput = 2)
+        exitCodeOnInvalidInput = 2,
+        subcommands = {RetrieveCommand.class, Pop3CheckCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Option(names = "--home", paramLabel = "DIR",
@@ -36,7 +39,7 @@ public final class Main implements Callable<Integer> {
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            System.err.println("mailroot: " + e);
+            System.err.println("mailroot: " + String.valueOf(e).replaceAll("\\s*[\\r\\n]+\\s*", " "));
             return 1;
         });
         System.exit(cli.execute(args));

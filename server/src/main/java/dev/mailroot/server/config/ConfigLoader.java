@@ -163,10 +163,20 @@ public final class ConfigLoader {
         p.require(c.pickup() != null, "pickup", "missing");
         p.range(c.pickup().settleMillis(), 0, 3_600_000, "pickup.settleMillis");
         p.range(c.pickup().rescanSeconds(), 1, 3600, "pickup.rescanSeconds");
+        p.require(c.admin() != null, "admin", "missing");
+        p.range(c.admin().port(), 0, 65535, "admin.port");
+        if (c.logging() != null) {
+            for (var e : c.logging().entrySet()) {
+                p.require(!e.getKey().isBlank(), "logging", "a component name is empty");
+                p.require(e.getValue() != null && LogLevels.LEVELS.contains(e.getValue().toLowerCase(Locale.ROOT)),
+                        "logging." + e.getKey(), "'" + e.getValue() + "' is not a level (trace, debug, info, warn, error, off)");
+            }
+        }
         p.range(c.shutdownGraceSeconds(), 0, 3600, "shutdownGraceSeconds");
         return new MailrootConfig(new MailrootConfig.Smtp(s.bind().strip(), s.port(), hostname.toLowerCase(Locale.ROOT),
                 s.maxMessageSize(), s.maxRecipients(), s.maxConnections(), s.idleTimeoutSeconds()),
-                new ArrayList<>(domains), c.mailboxes(), c.delivery(), c.pickup(), c.shutdownGraceSeconds());
+                new ArrayList<>(domains), c.mailboxes(), c.delivery(), c.pickup(), c.admin(), c.logging(),
+                c.shutdownGraceSeconds());
     }
 
     /** The machine's host name, without a DNS lookup where the kernel knows it. */

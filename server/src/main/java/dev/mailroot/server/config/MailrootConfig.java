@@ -1,6 +1,7 @@
 package dev.mailroot.server.config;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The server's configuration: the embedded defaults ({@code defaults.yaml} beside this class)
@@ -12,14 +13,17 @@ import java.util.List;
  * @param mailboxes            mailbox policy
  * @param delivery             the delivery workers
  * @param pickup               the pickup directory
+ * @param admin                the admin endpoint
+ * @param logging              log levels by component ({@code pop3-connector: debug})
  * @param shutdownGraceSeconds how long a stop waits for messages in flight before it leaves them in
  *                             the spool for the next start
  */
 public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxes, Delivery delivery,
-                             Pickup pickup, int shutdownGraceSeconds) {
+                             Pickup pickup, Admin admin, Map<String, String> logging, int shutdownGraceSeconds) {
 
     public MailrootConfig {
         domains = List.copyOf(domains);
+        logging = logging == null ? Map.of() : Map.copyOf(logging);
     }
 
     /**
@@ -56,10 +60,15 @@ public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxe
     public record Pickup(boolean enabled, int settleMillis, int rescanSeconds) {
     }
 
-    /** The same configuration with another SMTP port (tests use 0). */
+    /** @param port the admin endpoint's port on 127.0.0.1; 0 picks a free one */
+    public record Admin(int port) {
+    }
+
+    /** The same configuration with other SMTP and admin ports (tests use 0). */
     public MailrootConfig withSmtpPort(int port) {
         Smtp s = smtp;
         return new MailrootConfig(new Smtp(s.bind(), port, s.hostname(), s.maxMessageSize(), s.maxRecipients(),
-                s.maxConnections(), s.idleTimeoutSeconds()), domains, mailboxes, delivery, pickup, shutdownGraceSeconds);
+                s.maxConnections(), s.idleTimeoutSeconds()), domains, mailboxes, delivery, pickup,
+                port == 0 ? new Admin(0) : admin, logging, shutdownGraceSeconds);
     }
 }

@@ -75,9 +75,10 @@ public record BoundSink(Binding binding, LoadedSink loaded) implements SinkConte
         return binding.sinkProperties();
     }
 
+    /** {@code plugin.<plugin-id>}, whose level {@code logging: {<plugin-id>: debug}} sets; the class name for in-process sinks. */
     @Override
     public Logger logger() {
-        return LoggerFactory.getLogger(binding.sinkClass());
+        return LoggerFactory.getLogger(loaded.pluginId().startsWith("(") ? binding.sinkClass() : "plugin." + loaded.pluginId());
     }
 
     /** "'name' {id}", as log lines name a binding. */

@@ -6,6 +6,8 @@ import dev.mailroot.bindings.BindingStore;
 import dev.mailroot.bindings.BindingStoreException;
 import dev.mailroot.bindings.DefaultBindings;
 import dev.mailroot.bindings.Versions;
+import dev.mailroot.sink.CommandResult;
+import dev.mailroot.sink.MailrootService;
 import dev.mailroot.sink.OnSubmissionSink;
 import org.pf4j.JarPluginManager;
 import org.pf4j.PluginState;
@@ -55,12 +57,14 @@ public final class PluginHost implements Closeable {
     private record Stamp(long size, long modified) {
     }
 
-    private record Installed(String pluginId, String version, Path staged, Stamp stamp, List<LoadedSink> sinks) {
+    private record Installed(String pluginId, String version, Path staged, Stamp stamp, List<LoadedSink> sinks,
+                             List<RunningService> services) {
     }
 
     private final Path pluginsDir;
     private final Path stagingDir;
     private final BindingStore store;
+    private final ServiceEnvironment env;
     private final Duration unloadWait;
     private final JarPluginManager manager;
     private final ScheduledExecutorService thread;
@@ -69,17 +73,20 @@ public final class PluginHost implements Closeable {
     private final Map<Path, Stamp> seen = new HashMap<>();
     private final AtomicInteger staged = new AtomicInteger();
     private volatile SinkCatalog catalog = SinkCatalog.empty();
+    private volatile Map<String, RunningService> services = Map.of();
 
     /**
      * @param pluginsDir the drop-in folder
      * @param stagingDir where loaded copies are kept (emptied at start)
      * @param store      where plugins' default bindings are registered
+     * @param env        what plugin services are given (folders, domains)
      * @param unloadWait how long an unload waits for calls in flight before it goes ahead anyway
      */
-    public PluginHost(Path pluginsDir, Path stagingDir, BindingStore store, Duration unloadWait) {
+    public PluginHost(Path pluginsDir, Path stagingDir, BindingStore store, ServiceEnvironment env, Duration unloadWait) {
         this.pluginsDir = pluginsDir;
         this.stagingDir = stagingDir;
         this.store = store;
+        this.env = env;
         this.unloadWait = unloadWait;
         this.manager = new JarPluginManager(stagingDir);
         this.manager.setSystemVersion(SYSTEM_VERSION);
@@ -227,10 +234,13 @@ public final class PluginHost implements Closeable {
                 }
             }
             String version = wrapper.getDescriptor().getVersion();
-            installed.put(jar, new Installed(pluginId, version, copy, stamp, sinks));
+            List<RunningService> started = startServices(pluginId, wrapper.getPluginClassLoader());
+            installed.put(jar, new Installed(pluginId, version, copy, stamp, sinks, started));
             catalog = catalog.with(sinks);
-            log.info("MR4001 plugin '{}' {} loaded from {}: sinks {}", pluginId, version, name,
-                    sinks.stream().map(LoadedSink::className).toList());
+            publishServices();
+            log.info("MR4001 plugin '{}' {} loaded from {}: sinks {}{}", pluginId, version, name,
+                    sinks.stream().map(LoadedSink::className).toList(),
+                    started.isEmpty() ? "" : ", services " + started.stream().map(r -> r.service().getClass().getName()).toList());
             registerDefaults(pluginId, defaults);
         } catch (Exception | LinkageError e) {
             failed.put(jar, stamp);
@@ -245,6 +255,48 @@ public final class PluginHost implements Closeable {
             }
             deleteQuietly(copy);
         }
+    }
+
+    private List<RunningService> startServices(String pluginId, ClassLoader loader) {
+        List<RunningService> started = new ArrayList<>();
+        for (Class<? extends MailrootService> cls : manager.getExtensionClasses(MailrootService.class, pluginId)) {
+            try {
+                MailrootService service = (MailrootService) manager.getExtensionFactory().create(cls);
+                if (service == null) {
+                    throw new IllegalStateException("it needs a public no-argument constructor");
+                }
+                RunningService running = new RunningService(pluginId, service,
+                        new HostServiceContext(pluginId, service.dataFolder(), env, loader), loader);
+                running.start();
+                started.add(running);
+                log.info("MR4010 plugin '{}': service {} started", pluginId, cls.getName());
+            } catch (Exception | LinkageError e) {
+                log.error("MR4009 plugin '{}': service {} failed to start and is not running: {}", pluginId, cls.getName(),
+                        oneLine(e), e);
+            }
+        }
+        return started;
+    }
+
+    private void publishServices() {
+        Map<String, RunningService> m = new HashMap<>();
+        for (Installed i : installed.values()) {
+            for (RunningService r : i.services()) {
+                m.putIfAbsent(i.pluginId(), r);
+            }
+        }
+        services = Map.copyOf(m);
+    }
+
+    /**
+     * Runs an administrator's command on the service of {@code pluginId}, on the calling thread.
+     *
+     * @return the result, or empty if no loaded plugin of that id runs a service
+     */
+    public java.util.Optional<CommandResult> command(String pluginId, String command, Map<String, String> params)
+            throws Exception {
+        RunningService r = services.get(pluginId);
+        return r == null ? java.util.Optional.empty() : java.util.Optional.of(r.command(command, params));
     }
 
     private void registerDefaults(String pluginId, List<Binding> defaults) {
@@ -282,6 +334,16 @@ public final class PluginHost implements Closeable {
             return;
         }
         catalog = catalog.without(p.pluginId());
+        publishServices();
+        for (RunningService r : p.services()) {
+            try {
+                r.stop();
+            } catch (Exception | LinkageError e) {
+                log.warn("plugin '{}': service {} did not stop cleanly: {}", p.pluginId(),
+                        r.service().getClass().getName(), oneLine(e));
+            }
+            r.context().shutdown(10);
+        }
         long deadline = System.nanoTime() + unloadWait.toNanos();
         while (p.sinks().stream().anyMatch(s -> s.inFlight().get() > 0) && System.nanoTime() < deadline) {
             try {

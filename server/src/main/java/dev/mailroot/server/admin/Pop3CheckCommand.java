@@ -1,0 +1,68 @@
+package dev.mailroot.server.admin;
+
+import dev.mailroot.server.Home;
+import dev.mailroot.server.config.ConfigException;
+import dev.mailroot.server.config.MailrootConfig;
+import dev.mailroot.server.plugins.OfflineCommand;
+import dev.mailroot.server.plugins.ServiceEnvironment;
+import dev.mailroot.sink.CommandResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code mailroot pop3-check}: KB 885685's telnet test, done for each configured POP3 account. Works
+ * with the server stopped: it loads the connector from {@code plugins/} on its own.
+ */
+@Command(name = "pop3-check", mixinStandardHelpOptions = true,
+        description = "For each POP3 connector account: connects, prints the banner, the USER and PASS replies, "
+                + "STAT (messages and size), QUIT, and a one-line verdict. Works with the server stopped. "
+                + "Exit 0 if every account passed, 1 if not, 2 on a usage or configuration error.",
+        footer = {"", "Example:", "  bin/mailroot pop3-check --account carol-isp"})
+public final class Pop3CheckCommand implements Callable<Integer> {
+    @Option(names = "--home", paramLabel = "DIR", description = "The server's home (default: $MAILROOT_HOME, else the current folder).")
+    Path home;
+    @Option(names = "--config", paramLabel = "FILE", description = "The server's configuration (for the local domains).")
+    Path config;
+    @Option(names = "--account", paramLabel = "NAME", description = "Only this account.")
+    String account;
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Home h = ConnectorCommands.home(home);
+        ConnectorCommands.quietLogging(h);
+        MailrootConfig c;
+        try {
+            c = ConnectorCommands.config(h, config);
+        } catch (ConfigException e) {
+            spec.commandLine().getErr().println("mailroot: " + e.getMessage());
+            return 2;
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        if (account != null) {
+            params.put("account", account);
+        }
+        CommandResult r;
+        try {
+            r = OfflineCommand.run(h.plugins(), new ServiceEnvironment(h.pickup(), h.mailroot(), h.conf(), c.domains()),
+                    "pop3-connector", "check", params);
+        } catch (OfflineCommand.NoSuchService e) {
+            spec.commandLine().getErr().println("mailroot: " + e.getMessage());
+            return 2;
+        }
+        spec.commandLine().getOut().print(r.report().endsWith("\n") ? r.report() : r.report() + "\n");
+        return switch (r.outcome()) {
+            case OK -> 0;
+            case FAILED -> 1;
+            case UNKNOWN_COMMAND -> 2;
+        };
+    }
+}
