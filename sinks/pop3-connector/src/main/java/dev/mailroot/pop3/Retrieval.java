@@ -233,7 +233,9 @@ final class Retrieval {
             props.put(p + "starttls.required", "true");
         }
         if (account.sslTrust() != null) {
+            // trusting a certificate without a CA (self-signed) makes checking the name in it moot
             props.put(p + "ssl.trust", account.sslTrust());
+            props.put(p + "ssl.checkserveridentity", "false");
         }
         return props;
     }

@@ -295,4 +295,23 @@ class Pop3ConnectorIT {
         String noPlugin = run("pop3-check", "--home", home.resolve("elsewhere").toString());
         assertThat(noPlugin).startsWith("2\n").contains("no plugin 'pop3-connector'");
     }
+
+    @Test
+    void anSslAccountRetrievesOverPop3s() throws Exception {
+        GreenMail secure = new GreenMail(ServerSetup.dynamicPort(new ServerSetup[]{ServerSetupTest.POP3S}));
+        secure.start();
+        try {
+            secure.setUser("erin@example.net", "erin", "pw").deliver(
+                    GreenMailUtil.newMimeMessage("From: a@example.org\r\nSubject: over tls\r\n\r\nx\r\n"));
+            accounts("accounts:\n  - name: tls\n    host: 127.0.0.1\n    port: " + secure.getPop3s().getPort()
+                    + "\n    security: ssl\n    sslTrust: \"*\"\n    user: erin\n    password: pw\n    mailbox: erin\n"
+                    + "    intervalMinutes: 600\n");
+            try (TestServer server = TestServer.startWithPlugins(home, "")) {
+                assertThat(delivered(server, "erin", 1)).contains("Subject: over tls");
+            }
+            assertThat(run("pop3-check", "--home", home.toString())).startsWith("0\n").contains("(ssl)", "verdict:  OK");
+        } finally {
+            secure.stop();
+        }
+    }
 }
