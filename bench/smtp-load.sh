@@ -26,6 +26,7 @@ mkdir -p "$home/conf"
 cat > "$home/conf/mailroot.yaml" <<YAML
 smtp: {port: $port, hostname: bench.local, maxConnections: 500}
 domains: [bench.local]
+admin: {port: 0}
 YAML
 
 "$repo/bin/mailroot" --home "$home" > "$home/server.out" 2>&1 &
