@@ -16,6 +16,7 @@ cat > "$home/conf/mailroot.yaml" <<YAML
 smtp: {port: $port, hostname: bench.local}
 domains: [bench.local]
 pickup: {settleMillis: 1000, rescanSeconds: 5}
+admin: {port: 0}
 YAML
 
 echo "writing $FILES pickup files of $SIZE bytes ..." >&2
