@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One mailbox's Maildir ({@code tmp/}, {@code new/}, {@code cur/}), written the Maildir way: a
  * unique name in {@code tmp/}, the data fsync'd, a rename into {@code new/}, and {@code new/}
- * fsync'd so the rename survives a crash. Readers (Dovecot, mutt) see only complete messages.
+ * fsync'd so the rename survives a crash (one fsync of {@code new/} serves all the deliveries
+ * renamed into it while it waited). Readers (Dovecot, mutt) see only complete messages.
  * Thread-safe.
  */
 public final class Maildir {
@@ -27,11 +28,13 @@ public final class Maildir {
     private final Path root;
     private final String host;
     private final Clock clock;
+    private final Fsync.Directory newDir;
 
     private Maildir(Path root, String host, Clock clock) {
         this.root = root;
         this.host = host;
         this.clock = clock;
+        this.newDir = new Fsync.Directory(root.resolve("new"));
     }
 
     /** Opens the Maildir at {@code root}, creating its folders (durably) if they are missing. */
@@ -78,7 +81,7 @@ public final class Maildir {
             throw e;
         }
         Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE);
-        Fsync.directory(dest.getParent());
+        newDir.sync(); // shared with the other deliveries renamed into new/ meanwhile
         return dest;
     }
 

@@ -48,8 +48,9 @@ import java.util.function.Consumer;
  *
  * <p>Crash safety: a message is handed on (and can therefore be delivered and leave the spool)
  * only after its claim file is deleted. So at start, a claim whose id is live in the spool was
- * already spooled and is deleted; any other claim is processed again. A killed server neither
- * loses nor duplicates a pickup file.
+ * already spooled and is deleted; any other claim is processed again. A killed server never loses
+ * a pickup file and never takes one twice (like any message, it can be delivered twice if the
+ * server dies between delivering it and recording that: at-least-once).
  *
  * <p>Scale: each scan streams the folder and keeps only the {@code batch} oldest settled files
  * (a bounded heap), so a backlog of any size is drained in bounded memory, oldest first.

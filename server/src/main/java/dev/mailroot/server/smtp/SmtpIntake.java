@@ -74,6 +74,7 @@ public final class SmtpIntake {
                 .connectionTimeout(config.idleTimeoutSeconds(), TimeUnit.SECONDS)
                 .insertReceivedHeaders(false)
                 .executorService(sessions)
+                .serverSocketFactory(() -> LineDeadlineSockets.serverSocket(config.idleTimeoutSeconds() * 1000))
                 .serverThreadName("smtp-accept")
                 .build();
         try {

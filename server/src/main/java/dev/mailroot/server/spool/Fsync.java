@@ -23,4 +23,58 @@ public final class Fsync {
             ch.force(true);
         }
     }
+
+    /**
+     * Group commit for one directory's entries: many threads that each renamed a file into the
+     * directory share fsyncs. A thread returns once an fsync that started after its call has
+     * finished, so its rename is durable. Thread-safe.
+     */
+    public static final class Directory {
+        private final Path dir;
+        private long requested;
+        private long covered;
+        private boolean running;
+
+        public Directory(Path dir) {
+            this.dir = dir;
+        }
+
+        /** Makes every change made to the directory before this call durable. */
+        public void sync() throws IOException {
+            long mine;
+            long target;
+            synchronized (this) {
+                mine = ++requested;
+                while (true) {
+                    if (covered >= mine) {
+                        return;
+                    }
+                    if (!running) {
+                        running = true;
+                        target = requested;
+                        break;
+                    }
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("interrupted while syncing " + dir);
+                    }
+                }
+            }
+            boolean ok = false;
+            try {
+                directory(dir);
+                ok = true;
+            } finally {
+                synchronized (this) {
+                    running = false;
+                    if (ok) {
+                        covered = Math.max(covered, target);
+                    }
+                    notifyAll();
+                }
+            }
+        }
+    }
 }

@@ -42,6 +42,8 @@ final class Journal implements Closeable {
     /** No record is larger than this; a length field above it is corruption. */
     static final int MAX_PAYLOAD = 64 << 20;
     private static final int MAX_BATCH = 512;
+    /** How long a batch of records nobody waits for (DONE) may wait for a record somebody waits for. */
+    private static final long LAZY_NANOS = 10_000_000L;
     /** Not a record type: queued by {@link #close()} to stop the committer after what is before it. */
     private static final byte CLOSE_MARKER = 0;
 
@@ -61,7 +63,7 @@ final class Journal implements Closeable {
         void corrupt(long segment, long offset, String why);
     }
 
-    private record Append(byte type, byte[] head, byte[] body, int bodyOffset, int bodyLength,
+    private record Append(byte type, byte[] head, byte[] body, int bodyOffset, int bodyLength, boolean urgent,
                           Consumer<Position> onCommit, CompletableFuture<Position> done) {
         int payloadLength() {
             return head.length + bodyLength;
@@ -141,6 +143,15 @@ final class Journal implements Closeable {
      */
     CompletableFuture<Position> append(byte type, byte[] head, byte[] body, int bodyOffset, int bodyLength,
                                        Consumer<Position> onCommit) {
+        return append(type, head, body, bodyOffset, bodyLength, true, onCommit);
+    }
+
+    /**
+     * As above; a record that is not {@code urgent} (nobody waits for it) may wait up to 10 ms to
+     * share the fsync of the next urgent one.
+     */
+    CompletableFuture<Position> append(byte type, byte[] head, byte[] body, int bodyOffset, int bodyLength,
+                                       boolean urgent, Consumer<Position> onCommit) {
         CompletableFuture<Position> done = new CompletableFuture<>();
         if (head.length + (long) bodyLength > MAX_PAYLOAD) {
             done.completeExceptionally(new IOException("record too large: " + (head.length + bodyLength)));
@@ -150,12 +161,17 @@ final class Journal implements Closeable {
             done.completeExceptionally(new IOException("spool is closed"));
             return done;
         }
-        queue.add(new Append(type, head, body == null ? new byte[0] : body, bodyOffset, bodyLength, onCommit, done));
+        queue.add(new Append(type, head, body == null ? new byte[0] : body, bodyOffset, bodyLength, urgent, onCommit, done));
         return done;
     }
 
     CompletableFuture<Position> append(byte type, byte[] payload, Consumer<Position> onCommit) {
-        return append(type, payload, null, 0, 0, onCommit);
+        return append(type, payload, null, 0, 0, true, onCommit);
+    }
+
+    /** A record nobody waits for: it shares the next fsync, waiting at most 10 ms for one. */
+    CompletableFuture<Position> appendLazily(byte type, byte[] payload, Consumer<Position> onCommit) {
+        return append(type, payload, null, 0, 0, false, onCommit);
     }
 
     /** The segment appends currently go to. */
@@ -179,6 +195,7 @@ final class Journal implements Closeable {
                 continue;
             }
             queue.drainTo(batch, MAX_BATCH - 1);
+            waitForUrgent(batch);
             boolean stop = false;
             for (Append a : batch) {
                 if (a.type() == CLOSE_MARKER) {
@@ -196,6 +213,30 @@ final class Journal implements Closeable {
                 failAll(new IOException("spool is closed"));
                 return;
             }
+        }
+    }
+
+    /** If no record of the batch is waited for, gathers more for up to 10 ms or until one is. */
+    private void waitForUrgent(List<Append> batch) {
+        if (batch.stream().anyMatch(Append::urgent)) {
+            return;
+        }
+        long deadline = System.nanoTime() + LAZY_NANOS;
+        try {
+            while (batch.size() < MAX_BATCH) {
+                long left = deadline - System.nanoTime();
+                Append a = left > 0 ? queue.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS) : null;
+                if (a == null) {
+                    return;
+                }
+                batch.add(a);
+                queue.drainTo(batch, MAX_BATCH - batch.size());
+                if (batch.stream().anyMatch(Append::urgent)) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -300,7 +341,7 @@ final class Journal implements Closeable {
             return;
         }
         closed = true;
-        queue.add(new Append(CLOSE_MARKER, new byte[0], new byte[0], 0, 0, p -> { }, new CompletableFuture<>()));
+        queue.add(new Append(CLOSE_MARKER, new byte[0], new byte[0], 0, 0, true, p -> { }, new CompletableFuture<>()));
         try {
             committer.join(30_000);
         } catch (InterruptedException e) {

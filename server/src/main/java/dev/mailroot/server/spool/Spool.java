@@ -215,7 +215,7 @@ public final class Spool implements Closeable {
      */
     public CompletableFuture<Void> done(SpoolEntry entry, String outcome) {
         entries.remove(entry.id());
-        return journal.append(Records.DONE, Records.done(entry.id(), outcome), p -> {
+        return journal.appendLazily(Records.DONE, Records.done(entry.id(), outcome), p -> {
             synchronized (this) {
                 liveBySegment.merge(entry.segment(), -1, Integer::sum);
             }
