@@ -51,15 +51,20 @@ trap 'kill $mrpid 2>/dev/null; "$PEERS/peers.sh" postfix stop >/dev/null 2>&1; "
 wait_port $port 300 || { tail "$BENCH_STATE/mailroot.out"; exit 1; }
 maildir=$home/mailroot/mailboxes/rcpt/Maildir/new
 mailroot_drain() {   # wait until every accepted message is delivered, then empty the mailbox
-  local i; for i in $(seq 1200); do
-    [ "$(find "$maildir" -type f 2>/dev/null | wc -l)" -ge "$MSGS" ] && break; sleep 0.5; done
+  local i n f; for i in $(seq 1200); do
+    n=$(find "$maildir" -type f 2>/dev/null | wc -l); [ "$n" -ge "$MSGS" ] && break; sleep 0.5; done
+  if [ "$n" -lt "$MSGS" ]; then
+    echo "mailroot: only $n of $MSGS messages delivered after 600 s" >&2; exit 1; fi
+  f=$(find "$maildir" -type f | head -1)   # the three stamp sinks ran on what was delivered
+  for h in "X-Stamp-1: rcpt" "X-Stamp-2: from" "X-Stamp-3: ehlo"; do
+    grep -q "^$h" "$f" || { echo "mailroot: $f lacks '$h': the sinks did not run" >&2; exit 1; }
+  done
   find "$maildir" -type f -delete; sync; sleep 1
 }
 # warm-up: JIT-compile the hot paths before anything is measured
 measure mailroot warmup yes 127.0.0.1:$port 10 8000 "$SIZE" 0 > /dev/null
 sed -i '/^mailroot,warmup,/d' "$RESULTS"
 MSGS=8000 mailroot_drain
-grep -q "X-Stamp-3: ehlo" "$(find "$home/mailroot/mailboxes" -type f -name '*' -path '*/cur/*' -o -type f -path '*/new/*' | head -1)" 2>/dev/null || true
 for p in $PERSIST; do for s in $SESSIONS; do for r in $(seq "$REPS"); do
   measure mailroot "maildir;stamp x3" yes 127.0.0.1:$port "$s" "$MSGS" "$SIZE" "$p"
   mailroot_drain
