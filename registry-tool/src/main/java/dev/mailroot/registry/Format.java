@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroot.bindings.Binding;
+import dev.mailroot.bindings.BindingStore;
 
 import java.io.PrintWriter;
 import java.util.Map;
@@ -47,19 +48,7 @@ final class Format {
     /** A binding as a JSON object: id, name, event, sinkClass, enabled, rule, priority, sinkProperties[, status]. */
     static ObjectNode json(Binding b, String status) {
         ObjectNode n = JSON.createObjectNode();
-        n.put("id", b.id());
-        n.put("name", b.name());
-        n.put("event", b.event());
-        n.put("sinkClass", b.sinkClass());
-        n.put("enabled", b.enabled());
-        if (b.rule() == null) {
-            n.putNull("rule");
-        } else {
-            n.put("rule", b.rule());
-        }
-        n.put("priority", b.priority());
-        ObjectNode props = n.putObject("sinkProperties");
-        new TreeMap<>(b.sinkProperties()).forEach(props::put);
+        BindingStore.putFields(b, n);
         if (status != null) {
             n.put("status", status);
         }

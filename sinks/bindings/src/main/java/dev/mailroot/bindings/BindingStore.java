@@ -157,20 +157,7 @@ public final class BindingStore {
         ArrayNode list = root.putArray("bindings");
         for (Binding b : registry.bindings()) {
             ObjectNode n = list.addObject();
-            n.put("id", b.id());
-            n.put("name", b.name());
-            n.put("event", b.event());
-            n.put("sinkClass", b.sinkClass());
-            n.put("enabled", b.enabled());
-            if (b.rule() == null) {
-                n.putNull("rule");
-            } else {
-                n.put("rule", b.rule());
-            }
-            n.put("priority", b.priority());
-            ObjectNode props = n.putObject("sinkProperties");
-            b.sinkProperties().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                    .forEach(e -> props.put(e.getKey(), e.getValue()));
+            putFields(b, n);
             if (b.failure() != null) {
                 ObjectNode f = n.putObject("failure");
                 f.put("at", b.failure().at().toString());
@@ -185,6 +172,28 @@ public final class BindingStore {
         } catch (JacksonException e) {
             throw new IllegalStateException("cannot format bindings", e);
         }
+    }
+
+    /**
+     * Writes a binding's own fields (id, name, event, sinkClass, enabled, rule, priority and the
+     * sinkProperties sorted by key) into {@code n}: the shape of one entry of the file, which
+     * {@code registry enum --json} prints too.
+     */
+    public static void putFields(Binding b, ObjectNode n) {
+        n.put("id", b.id());
+        n.put("name", b.name());
+        n.put("event", b.event());
+        n.put("sinkClass", b.sinkClass());
+        n.put("enabled", b.enabled());
+        if (b.rule() == null) {
+            n.putNull("rule");
+        } else {
+            n.put("rule", b.rule());
+        }
+        n.put("priority", b.priority());
+        ObjectNode props = n.putObject("sinkProperties");
+        b.sinkProperties().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> props.put(e.getKey(), e.getValue()));
     }
 
     /** Parses and validates the file's text. */
