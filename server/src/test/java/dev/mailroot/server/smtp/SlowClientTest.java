@@ -69,7 +69,7 @@ class SlowClientTest {
         }
     }
 
-    /** Connects and sends "EHLO slow" one byte a second, reconnecting whenever it is cut off. */
+    /** Connects and sends "EHLO slow" one byte a second, reconnecting a second after it is cut off or refused. */
     private static void trickle(int port, AtomicBoolean stop, Set<String> replies) {
         byte[] line = "EHLO slow.example\r\n".getBytes(StandardCharsets.US_ASCII);
         while (!stop.get()) {
@@ -95,6 +95,11 @@ class SlowClientTest {
                 }
             } catch (IOException | InterruptedException e) {
                 // refused or cut off: come back
+            }
+            try {
+                Thread.sleep(1000); // a slow client: one attempt a second, not a connect storm
+            } catch (InterruptedException e) {
+                return;
             }
         }
     }
