@@ -1,8 +1,13 @@
 package dev.mailroot.server;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 
 /**
  * The server's home folder and the layout under it (docs/architecture.md, "Runtime layout").
@@ -60,6 +65,41 @@ public record Home(Path root) {
     /** {@code mailroot/admin.port}: the running server's admin port (removed when it stops). */
     public Path adminPortFile() {
         return mailroot().resolve("admin.port");
+    }
+
+    /** {@code mailroot/instance}: this home's server identity (internal; see {@link #instanceId()}). */
+    public Path instanceFile() {
+        return mailroot().resolve("instance");
+    }
+
+    /**
+     * This home's server identity: 12 random characters, made on first call and kept in
+     * {@link #instanceFile()}. Servers with different homes sharing one pickup folder each keep
+     * their claims under {@code pickup/.claimed/<instance>/}, so neither finishes the other's.
+     * Call it with the spool lock held (one server per home), so two calls never race.
+     */
+    public String instanceId() throws IOException {
+        Path f = instanceFile();
+        if (Files.exists(f)) {
+            String id = Files.readString(f, StandardCharsets.US_ASCII).strip();
+            if (id.matches("[0-9a-z]{1,64}")) {
+                return id;
+            }
+            throw new IOException(f + ": not a server identity: '" + id + "' (delete the file to make a new one)");
+        }
+        SecureRandom random = new SecureRandom();
+        StringBuilder id = new StringBuilder();
+        for (int i = 0; i < 12; i++) {
+            id.append(Character.forDigit(random.nextInt(36), 36));
+        }
+        Files.createDirectories(f.getParent());
+        Path tmp = f.resolveSibling("instance.tmp");
+        Files.writeString(tmp, id + "\n", StandardCharsets.US_ASCII);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
+        return id.toString();
     }
 
     public Path mailboxes() {

@@ -43,8 +43,9 @@ import java.util.function.Consumer;
 /**
  * The pickup directory ({@code mailroot/pickup/}): files ending in {@code .eml} are submitted like
  * SMTP mail. One scanner thread finds settled files, oldest first, and claims each with an atomic
- * rename into {@code .claimed/<id>.<name>}; workers read, check and spool them, then delete the
- * claim. A bad file goes to badmail with its reason and never holds up the files behind it.
+ * rename into {@code .claimed/<instance>/<id>.<name>}; workers read, check and spool them, then
+ * delete the claim. {@code <instance>} is the server's identity ({@code Home.instanceId()}): servers
+ * with different homes may share one pickup folder, and each finishes only its own claims. A bad file goes to badmail with its reason and never holds up the files behind it.
  *
  * <p>Crash safety: a message is handed on (and can therefore be delivered and leave the spool)
  * only after its claim file is deleted. So at start, a claim whose id is live in the spool was
@@ -90,10 +91,14 @@ public final class PickupDirectory implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean closed;
 
-    public PickupDirectory(Path dir, Settings settings, Spool spool, MessageIds ids, LocalRecipients recipients,
-                           Badmail badmail, long maxSize, Clock clock, Consumer<SpoolEntry> next) {
+    /**
+     * @param instance this server's identity: its claims live in {@code .claimed/<instance>/}
+     */
+    public PickupDirectory(Path dir, String instance, Settings settings, Spool spool, MessageIds ids,
+                           LocalRecipients recipients, Badmail badmail, long maxSize, Clock clock,
+                           Consumer<SpoolEntry> next) {
         this.dir = dir;
-        this.claimed = dir.resolve(".claimed");
+        this.claimed = dir.resolve(".claimed").resolve(instance);
         this.settings = settings;
         this.spool = spool;
         this.ids = ids;

@@ -223,7 +223,8 @@ class PickupTest {
 
     @Test
     void aClaimLeftByAStoppedServerIsFinishedOnceAndOnlyOnce() throws Exception {
-        Path claimed = Files.createDirectories(pickup().resolve(".claimed"));
+        String instance = new dev.mailroot.server.Home(home).instanceId(); // made before the first start
+        Path claimed = Files.createDirectories(pickup().resolve(".claimed").resolve(instance));
         String msg = "x-sender: a@example.org\r\nx-receiver: %s@localhost\r\nSubject: claimed\r\n\r\nb\r\n";
         // claimed, not yet spooled when the server stopped: it is processed
         Files.writeString(claimed.resolve("0AAAAAAAAAAAA.unspooled.eml"), msg.formatted("first"));
@@ -245,6 +246,43 @@ class PickupTest {
             });
             await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> true);
             assertThat(server.newMail("second")).hasSize(1);
+        }
+    }
+
+    @Test
+    void serversSharingOnePickupFolderTakeEachFileOnceAndFinishOnlyTheirOwnClaims(@TempDir Path other) throws Exception {
+        // a second server with its own home whose pickup folder is this one (a shared mount)
+        Files.createDirectories(other.resolve("mailroot"));
+        Files.createSymbolicLink(other.resolve("mailroot/pickup"), pickup());
+        String msg = "x-sender: a@example.org\r\nx-receiver: %s@localhost\r\nSubject: %s\r\n\r\nb\r\n";
+        // a claim the other server left when it stopped: this server must not finish it
+        String otherInstance = new dev.mailroot.server.Home(other).instanceId();
+        Path otherClaims = Files.createDirectories(pickup().resolve(".claimed").resolve(otherInstance));
+        Files.writeString(otherClaims.resolve("0CCCCCCCCCCCC.theirs.eml"), msg.formatted("theirs", "left by the other"));
+        try (TestServer one = TestServer.start(home, FAST, dev.mailroot.server.dispatch.SinkChain.EMPTY)) {
+            drop("mine.eml", msg.formatted("mine", "mine"));
+            assertThat(only(one, "mine")).contains("Subject: mine");
+            assertThat(one.newMail("theirs")).isEmpty();
+            assertThat(otherClaims.resolve("0CCCCCCCCCCCC.theirs.eml")).exists();
+            try (TestServer two = TestServer.start(other, FAST, dev.mailroot.server.dispatch.SinkChain.EMPTY)) {
+                assertThat(only(two, "theirs")).contains("Subject: left by the other");
+                // both scan the folder now: 60 files, each delivered once, by one server or the other
+                for (int i = 0; i < 60; i++) {
+                    drop("shared-" + i + ".eml", msg.formatted("shared", "shared " + i));
+                }
+                await().atMost(Duration.ofSeconds(30)).until(() ->
+                        one.newMail("shared").size() + two.newMail("shared").size() >= 60);
+                await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> true);
+                List<String> subjects = new java.util.ArrayList<>();
+                for (TestServer s : List.of(one, two)) {
+                    for (Path p : s.newMail("shared")) {
+                        subjects.add(Files.readString(p).lines().filter(l -> l.startsWith("Subject: "))
+                                .findFirst().orElseThrow());
+                    }
+                }
+                assertThat(subjects).hasSize(60).doesNotHaveDuplicates();
+                assertThat(pickupNames()).isEmpty();
+            }
         }
     }
 

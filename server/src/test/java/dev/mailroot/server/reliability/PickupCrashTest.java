@@ -38,8 +38,9 @@ class PickupCrashTest {
         Path staging = Files.createDirectories(home.resolve("staging"));
         Random random = new Random();
         int files = 0;
+        Path drained = home.resolve("mailroot/mailboxes/drain/Maildir/new");
         for (int round = 1; round <= 3; round++) {
-            for (int i = 0; i < 400; i++) {
+            for (int i = 0; i < 800; i++) {
                 String token = "token-" + round + "-" + i;
                 String content = i % 40 == 7
                         ? "garbage " + token + "\u0000\u0001 without headers\r\n"       // bad: to badmail as it is
@@ -48,10 +49,17 @@ class PickupCrashTest {
                 Files.move(staging.resolve(token + ".eml"), pickup.resolve(token + ".eml"));
                 files++;
             }
+            long before = count(drained);
             ChildServer child = ChildServer.start(home, "--home", home.toString());
-            Thread.sleep(1500 + random.nextInt(2500)); // the JVM starts and begins draining
+            // kill while draining: once this round's first delivery is seen, at a random moment after
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> count(drained) > before);
+            Thread.sleep(random.nextInt(250));
             child.kill();
             assertThat(child.waitForExit(30)).isNotZero();
+            long left = pickupLeft(pickup);
+            System.out.printf("pickup crash test round %d: killed with %d files delivered this round, %d left in pickup%n",
+                    round, count(drained) - before, left);
+            assertThat(left).as("the kill came while the folder was draining").isPositive();
         }
         ChildServer last = ChildServer.start(home, "--home", home.toString());
         try {
@@ -67,9 +75,21 @@ class PickupCrashTest {
         }
     }
 
+    /** Files still in pickup, claimed or not; -1 while the folder changes under the walk. */
     private static long pickupLeft(Path pickup) throws Exception {
         try (Stream<Path> s = Files.walk(pickup)) {
             return s.filter(Files::isRegularFile).count();
+        } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException e) {
+            return -1;
+        }
+    }
+
+    private static long count(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.count();
         }
     }
 
