@@ -97,6 +97,36 @@ class RestartRecoveryTest {
     }
 
     @Test
+    void sinksThatChangedNothingAreNotRunAgainWhenDeliveryIsRetried() throws Exception {
+        // dave's mailbox folder is blocked by a file: delivery fails for now and waits for a retry
+        Files.createDirectories(home.resolve("mailroot/mailboxes"));
+        Files.writeString(home.resolve("mailroot/mailboxes/dave"), "not a folder");
+        AtomicInteger firstCalls = new AtomicInteger();
+        SinkChain lookOnly = TestSinks.chain(TestSinks.bound("look-only", 1, (s, c) -> {
+            firstCalls.incrementAndGet();
+            return SinkStatus.RUN_NEXT_SINK;
+        }));
+        try (LogCapture logs = new LogCapture();
+             TestServer first = TestServer.start(home, "", lookOnly)) {
+            send(first, "dave@localhost", "looked at once");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !logs.containing("will be retried").isEmpty());
+        }
+        assertThat(firstCalls).hasValue(1);
+        Files.delete(home.resolve("mailroot/mailboxes/dave"));
+
+        AtomicInteger secondCalls = new AtomicInteger();
+        SinkChain counting = TestSinks.chain(TestSinks.bound("look-only", 1, (s, c) -> {
+            secondCalls.incrementAndGet();
+            return SinkStatus.RUN_NEXT_SINK;
+        }));
+        try (TestServer second = TestServer.start(home, "", counting)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> second.newMail("dave").size() == 1);
+            assertThat(Files.readString(second.newMail("dave").get(0))).contains("Subject: looked at once");
+            assertThat(secondCalls).as("the retry delivers without running the sinks again").hasValue(0);
+        }
+    }
+
+    @Test
     void aSecondServerOnTheSameHomeIsRefused() throws Exception {
         try (TestServer first = TestServer.start(home)) {
             assertThatThrownBy(() -> TestServer.start(home))

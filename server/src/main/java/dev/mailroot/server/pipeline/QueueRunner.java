@@ -173,6 +173,8 @@ public final class QueueRunner {
             default -> {
                 if (submission.envelopeChanged() || submission.headersChanged()) {
                     spool.update(entry, submission.resultEnvelope(), Stage.DISPATCHED, submission.resultOverride());
+                } else {
+                    spool.markDispatched(entry);
                 }
                 return true;
             }

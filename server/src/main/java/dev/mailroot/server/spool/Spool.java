@@ -182,6 +182,16 @@ public final class Spool implements Closeable {
     }
 
     /**
+     * Records that the OnSubmission sinks ran on a message and changed nothing. No journal record
+     * is written for this (it would cost a commit per message): the next record about the message
+     * carries the stage, which is the {@link #rewrite} before a delivery retry, so a retry never
+     * runs the sinks again. Only a crash before that record makes them run again.
+     */
+    public void markDispatched(SpoolEntry entry) {
+        entry.state(entry.envelope(), Stage.DISPATCHED, entry.override());
+    }
+
+    /**
      * Re-writes a message that is going to wait (a delivery retry) into the active segment, with
      * {@code envelope} as its envelope and its current stage and headers, so that the segment it
      * was in can be deleted meanwhile; durable when this returns.
