@@ -82,10 +82,35 @@ class MainProcessTest {
                 assertThat(smtp.sendMail("a@example.org", List.of("bob@localhost"), "Subject: before stop\r\n\r\nx\r\n"))
                         .startsWith("250 2.0.0");
             }
-            child.terminate();
+            try (SmtpClient inData = new SmtpClient(port)) {
+                inData.send("EHLO c");
+                assertThat(inData.send("MAIL FROM:<a@example.org>")).startsWith("250");
+                assertThat(inData.send("RCPT TO:<bob@localhost>")).startsWith("250");
+                assertThat(inData.send("DATA")).startsWith("354");
+                inData.write("Subject: in flight at the stop\r\n\r\nfirst half\r\n");
+                child.terminate();
+                // the server is stopping: a new client is turned away, the one in DATA is not
+                await().atMost(Duration.ofSeconds(10)).until(() -> {
+                    try (SmtpClient late = new SmtpClient(port)) {
+                        return late.greeting().startsWith("421 4.3.2");
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+                assertThat(child.process().isAlive()).isTrue();
+                inData.write("second half\r\n.\r\n");
+                assertThat(inData.reply()).startsWith("250 2.0.0");
+            }
             assertThat(child.waitForExit(30)).isEqualTo(0);
             Path newDir = home.resolve("mailroot/mailboxes/bob/Maildir/new");
-            assertThat(TestServer.files(newDir)).hasSize(1);
+            assertThat(TestServer.files(newDir)).hasSize(2);
+            assertThat(TestServer.files(newDir).stream().map(p -> {
+                try {
+                    return Files.readString(p);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            })).anyMatch(m -> m.contains("Subject: in flight at the stop") && m.contains("first half\r\nsecond half"));
             String log = Files.readString(home.resolve("logs/mailroot.log"));
             assertThat(log).contains("MR1010 SMTP listening", "MR1001 accepted", "Mailroot stopped");
         }
