@@ -128,7 +128,7 @@ public final class MailrootServer implements AutoCloseable {
                 int workers = Math.max(1, Math.min(4, config.delivery().threads()));
                 pickup = new PickupDirectory(home.pickup(), home.instanceId(), new PickupDirectory.Settings(
                         Duration.ofMillis(config.pickup().settleMillis()), Duration.ofSeconds(config.pickup().rescanSeconds()),
-                        workers, PICKUP_BATCH), spool, ids, recipients, new Badmail(home.badmail(), clock),
+                        workers, PICKUP_BATCH, config.pickup().watch()), spool, ids, recipients, new Badmail(home.badmail(), clock),
                         config.smtp().maxMessageSize(), clock, queue::enqueue);
                 pickup.start(liveIds);
             }

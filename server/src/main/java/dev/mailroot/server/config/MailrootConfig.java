@@ -56,8 +56,9 @@ public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxe
      * @param enabled       whether files in {@code mailroot/pickup/} are submitted
      * @param settleMillis  a file is taken only once it has not changed for this long
      * @param rescanSeconds the folder is listed at least this often, besides change notifications
+     * @param watch         whether the operating system's change notifications wake the scanner
      */
-    public record Pickup(boolean enabled, int settleMillis, int rescanSeconds) {
+    public record Pickup(boolean enabled, int settleMillis, int rescanSeconds, boolean watch) {
     }
 
     /** @param port the admin endpoint's port on 127.0.0.1; 0 picks a free one */

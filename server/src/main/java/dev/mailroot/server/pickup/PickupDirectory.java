@@ -64,8 +64,9 @@ public final class PickupDirectory implements AutoCloseable {
      * @param rescan  the folder is listed at least this often (besides change notifications)
      * @param workers how many files are processed at once
      * @param batch   how many files one scan claims at most (the memory bound)
+     * @param watch   whether change notifications wake the scanner too (off: it only rescans)
      */
-    public record Settings(Duration settle, Duration rescan, int workers, int batch) {
+    public record Settings(Duration settle, Duration rescan, int workers, int batch, boolean watch) {
     }
 
     private record Claim(String id, String name, Path file) {
@@ -128,8 +129,9 @@ public final class PickupDirectory implements AutoCloseable {
         scanner.setDaemon(true);
         threads.add(scanner);
         scanner.start();
-        log.info("MR1104 picking up *.eml files from {} (settle {} ms, rescan every {} s)", dir,
-                settings.settle().toMillis(), settings.rescan().toSeconds());
+        log.info("MR1104 picking up *.eml files from {} (settle {} ms, rescan every {} s{})", dir,
+                settings.settle().toMillis(), settings.rescan().toSeconds(),
+                settings.watch() ? "" : ", change notifications off");
     }
 
     private void recover(Set<String> liveIds) throws IOException {
@@ -152,8 +154,12 @@ public final class PickupDirectory implements AutoCloseable {
     }
 
     private void scanLoop() {
-        try (WatchService watcher = dir.getFileSystem().newWatchService()) {
-            dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+        WatchService watcher = null;
+        try {
+            if (settings.watch()) {
+                watcher = dir.getFileSystem().newWatchService();
+                dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+            }
             while (!closed) {
                 boolean[] unsettled = {false};
                 int claimedNow = scan(unsettled);
@@ -163,6 +169,10 @@ public final class PickupDirectory implements AutoCloseable {
                 long waitMs = settings.rescan().toMillis();
                 if (unsettled[0]) {
                     waitMs = Math.min(waitMs, Math.max(50, settings.settle().toMillis() / 2));
+                }
+                if (watcher == null) {
+                    Thread.sleep(waitMs);
+                    continue;
                 }
                 WatchKey key = watcher.poll(waitMs, TimeUnit.MILLISECONDS);
                 if (key != null) {
@@ -180,6 +190,14 @@ public final class PickupDirectory implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (!closed) {
                 log.error("MR1103 the pickup scanner stopped: {}", e.toString(), e);
+            }
+        } finally {
+            if (watcher != null) {
+                try {
+                    watcher.close();
+                } catch (IOException ignored) {
+                    // closing: nothing to do
+                }
             }
         }
     }

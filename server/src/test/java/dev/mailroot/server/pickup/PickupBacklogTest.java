@@ -46,7 +46,7 @@ class PickupBacklogTest {
         List<String> subjects = new CopyOnWriteArrayList<>();
         try (Spool spool = Spool.open(root.resolve("queue"), Spool.Options.defaults());
              PickupDirectory dir = new PickupDirectory(pickup, "test",
-                     new PickupDirectory.Settings(Duration.ZERO, Duration.ofSeconds(1), 1, 4), spool,
+                     new PickupDirectory.Settings(Duration.ZERO, Duration.ofSeconds(1), 1, 4, true), spool,
                      new MessageIds(Clock.systemUTC()), new LocalRecipients(List.of("localhost"), root.resolve("boxes"), true),
                      new Badmail(root.resolve("badmail"), Clock.systemUTC()), 1 << 20, Clock.systemUTC(),
                      (SpoolEntry e) -> subjects.add(subject(spool, e)))) {

@@ -41,7 +41,7 @@ class PickupPropertiesTest {
         root = Files.createTempDirectory("mailroot-pickup-props");
         spool = Spool.open(root.resolve("queue"), Spool.Options.defaults());
         pickup = new PickupDirectory(Files.createDirectories(root.resolve("pickup")), "test",
-                new PickupDirectory.Settings(Duration.ZERO, Duration.ofSeconds(1), 2, 100), spool,
+                new PickupDirectory.Settings(Duration.ZERO, Duration.ofSeconds(1), 2, 100, true), spool,
                 new MessageIds(Clock.systemUTC()), new LocalRecipients(List.of("localhost"), root.resolve("boxes"), true),
                 new Badmail(root.resolve("badmail"), Clock.systemUTC()), 4096, Clock.systemUTC(),
                 (SpoolEntry e) -> {

@@ -287,6 +287,18 @@ class PickupTest {
     }
 
     @Test
+    void withChangeNotificationsOffTheRescanAloneFindsFiles() throws Exception {
+        try (LogCapture logs = new LogCapture();
+             TestServer server = TestServer.start(home, "pickup: {settleMillis: 100, rescanSeconds: 1, watch: false}\n",
+                     dev.mailroot.server.dispatch.SinkChain.EMPTY)) {
+            assertThat(logs.containing("MR1104")).singleElement().asString().contains("change notifications off");
+            drop("rescanned.eml", "x-sender: a@example.org\r\nx-receiver: rescan@localhost\r\nSubject: rescanned\r\n\r\nb\r\n");
+            assertThat(only(server, "rescan")).contains("Subject: rescanned");
+            assertThat(pickupNames()).isEmpty();
+        }
+    }
+
+    @Test
     void pickupCanBeSwitchedOff() throws Exception {
         try (LogCapture logs = new LogCapture();
              TestServer server = TestServer.start(home, "pickup: {enabled: false}\n", dev.mailroot.server.dispatch.SinkChain.EMPTY)) {
