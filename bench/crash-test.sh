@@ -1,12 +1,37 @@
 #!/usr/bin/env bash
-# Nothing lost when the process dies: ROUNDS (20) rounds of: start bin/mailroot, load it with
-# SESSIONS (8) SMTP sessions, kill -9 it at a random moment, restart it, wait for the spool to
-# drain, and compare the ids the server acknowledged with 250 against the ids delivered (from each
-# delivered message's Received: field). Lost must be 0 in every round; duplicates are counted
-# (the promise is at-least-once). Exit 1 if anything was lost.
+# Nothing lost when the process dies. Usage: bench/crash-test.sh [smtp|pickup|pop3]
+#
+# smtp (the default): ROUNDS (20) rounds of: start bin/mailroot, load it with SESSIONS (8) SMTP
+# sessions, kill -9 it at a random moment, restart it, wait for the spool to drain, and compare the
+# ids the server acknowledged with 250 against the ids delivered (from each delivered message's
+# Received: field). Lost must be 0 in every round; duplicates are counted (the promise is
+# at-least-once). Exit 1 if anything was lost.
+#
+# pickup, pop3: the kill tests that run in `mvn -B verify` with 3 rounds (PickupCrashTest: kill
+# while the pickup folder drains; Pop3CrashIT: kill between download and hand-off), run with
+# ROUNDS rounds. They print a line per round and fail if any file or message was lost.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 ROUNDS=${ROUNDS:-20}; SESSIONS=${SESSIONS:-8}
+MODE=${1:-smtp}
+
+kill_test() {   # module, test class, surefire|failsafe, report prefix to print
+  local module=$1 test=$2 plugin=$3 grep_for=$4 prop
+  if [ "$plugin" = surefire ]; then prop="-Dtest=$test"; else prop="-Dit.test=$test -Dtest=NONE"; fi
+  echo "running $test with $ROUNDS rounds (this takes a while) ..."
+  (cd "$repo" && mvn -B -q -pl "$module" -am verify $prop -Dcrash.rounds="$ROUNDS" \
+      -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false) > /tmp/crash-test-mvn.log 2>&1
+  local rc=$?
+  grep -h "$grep_for" "$repo/$module"/target/*-reports/*"$test"-output.txt 2>/dev/null
+  [ $rc = 0 ] || { grep -E 'FAIL|ERROR|Expect' /tmp/crash-test-mvn.log | head -20; echo "$test failed (log: /tmp/crash-test-mvn.log)"; }
+  exit $rc
+}
+case $MODE in
+  smtp) ;;
+  pickup) kill_test server PickupCrashTest surefire "pickup crash test" ;;
+  pop3) kill_test sinks/pop3-connector Pop3CrashIT failsafe "pop3 crash test" ;;
+  *) echo "usage: bench/crash-test.sh [smtp|pickup|pop3]" >&2; exit 2 ;;
+esac
 home=$(mktemp -d /tmp/mailroot-crash.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mkdir -p "$home/conf"

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * kill -9 while the pickup folder drains, three rounds: every file placed in pickup ends up
+ * kill -9 while the pickup folder drains, three rounds ({@code -Dcrash.rounds=N} for more): every file placed in pickup ends up
  * delivered or in badmail; none vanishes. Duplicates (a file delivered twice) are counted.
  */
 class PickupCrashTest {
@@ -39,7 +39,8 @@ class PickupCrashTest {
         Random random = new Random();
         int files = 0;
         Path drained = home.resolve("mailroot/mailboxes/drain/Maildir/new");
-        for (int round = 1; round <= 3; round++) {
+        int rounds = Integer.getInteger("crash.rounds", 3); // bench/crash-test.sh pickup runs 20
+        for (int round = 1; round <= rounds; round++) {
             for (int i = 0; i < 800; i++) {
                 String token = "token-" + round + "-" + i;
                 String content = i % 40 == 7
