@@ -27,6 +27,7 @@ public final class PluginJarBuilder {
     private String version = "1.0.0";
     private final Map<String, String> sources = new LinkedHashMap<>();
     private final Map<String, String> manifest = new LinkedHashMap<>();
+    private final List<Class<?>> copies = new ArrayList<>();
 
     private PluginJarBuilder(String pluginId) {
         this.pluginId = pluginId;
@@ -44,6 +45,18 @@ public final class PluginJarBuilder {
     /** Adds a source file: {@code className} fully qualified, {@code code} the whole compilation unit. */
     public PluginJarBuilder source(String className, String code) {
         sources.put(className, code);
+        return this;
+    }
+
+    /** Adds several source files: class name to compilation unit. */
+    public PluginJarBuilder sources(Map<String, String> classes) {
+        sources.putAll(classes);
+        return this;
+    }
+
+    /** Packs a byte-for-byte copy of {@code cls}'s class file from the test class path into the jar. */
+    public PluginJarBuilder copyOf(Class<?> cls) {
+        copies.add(cls);
         return this;
     }
 
@@ -86,6 +99,17 @@ public final class PluginJarBuilder {
                 jos.putNextEntry(new JarEntry(classes.relativize(p).toString().replace('\\', '/')));
                 jos.write(Files.readAllBytes(p));
                 jos.closeEntry();
+            }
+            for (Class<?> cls : copies) {
+                String entry = cls.getName().replace('.', '/') + ".class";
+                try (var in = cls.getClassLoader().getResourceAsStream(entry)) {
+                    if (in == null) {
+                        throw new IllegalStateException("no class file for " + cls.getName());
+                    }
+                    jos.putNextEntry(new JarEntry(entry));
+                    jos.write(in.readAllBytes());
+                    jos.closeEntry();
+                }
             }
         }
         Files.move(tmp, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);

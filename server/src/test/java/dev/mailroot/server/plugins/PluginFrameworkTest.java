@@ -3,7 +3,6 @@ package dev.mailroot.server.plugins;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.mailroot.bindings.Binding;
 import dev.mailroot.bindings.BindingStore;
-import dev.mailroot.bindings.Events;
 import dev.mailroot.server.LogCapture;
 import dev.mailroot.server.PluginJarBuilder;
 import dev.mailroot.server.SmtpClient;
@@ -15,11 +14,13 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import static dev.mailroot.server.plugins.PluginSteps.delivered;
+import static dev.mailroot.server.plugins.PluginSteps.dropIn;
+import static dev.mailroot.server.plugins.PluginSteps.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -46,38 +47,16 @@ class PluginFrameworkTest {
     }
 
     private void bind(String name, String rule, int priority, Map<String, String> props) throws Exception {
-        bind(name, ACTION, rule, priority, props);
+        PluginSteps.bind(home, name, ACTION, rule, priority, props);
     }
 
     private void bind(String name, String sinkClass, String rule, int priority, Map<String, String> props) throws Exception {
-        store().update(r -> r.with(new Binding(Binding.newId(), name, Events.ON_SUBMISSION, sinkClass, true, rule,
-                priority, props)));
+        PluginSteps.bind(home, name, sinkClass, rule, priority, props);
     }
 
     /** Waits until the server has reloaded the bindings once more than {@code before} times. */
     private static void awaitReload(LogCapture logs, int before) {
         await().atMost(Duration.ofSeconds(2)).until(() -> logs.containing("MR4004").size() > before);
-    }
-
-    private static void dropIn(Path jar, Path pluginsDir, String name) throws IOException {
-        Files.createDirectories(pluginsDir);
-        Path tmp = pluginsDir.resolve("." + name + ".copying");
-        Files.copy(jar, tmp, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(tmp, pluginsDir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static String send(TestServer server, String rcpt) throws Exception {
-        try (SmtpClient smtp = new SmtpClient(server.port())) {
-            smtp.send("EHLO plugin.test");
-            String reply = smtp.sendMail("a@example.org", List.of(rcpt), "Subject: to " + rcpt + "\r\n\r\nbody\r\n");
-            assertThat(reply).startsWith("250 2.0.0");
-            return reply.substring(reply.lastIndexOf(' ') + 1);
-        }
-    }
-
-    private static String delivered(TestServer server, String mailbox, int count) throws Exception {
-        await().atMost(Duration.ofSeconds(15)).until(() -> server.newMail(mailbox).size() >= count);
-        return Files.readString(server.newMail(mailbox).get(count - 1));
     }
 
     @Test
