@@ -53,8 +53,9 @@ public final class OfflineCommand {
                     manager.unloadPlugin(id);
                     continue;
                 }
-                PluginState state = manager.startPlugin(id);
                 PluginWrapper w = manager.getPlugin(id);
+                ClassLoader loader = w.getPluginClassLoader();
+                PluginState state = ContextClassLoader.call(loader, () -> manager.startPlugin(id));
                 if (state != PluginState.STARTED) {
                     throw new NoSuchService("plugin '" + pluginId + "' (" + jar.getFileName() + ") does not load: " + state);
                 }
@@ -62,10 +63,11 @@ public final class OfflineCommand {
                 if (classes.isEmpty()) {
                     throw new NoSuchService("plugin '" + pluginId + "' has no service");
                 }
-                MailrootService service = (MailrootService) manager.getExtensionFactory().create(classes.get(0));
-                HostServiceContext context = new HostServiceContext(id, service.dataFolder(), env, w.getPluginClassLoader());
+                MailrootService service = (MailrootService) ContextClassLoader.call(loader,
+                        () -> manager.getExtensionFactory().create(classes.get(0)));
+                HostServiceContext context = new HostServiceContext(id, service.dataFolder(), env, loader);
                 try {
-                    return new RunningService(id, service, context, w.getPluginClassLoader()).command(command, params);
+                    return new RunningService(id, service, context, loader).command(command, params);
                 } finally {
                     context.shutdown(5);
                 }
@@ -74,9 +76,11 @@ public final class OfflineCommand {
         } finally {
             for (PluginWrapper w : new ArrayList<>(manager.getPlugins())) {
                 try {
-                    manager.stopPlugin(w.getPluginId());
-                    manager.unloadPlugin(w.getPluginId());
-                } catch (RuntimeException ignored) {
+                    ContextClassLoader.call(w.getPluginClassLoader(), () -> {
+                        manager.stopPlugin(w.getPluginId());
+                        return manager.unloadPlugin(w.getPluginId());
+                    });
+                } catch (RuntimeException | LinkageError ignored) {
                     // best effort: the process ends soon
                 }
             }

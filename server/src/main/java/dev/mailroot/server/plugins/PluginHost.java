@@ -45,6 +45,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Each jar is copied to {@code mailroot/plugins-loaded/} and loaded from the copy, so a jar
  * still being written, or deleted while in use, never breaks a running plugin.
  *
+ * <p>Plugin code run by the host (the plugin's {@code start} and {@code stop}, its sinks' and
+ * services' constructors) runs with the plugin's class loader as context class loader.
+ *
  * <p>PF4J is not thread-safe: every call into the plugin manager happens on this host's own
  * thread. Dispatch reads the immutable {@link SinkCatalog} snapshot.
  */
@@ -57,8 +60,8 @@ public final class PluginHost implements Closeable {
     private record Stamp(long size, long modified) {
     }
 
-    private record Installed(String pluginId, String version, Path staged, Stamp stamp, List<LoadedSink> sinks,
-                             List<RunningService> services) {
+    private record Installed(String pluginId, String version, Path staged, Stamp stamp, ClassLoader loader,
+                             List<LoadedSink> sinks, List<RunningService> services) {
     }
 
     private final Path pluginsDir;
@@ -191,65 +194,37 @@ public final class PluginHost implements Closeable {
         String name = jar.getFileName().toString();
         Path copy = stagingDir.resolve(name.substring(0, name.length() - 4) + "-" + staged.incrementAndGet() + ".jar");
         String pluginId = null;
+        ClassLoader loader = null;
         try {
             Files.copy(jar, copy, StandardCopyOption.REPLACE_EXISTING);
-            pluginId = manager.loadPlugin(copy);
-            PluginState state = manager.startPlugin(pluginId);
-            PluginWrapper wrapper = manager.getPlugin(pluginId);
+            String id = manager.loadPlugin(copy);
+            pluginId = id;
+            loader = manager.getPluginClassLoader(id);
+            PluginState state = ContextClassLoader.call(loader, () -> manager.startPlugin(id));
+            PluginWrapper wrapper = manager.getPlugin(id);
             if (state != PluginState.STARTED) {
-                String requires = wrapper.getDescriptor().getRequires();
-                if (state == PluginState.DISABLED && requires != null && !requires.isBlank() && !"*".equals(requires.strip())
-                        && !manager.getVersionManager().checkVersionConstraint(SYSTEM_VERSION, requires)) {
-                    throw new IllegalStateException("plugin '" + pluginId + "' requires Mailroot " + requires
-                            + "; this is " + SYSTEM_VERSION);
-                }
-                Throwable why = wrapper.getFailedException();
-                throw new IllegalStateException("plugin '" + pluginId + "' is " + state
-                        + (why == null ? "" : ": " + why.getMessage()
-                        + (why.getCause() != null ? " (" + why.getCause() + ")" : "")));
+                throw notStarted(wrapper, state);
             }
-            List<LoadedSink> sinks = new ArrayList<>();
             List<Binding> defaults = new ArrayList<>();
-            for (Class<? extends OnSubmissionSink> cls : manager.getExtensionClasses(OnSubmissionSink.class, pluginId)) {
-                OnSubmissionSink sink;
-                try {
-                    sink = (OnSubmissionSink) manager.getExtensionFactory().create(cls);
-                } catch (RuntimeException e) {
-                    sink = null;
-                }
-                if (sink == null) {
-                    throw new IllegalStateException("cannot create an instance of sink " + cls.getName()
-                            + ": it needs a public no-argument constructor that does not throw");
-                }
-                if (catalog.sink(cls.getName()).isPresent()) {
-                    log.warn("MR4008 plugin '{}' provides sink class {}, which plugin '{}' already provides; "
-                            + "the first one stays in use", pluginId, cls.getName(), catalog.sink(cls.getName()).get().pluginId());
-                    continue;
-                }
-                sinks.add(new LoadedSink(pluginId, cls.getName(), sink, wrapper.getPluginClassLoader(), new AtomicInteger()));
-                try {
-                    defaults.addAll(DefaultBindings.of(cls));
-                } catch (DefaultBindings.InvalidDeclaration e) {
-                    log.warn("MR4007 plugin '{}': default binding not registered: {}", pluginId, e.getMessage());
-                }
-            }
+            List<LoadedSink> sinks = createSinks(id, loader, defaults);
             String version = wrapper.getDescriptor().getVersion();
-            List<RunningService> started = startServices(pluginId, wrapper.getPluginClassLoader());
-            installed.put(jar, new Installed(pluginId, version, copy, stamp, sinks, started));
+            List<RunningService> started = startServices(id, loader);
+            installed.put(jar, new Installed(id, version, copy, stamp, loader, sinks, started));
             catalog = catalog.with(sinks);
             publishServices();
-            log.info("MR4001 plugin '{}' {} loaded from {}: sinks {}{}", pluginId, version, name,
+            log.info("MR4001 plugin '{}' {} loaded from {}: sinks {}{}", id, version, name,
                     sinks.stream().map(LoadedSink::className).toList(),
                     started.isEmpty() ? "" : ", services " + started.stream().map(r -> r.service().getClass().getName()).toList());
-            registerDefaults(pluginId, defaults);
+            registerDefaults(id, defaults);
         } catch (Exception | LinkageError e) {
             failed.put(jar, stamp);
             log.error("MR4002 plugin jar {} cannot be loaded and is skipped (replace the file to retry): {}", name,
                     oneLine(e).replace(copy.toString(), jar.toString()));
             if (pluginId != null) {
+                String id = pluginId;
                 try {
-                    manager.unloadPlugin(pluginId);
-                } catch (RuntimeException ignored) {
+                    ContextClassLoader.call(loader, () -> manager.unloadPlugin(id));
+                } catch (RuntimeException | LinkageError ignored) {
                     // it may not have got far enough to be unloaded
                 }
             }
@@ -257,11 +232,55 @@ public final class PluginHost implements Closeable {
         }
     }
 
+    private IllegalStateException notStarted(PluginWrapper wrapper, PluginState state) {
+        String pluginId = wrapper.getPluginId();
+        String requires = wrapper.getDescriptor().getRequires();
+        if (state == PluginState.DISABLED && requires != null && !requires.isBlank() && !"*".equals(requires.strip())
+                && !manager.getVersionManager().checkVersionConstraint(SYSTEM_VERSION, requires)) {
+            return new IllegalStateException("plugin '" + pluginId + "' requires Mailroot " + requires
+                    + "; this is " + SYSTEM_VERSION);
+        }
+        Throwable why = wrapper.getFailedException();
+        return new IllegalStateException("plugin '" + pluginId + "' is " + state
+                + (why == null ? "" : ": " + why.getMessage()
+                + (why.getCause() != null ? " (" + why.getCause() + ")" : "")));
+    }
+
+    /** One instance of each sink class of the plugin, made under its class loader; its default bindings go to {@code defaults}. */
+    private List<LoadedSink> createSinks(String pluginId, ClassLoader loader, List<Binding> defaults) {
+        List<LoadedSink> sinks = new ArrayList<>();
+        for (Class<? extends OnSubmissionSink> cls : manager.getExtensionClasses(OnSubmissionSink.class, pluginId)) {
+            OnSubmissionSink sink;
+            try {
+                sink = (OnSubmissionSink) ContextClassLoader.call(loader, () -> manager.getExtensionFactory().create(cls));
+            } catch (RuntimeException e) {
+                sink = null;
+            }
+            if (sink == null) {
+                throw new IllegalStateException("cannot create an instance of sink " + cls.getName()
+                        + ": it needs a public no-argument constructor that does not throw");
+            }
+            if (catalog.sink(cls.getName()).isPresent()) {
+                log.warn("MR4008 plugin '{}' provides sink class {}, which plugin '{}' already provides; "
+                        + "the first one stays in use", pluginId, cls.getName(), catalog.sink(cls.getName()).get().pluginId());
+                continue;
+            }
+            sinks.add(new LoadedSink(pluginId, cls.getName(), sink, loader, new AtomicInteger()));
+            try {
+                defaults.addAll(DefaultBindings.of(cls));
+            } catch (DefaultBindings.InvalidDeclaration e) {
+                log.warn("MR4007 plugin '{}': default binding not registered: {}", pluginId, e.getMessage());
+            }
+        }
+        return sinks;
+    }
+
     private List<RunningService> startServices(String pluginId, ClassLoader loader) {
         List<RunningService> started = new ArrayList<>();
         for (Class<? extends MailrootService> cls : manager.getExtensionClasses(MailrootService.class, pluginId)) {
             try {
-                MailrootService service = (MailrootService) manager.getExtensionFactory().create(cls);
+                MailrootService service = (MailrootService) ContextClassLoader.call(loader,
+                        () -> manager.getExtensionFactory().create(cls));
                 if (service == null) {
                     throw new IllegalStateException("it needs a public no-argument constructor");
                 }
@@ -344,6 +363,21 @@ public final class PluginHost implements Closeable {
             }
             r.context().shutdown(10);
         }
+        awaitCalls(p);
+        try {
+            ContextClassLoader.call(p.loader(), () -> {
+                manager.stopPlugin(p.pluginId());
+                return manager.unloadPlugin(p.pluginId());
+            });
+        } catch (RuntimeException | LinkageError e) {
+            log.warn("plugin '{}' did not stop cleanly: {}", p.pluginId(), oneLine(e));
+        }
+        deleteQuietly(p.staged());
+        log.info("MR4005 plugin '{}' {} unloaded: {}", p.pluginId(), p.version(), why);
+    }
+
+    /** Waits, within the unload wait, until no call into the plugin is running. */
+    private void awaitCalls(Installed p) {
         long deadline = System.nanoTime() + unloadWait.toNanos();
         while (p.sinks().stream().anyMatch(s -> s.inFlight().get() > 0) && System.nanoTime() < deadline) {
             try {
@@ -358,14 +392,6 @@ public final class PluginHost implements Closeable {
             log.warn("plugin '{}': {} call(s) still running after {} s; unloading anyway", p.pluginId(), stillRunning,
                     unloadWait.toSeconds());
         }
-        try {
-            manager.stopPlugin(p.pluginId());
-            manager.unloadPlugin(p.pluginId());
-        } catch (RuntimeException e) {
-            log.warn("plugin '{}' did not stop cleanly: {}", p.pluginId(), oneLine(e));
-        }
-        deleteQuietly(p.staged());
-        log.info("MR4005 plugin '{}' {} unloaded: {}", p.pluginId(), p.version(), why);
     }
 
     /** Plugin ids loaded now (for logs and tests). */

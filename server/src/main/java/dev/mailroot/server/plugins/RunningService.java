@@ -4,7 +4,6 @@ import dev.mailroot.sink.CommandResult;
 import dev.mailroot.sink.MailrootService;
 
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * A plugin's service with its context and class loader; every call into it runs under the
@@ -35,14 +34,7 @@ record RunningService(String pluginId, MailrootService service, HostServiceConte
         return under(() -> service.command(name, params, context));
     }
 
-    private <T> T under(Callable<T> call) throws Exception {
-        Thread t = Thread.currentThread();
-        ClassLoader previous = t.getContextClassLoader();
-        t.setContextClassLoader(loader);
-        try {
-            return call.call();
-        } finally {
-            t.setContextClassLoader(previous);
-        }
+    private <T> T under(ContextClassLoader.Call<T, Exception> call) throws Exception {
+        return ContextClassLoader.call(loader, call);
     }
 }

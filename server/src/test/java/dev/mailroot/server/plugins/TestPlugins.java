@@ -1,5 +1,8 @@
 package dev.mailroot.server.plugins;
 
+import java.nio.file.Path;
+import java.util.Map;
+
 /** Sources of the plugins the framework tests build. */
 public final class TestPlugins {
     private TestPlugins() {
@@ -76,5 +79,61 @@ public final class TestPlugins {
                     }
                 }
                 """.formatted(pkg);
+    }
+
+    /**
+     * A plugin ({@code Plugin-Class: probe.ProbePlugin}) that appends one line to {@code report} for
+     * each piece of its code the server runs, saying whether the context class loader was the
+     * plugin's: {@code "<where>: plugin"} or {@code "<where>: other"}. Its sink is
+     * {@code probe.ProbeSink}, its service {@code probe.ProbeService}.
+     */
+    public static Map<String, String> probe(Path report) {
+        String path = report.toAbsolutePath().toString().replace("\\", "\\\\");
+        return Map.of(
+                "probe.Report", """
+                        package probe;
+                        import java.nio.file.*;
+                        final class Report {
+                            static void write(String where) {
+                                boolean own = Thread.currentThread().getContextClassLoader() == Report.class.getClassLoader();
+                                try {
+                                    Files.writeString(Paths.get("%s"), where + ": " + (own ? "plugin" : "other") + "\\n",
+                                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                                } catch (java.io.IOException e) {
+                                    throw new java.io.UncheckedIOException(e);
+                                }
+                            }
+                        }
+                        """.formatted(path),
+                "probe.ProbePlugin", """
+                        package probe;
+                        public class ProbePlugin extends org.pf4j.Plugin {
+                            public ProbePlugin() { Report.write("plugin constructor"); }
+                            @Override public void start() { Report.write("plugin start"); }
+                            @Override public void stop() { Report.write("plugin stop"); }
+                        }
+                        """,
+                "probe.ProbeSink", """
+                        package probe;
+                        import dev.mailroot.sink.*;
+                        @org.pf4j.Extension
+                        public class ProbeSink implements OnSubmissionSink {
+                            public ProbeSink() { Report.write("sink constructor"); }
+                            public SinkStatus onSubmission(Submission s, SinkContext c) {
+                                Report.write("sink call");
+                                return SinkStatus.RUN_NEXT_SINK;
+                            }
+                        }
+                        """,
+                "probe.ProbeService", """
+                        package probe;
+                        import dev.mailroot.sink.*;
+                        @org.pf4j.Extension
+                        public class ProbeService implements MailrootService {
+                            public ProbeService() { Report.write("service constructor"); }
+                            public void start(ServiceContext c) { Report.write("service start"); }
+                            public void stop() { Report.write("service stop"); }
+                        }
+                        """);
     }
 }
