@@ -38,7 +38,7 @@ public final class OfflineCommand {
     public static CommandResult run(Path pluginsDir, ServiceEnvironment env, String pluginId, String command,
                                     Map<String, String> params) throws Exception {
         Path staging = Files.createTempDirectory("mailroot-offline-");
-        JarPluginManager manager = new JarPluginManager(staging);
+        JarPluginManager manager = HostFirstClassLoader.newManager(staging);
         manager.setSystemVersion(Versions.MAILROOT);
         try {
             for (Path jar : jars(pluginsDir)) {

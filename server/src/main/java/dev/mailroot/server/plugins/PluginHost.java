@@ -46,7 +46,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * still being written, or deleted while in use, never breaks a running plugin.
  *
  * <p>Plugin code run by the host (the plugin's {@code start} and {@code stop}, its sinks' and
- * services' constructors) runs with the plugin's class loader as context class loader.
+ * services' constructors) runs with the plugin's class loader as context class loader. Each plugin
+ * gets a {@link HostFirstClassLoader}: its own classes first, except the ones the server shares.
  *
  * <p>PF4J is not thread-safe: every call into the plugin manager happens on this host's own
  * thread. Dispatch reads the immutable {@link SinkCatalog} snapshot.
@@ -91,7 +92,7 @@ public final class PluginHost implements Closeable {
         this.store = store;
         this.env = env;
         this.unloadWait = unloadWait;
-        this.manager = new JarPluginManager(stagingDir);
+        this.manager = HostFirstClassLoader.newManager(stagingDir);
         this.manager.setSystemVersion(SYSTEM_VERSION);
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "plugin-host");
@@ -200,6 +201,7 @@ public final class PluginHost implements Closeable {
             String id = manager.loadPlugin(copy);
             pluginId = id;
             loader = manager.getPluginClassLoader(id);
+            reportBundledSharedClasses(id, name, copy);
             PluginState state = ContextClassLoader.call(loader, () -> manager.startPlugin(id));
             PluginWrapper wrapper = manager.getPlugin(id);
             if (state != PluginState.STARTED) {
@@ -273,6 +275,23 @@ public final class PluginHost implements Closeable {
             }
         }
         return sinks;
+    }
+
+    /** Says once per load that the jar carries classes the server provides: they are ignored, the server's are used. */
+    private void reportBundledSharedClasses(String pluginId, String jarName, Path copy) {
+        Set<String> bundled;
+        try {
+            bundled = HostFirstClassLoader.bundledSharedClasses(copy);
+        } catch (IOException e) {
+            return; // PF4J has just read the jar; if it cannot be listed now, loading it will say why
+        }
+        if (!bundled.isEmpty()) {
+            List<String> some = bundled.stream().limit(5).toList();
+            log.warn("MR4011 plugin '{}' ({}) bundles {} class(es) that the server provides ({}{}); the server's are used "
+                            + "and the jar's copies are ignored. Build the plugin with the sink API, PF4J, SLF4J and Jakarta "
+                            + "Mail in provided scope.", pluginId, jarName, bundled.size(), String.join(", ", some),
+                    bundled.size() > some.size() ? ", ..." : "");
+        }
     }
 
     private List<RunningService> startServices(String pluginId, ClassLoader loader) {

@@ -3,6 +3,8 @@ package dev.mailroot.server.plugins;
 import dev.mailroot.server.LogCapture;
 import dev.mailroot.server.PluginJarBuilder;
 import dev.mailroot.server.TestServer;
+import dev.mailroot.sink.SinkStatus;
+import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,5 +49,24 @@ class PluginClassLoadingTest {
                 "sink call: plugin",
                 "service stop: plugin",
                 "plugin stop: plugin");
+    }
+
+    @Test
+    void aJarBundlingCopiesOfTheApiAndJakartaMailIsToldOnceAndItsSinkUsesTheHostsClasses() throws Exception {
+        Path plugins = Files.createDirectories(home.resolve("plugins"));
+        PluginJarBuilder.plugin("bundles").source("bundles.BundlingSink", TestPlugins.BUNDLING_SINK)
+                .copyOf(SinkStatus.class).copyOf(MimeMessage.class).build(work, plugins.resolve("bundles.jar"));
+        bind(home, "bundling", "bundles.BundlingSink", null, 10, Map.of());
+        try (LogCapture logs = new LogCapture(); TestServer server = TestServer.startWithPlugins(home, "")) {
+            assertThat(server.server().plugins().loadedPlugins()).contains("bundles");
+            send(server, "bob@localhost");
+            send(server, "bob@localhost");
+            assertThat(delivered(server, "bob", 2))
+                    .contains("X-Api-From: host\r\nX-Mail-From: host\r\nX-Subject: to bob@localhost\r\n");
+            assertThat(logs.containing("MR4011")).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
+                    .contains("'bundles'", "bundles.jar", "dev.mailroot.sink.SinkStatus",
+                            "jakarta.mail.internet.MimeMessage", "provided"));
+            assertThat(logs.containing("MR2001")).isEmpty();
+        }
     }
 }

@@ -136,4 +136,27 @@ public final class TestPlugins {
                         }
                         """);
     }
+
+    /**
+     * A sink ({@code bundles.BundlingSink}) for a jar that also carries copies of API and Jakarta
+     * Mail classes: it tags the message with where {@code SinkStatus} ({@code X-Api-From}) and
+     * {@code MimeMessage} ({@code X-Mail-From}) came from, {@code host} or {@code plugin}, and with
+     * the subject read through Jakarta Mail.
+     */
+    public static final String BUNDLING_SINK = """
+            package bundles;
+            import dev.mailroot.sink.*;
+            @org.pf4j.Extension
+            public class BundlingSink implements OnSubmissionSink {
+                public SinkStatus onSubmission(Submission s, SinkContext c) throws Exception {
+                    ClassLoader own = getClass().getClassLoader();
+                    s.headers().add("X-Api-From", SinkStatus.class.getClassLoader() == own ? "plugin" : "host");
+                    s.headers().add("X-Mail-From",
+                            jakarta.mail.internet.MimeMessage.class.getClassLoader() == own ? "plugin" : "host");
+                    jakarta.mail.internet.MimeMessage m = s.mimeMessage();
+                    s.headers().add("X-Subject", m.getSubject());
+                    return SinkStatus.RUN_NEXT_SINK;
+                }
+            }
+            """;
 }
