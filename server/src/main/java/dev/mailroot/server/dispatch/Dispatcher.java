@@ -26,6 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code badmail}. The sink pool is bounded: a sink that hangs holds one of its threads, never a
  * delivery worker, and never SMTP intake.
  *
+ * <p>A binding whose plugin was removed after the chain was chosen is skipped ({@code MR2005}), as
+ * a binding whose sink class no plugin provides is: never called into an unloaded plugin, and not
+ * counted as a failure.
+ *
  * <p>The chain ends after the last binding, on {@link SinkStatus#SKIP_REMAINING_SINKS}, or when a
  * sink sets a fate other than deliver. Thread-safe: messages are dispatched concurrently.
  */
@@ -58,6 +62,12 @@ public final class Dispatcher implements AutoCloseable {
         List<BoundSink> sinks = chain.select(submission);
         int ran = 0;
         for (BoundSink bound : sinks) {
+            if (!bound.loaded().calls().enter()) {
+                // its plugin went after the chain was chosen: a missing sink, not a failing one
+                log.warn("MR2005 binding {} is skipped: sink class {} is no longer provided: plugin '{}' is unloaded "
+                        + "or unloading", bound.describe(), bound.binding().sinkClass(), bound.loaded().pluginId());
+                continue;
+            }
             ran++;
             SinkStatus status = call(bound, submission);
             Fate fate = submission.fate();
@@ -72,11 +82,11 @@ public final class Dispatcher implements AutoCloseable {
         return new DispatchResult(submission.fate(), null, ran);
     }
 
+    /** Calls {@code bound}, whose plugin's calls the caller has entered; exits them when the call ends. */
     private SinkStatus call(BoundSink bound, SpooledSubmission submission) {
         SpooledSubmission.Checkpoint checkpoint = submission.checkpoint();
         CallView view = new CallView(submission);
         String msgId = MDC.get("msgId");
-        bound.loaded().inFlight().incrementAndGet();
         Future<SinkStatus> future;
         try {
             future = pool.submit(() -> {
@@ -91,11 +101,11 @@ public final class Dispatcher implements AutoCloseable {
                     thread.setContextClassLoader(previous);
                     MDC.remove("binding");
                     MDC.remove("msgId");
-                    bound.loaded().inFlight().decrementAndGet();
+                    bound.loaded().calls().exit();
                 }
             });
         } catch (RejectedExecutionException e) {
-            bound.loaded().inFlight().decrementAndGet();
+            bound.loaded().calls().exit();
             return failed(bound, submission, view, checkpoint, "MR2001", "no sink thread free (too many calls stuck past their time limit)", null);
         }
         try {

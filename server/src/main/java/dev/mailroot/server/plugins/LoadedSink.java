@@ -2,24 +2,23 @@ package dev.mailroot.server.plugins;
 
 import dev.mailroot.sink.OnSubmissionSink;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
  * A sink class provided by a started plugin: one shared instance, the plugin's class loader to
- * call it under, and how many calls into it are running (a plugin is unloaded only once that is 0).
+ * call it under, and the plugin's {@link PluginCalls}, which every call enters (a plugin is
+ * unloaded only once no call is running, and a call its plugin refuses is not made).
  *
  * @param pluginId  the providing plugin
  * @param className the sink class
  * @param sink      the instance every binding of this class uses
  * @param loader    the plugin's class loader
- * @param inFlight  calls running now
+ * @param calls     the calls running into the providing plugin (shared by its sinks)
  */
 public record LoadedSink(String pluginId, String className, OnSubmissionSink sink, ClassLoader loader,
-                         AtomicInteger inFlight) {
+                         PluginCalls calls) {
 
     /** A sink that lives in the server's own class path (tests, built-ins). */
     public static LoadedSink local(OnSubmissionSink sink) {
         return new LoadedSink("(local)", sink.getClass().getName(), sink, sink.getClass().getClassLoader(),
-                new AtomicInteger());
+                new PluginCalls());
     }
 }

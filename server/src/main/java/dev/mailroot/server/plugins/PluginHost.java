@@ -38,8 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Loads the PF4J plugin jars in {@code plugins/} and keeps them in step with the folder while the
  * server runs: a jar dropped in is loaded and started once it has stopped changing (checked every
- * 500 ms), a jar removed is unloaded once its calls in flight have finished, a jar replaced is
- * unloaded and the new one loaded. A jar that cannot be loaded is reported ({@code MR4002}) and
+ * 500 ms), a jar removed is unloaded once its calls in flight have finished (no new call into it
+ * starts meanwhile, see {@link PluginCalls}), a jar replaced is unloaded and the new one loaded. A jar that cannot be loaded is reported ({@code MR4002}) and
  * skipped until it changes; the others are not affected.
  *
  * <p>Each jar is copied to {@code mailroot/plugins-loaded/} and loaded from the copy, so a jar
@@ -62,7 +62,7 @@ public final class PluginHost implements Closeable {
     }
 
     private record Installed(String pluginId, String version, Path staged, Stamp stamp, ClassLoader loader,
-                             List<LoadedSink> sinks, List<RunningService> services) {
+                             PluginCalls calls, List<LoadedSink> sinks, List<RunningService> services) {
     }
 
     private final Path pluginsDir;
@@ -207,11 +207,12 @@ public final class PluginHost implements Closeable {
             if (state != PluginState.STARTED) {
                 throw notStarted(wrapper, state);
             }
+            PluginCalls calls = new PluginCalls();
             List<Binding> defaults = new ArrayList<>();
-            List<LoadedSink> sinks = createSinks(id, loader, defaults);
+            List<LoadedSink> sinks = createSinks(id, loader, calls, defaults);
             String version = wrapper.getDescriptor().getVersion();
             List<RunningService> started = startServices(id, loader);
-            installed.put(jar, new Installed(id, version, copy, stamp, loader, sinks, started));
+            installed.put(jar, new Installed(id, version, copy, stamp, loader, calls, sinks, started));
             catalog = catalog.with(sinks);
             publishServices();
             log.info("MR4001 plugin '{}' {} loaded from {}: sinks {}{}", id, version, name,
@@ -249,7 +250,7 @@ public final class PluginHost implements Closeable {
     }
 
     /** One instance of each sink class of the plugin, made under its class loader; its default bindings go to {@code defaults}. */
-    private List<LoadedSink> createSinks(String pluginId, ClassLoader loader, List<Binding> defaults) {
+    private List<LoadedSink> createSinks(String pluginId, ClassLoader loader, PluginCalls calls, List<Binding> defaults) {
         List<LoadedSink> sinks = new ArrayList<>();
         for (Class<? extends OnSubmissionSink> cls : manager.getExtensionClasses(OnSubmissionSink.class, pluginId)) {
             OnSubmissionSink sink;
@@ -267,7 +268,7 @@ public final class PluginHost implements Closeable {
                         + "the first one stays in use", pluginId, cls.getName(), catalog.sink(cls.getName()).get().pluginId());
                 continue;
             }
-            sinks.add(new LoadedSink(pluginId, cls.getName(), sink, loader, new AtomicInteger()));
+            sinks.add(new LoadedSink(pluginId, cls.getName(), sink, loader, calls));
             try {
                 defaults.addAll(DefaultBindings.of(cls));
             } catch (DefaultBindings.InvalidDeclaration e) {
@@ -372,6 +373,9 @@ public final class PluginHost implements Closeable {
             return;
         }
         catalog = catalog.without(p.pluginId());
+        // a message whose chain was chosen before the catalog changed may still reach one of these
+        // sinks: from now on such a call is refused (and skipped like a missing sink), not made
+        p.calls().close();
         publishServices();
         for (RunningService r : p.services()) {
             try {
@@ -398,7 +402,7 @@ public final class PluginHost implements Closeable {
     /** Waits, within the unload wait, until no call into the plugin is running. */
     private void awaitCalls(Installed p) {
         long deadline = System.nanoTime() + unloadWait.toNanos();
-        while (p.sinks().stream().anyMatch(s -> s.inFlight().get() > 0) && System.nanoTime() < deadline) {
+        while (p.calls().running() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -406,7 +410,7 @@ public final class PluginHost implements Closeable {
                 break;
             }
         }
-        int stillRunning = p.sinks().stream().mapToInt(s -> s.inFlight().get()).sum();
+        int stillRunning = p.calls().running();
         if (stillRunning > 0) {
             log.warn("plugin '{}': {} call(s) still running after {} s; unloading anyway", p.pluginId(), stillRunning,
                     unloadWait.toSeconds());

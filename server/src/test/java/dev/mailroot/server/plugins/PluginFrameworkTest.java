@@ -175,7 +175,7 @@ class PluginFrameworkTest {
             for (int i = 1; i <= 5; i++) {
                 send(server, "hang" + i + "@localhost");
             }
-            await().atMost(Duration.ofSeconds(15)).until(() -> sink.inFlight().get() >= 2);
+            await().atMost(Duration.ofSeconds(15)).until(() -> sink.calls().running() >= 2);
             // the sink threads are stuck and ignore interrupts, yet SMTP still answers at once
             String normal = send(server, "normal@localhost");
             assertThat(delivered(server, "normal", 1)).contains("Subject: to normal@localhost");
@@ -196,7 +196,7 @@ class PluginFrameworkTest {
             });
             assertThat(normal).isNotBlank();
             Files.writeString(release, "go");
-            await().atMost(Duration.ofSeconds(10)).until(() -> sink.inFlight().get() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> sink.calls().running() == 0);
             // the disabled binding is no longer called
             int calls = logs.containing("MR2003").size();
             send(server, "hang9@localhost");
