@@ -1,13 +1,9 @@
 package dev.mailroot.bindings;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
@@ -23,22 +19,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
  * The binding registry file, {@code conf/bindings.yaml}. Reads validate everything (a file with
  * any problem is refused as a whole, with the line and what is wrong, so the caller can keep the
- * last good set). Writes happen under an exclusive lock on {@code bindings.yaml.lock}, re-read the
+ * last good set); {@link #check()} instead reports every problem, binding by binding. Writes happen under an exclusive lock on {@code bindings.yaml.lock}, re-read the
  * file inside the lock, and replace it atomically (temporary file, fsync, rename, fsync of the
  * folder): two writers, in one process or several, never lose each other's change.
  */
@@ -49,9 +37,6 @@ public final class BindingStore {
             # Edit it with `bin/registry` (or by hand); the running server reloads it within 2 s.
             # A binding's 'failure' is written by the server when it disables a failing binding.
             """;
-    private static final Set<String> TOP_KEYS = Set.of("bindings", "registeredDefaults");
-    private static final Set<String> BINDING_KEYS = Set.of("id", "name", "event", "sinkClass", "enabled", "rule",
-            "priority", "sinkProperties", "failure");
 
     private final Path file;
     private final Path lockFile;
@@ -196,169 +181,44 @@ public final class BindingStore {
                 .forEach(e -> props.put(e.getKey(), e.getValue()));
     }
 
-    /** Parses and validates the file's text. */
-    public BindingRegistry parse(String text) throws BindingStoreException {
-        JsonNode root;
+    /**
+     * Reads the file leniently: every binding checked on its own and every problem found, for
+     * {@code registry verify}. A missing file is an empty registry; an unreadable one is one problem.
+     */
+    public BindingFile check() {
         try {
-            root = yaml.readTree(text);
-        } catch (JacksonException e) {
-            String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ")";
-            String msg = e.getOriginalMessage() == null ? e.getMessage() : e.getOriginalMessage();
-            throw new BindingStoreException(file + where + ": not valid YAML: " + msg.lines().findFirst().orElse(""), e);
-        }
-        if (root == null || root.isMissingNode() || root.isNull()) {
-            return BindingRegistry.empty();
-        }
-        if (!root.isObject()) {
-            throw new BindingStoreException(file + ": expected 'bindings:' and 'registeredDefaults:'");
-        }
-        List<Integer> lines = bindingLines(text);
-        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!TOP_KEYS.contains(key)) {
-                throw new BindingStoreException(file + ": unknown key '" + key + "' (known: bindings, registeredDefaults)");
-            }
-        }
-        List<Binding> bindings = new ArrayList<>();
-        JsonNode list = root.path("bindings");
-        if (!list.isMissingNode() && !list.isNull() && !list.isArray()) {
-            throw new BindingStoreException(file + ": 'bindings' must be a list");
-        }
-        Set<String> ids = new HashSet<>();
-        for (int i = 0; i < list.size(); i++) {
-            String where = file + (i < lines.size() ? " (line " + lines.get(i) + ")" : "") + ": binding " + (i + 1);
-            Binding b = binding(list.get(i), where);
-            if (!ids.add(b.id())) {
-                throw new BindingStoreException(where + ": id " + b.id() + " is used by another binding");
-            }
-            bindings.add(b);
-        }
-        Set<String> defaults = new LinkedHashSet<>();
-        JsonNode d = root.path("registeredDefaults");
-        if (d.isArray()) {
-            for (JsonNode n : d) {
-                if (!Binding.isGuid(n.asText())) {
-                    throw new BindingStoreException(file + ": registeredDefaults: '" + n.asText() + "' is not a GUID");
-                }
-                defaults.add(Binding.canonicalId(n.asText()));
-            }
-        } else if (!d.isMissingNode() && !d.isNull()) {
-            throw new BindingStoreException(file + ": 'registeredDefaults' must be a list of ids");
-        }
-        return new BindingRegistry(bindings, defaults);
-    }
-
-    private static Binding binding(JsonNode n, String where) throws BindingStoreException {
-        if (!n.isObject()) {
-            throw new BindingStoreException(where + ": expected keys id, name, event, sinkClass, ...");
-        }
-        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!BINDING_KEYS.contains(key)) {
-                throw new BindingStoreException(where + ": unknown key '" + key + "' (known: " + String.join(", ",
-                        new java.util.TreeSet<>(BINDING_KEYS)) + ")");
-            }
-        }
-        String id = text(n, "id", where, true);
-        if (!Binding.isGuid(id)) {
-            throw new BindingStoreException(where + ": id '" + id + "' is not a GUID like {66F4180A-627E-4073-8D31-51F628AA8366}");
-        }
-        String name = text(n, "name", where, true);
-        String eventText = text(n, "event", where, true);
-        String event = Events.canonical(eventText).orElseThrow(() -> new BindingStoreException(where
-                + ": unknown event '" + eventText + "' (known: OnSubmission, or the IIS names OnArrival, "
-                + "OnTransportSubmission, SMTP Transport OnSubmission)"));
-        String sinkClass = text(n, "sinkClass", where, true);
-        boolean enabled = true;
-        if (n.has("enabled") && !n.get("enabled").isNull()) {
-            if (!n.get("enabled").isBoolean()) {
-                throw new BindingStoreException(where + ": enabled must be true or false");
-            }
-            enabled = n.get("enabled").booleanValue();
-        }
-        String rule = text(n, "rule", where, false);
-        try {
-            Rule.parse(rule);
-        } catch (RuleSyntaxException e) {
-            throw new BindingStoreException(where + " ('" + name + "'): rule '" + rule + "' " + e.getMessage());
-        }
-        int priority = Binding.PRIORITY_DEFAULT;
-        if (n.has("priority") && !n.get("priority").isNull()) {
-            JsonNode p = n.get("priority");
-            if (!p.canConvertToInt() || !p.isIntegralNumber() || p.intValue() < 0 || p.intValue() > 32767) {
-                throw new BindingStoreException(where + " ('" + name + "'): priority must be a whole number 0..32767, found '"
-                        + p.asText() + "'");
-            }
-            priority = p.intValue();
-        }
-        Map<String, String> props = new LinkedHashMap<>();
-        JsonNode pn = n.path("sinkProperties");
-        if (pn.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = pn.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-                    throw new BindingStoreException(where + " ('" + name + "'): sink property '" + e.getKey()
-                            + "' must be a single value");
-                }
-                props.put(e.getKey(), e.getValue().asText());
-            }
-        } else if (!pn.isMissingNode() && !pn.isNull()) {
-            throw new BindingStoreException(where + " ('" + name + "'): sinkProperties must be keys and values");
-        }
-        Binding.Failure failure = null;
-        JsonNode f = n.path("failure");
-        if (f.isObject()) {
-            try {
-                failure = new Binding.Failure(Instant.parse(f.path("at").asText()), f.path("failures").asInt(),
-                        f.path("cause").asText(""));
-            } catch (DateTimeParseException e) {
-                throw new BindingStoreException(where + " ('" + name + "'): failure.at is not a time: " + f.path("at").asText());
-            }
-        }
-        return new Binding(Binding.canonicalId(id), name, event, sinkClass, enabled, rule, priority, props, failure);
-    }
-
-    private static String text(JsonNode n, String key, String where, boolean required) throws BindingStoreException {
-        JsonNode v = n.get(key);
-        if (v == null || v.isNull()) {
-            if (required) {
-                throw new BindingStoreException(where + ": '" + key + "' is missing");
-            }
-            return null;
-        }
-        if (!v.isValueNode()) {
-            throw new BindingStoreException(where + ": '" + key + "' must be text");
-        }
-        String s = v.asText();
-        if (required && s.isBlank()) {
-            throw new BindingStoreException(where + ": '" + key + "' is empty");
-        }
-        return s;
-    }
-
-    /** The line where each item of the top-level 'bindings' list starts. */
-    private static List<Integer> bindingLines(String text) {
-        List<Integer> lines = new ArrayList<>();
-        try (JsonParser p = new YAMLFactory().createParser(text)) {
-            int depth = 0;
-            boolean inBindings = false;
-            JsonToken t;
-            while ((t = p.nextToken()) != null) {
-                if (t == JsonToken.FIELD_NAME && depth == 1) {
-                    inBindings = "bindings".equals(p.currentName());
-                } else if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-                    if (inBindings && depth == 2 && t == JsonToken.START_OBJECT) {
-                        lines.add(p.currentTokenLocation().getLineNr());
-                    }
-                    depth++;
-                } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
-                    depth--;
-                }
-            }
+            return check(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            return BindingFile.empty();
         } catch (IOException e) {
-            // only a courtesy for messages
+            return BindingFile.problem(new BindingProblem(0, 0, null, null, null, "cannot read: " + e.getMessage()));
         }
-        return lines;
+    }
+
+    /** Checks the file's text leniently, as {@link #check()}. */
+    public BindingFile check(String text) {
+        return BindingFileReader.read(yaml, text);
+    }
+
+    /**
+     * Parses and validates the file's text, strictly: a file with any problem is refused as a whole,
+     * naming the first problem (with its line, the binding and the field) and how many more there are.
+     */
+    public BindingRegistry parse(String text) throws BindingStoreException {
+        BindingFile checked = check(text);
+        if (!checked.ok()) {
+            BindingProblem first = checked.problems().get(0);
+            int more = checked.problems().size() - 1;
+            throw new BindingStoreException(describe(first) + (more == 0 ? ""
+                    : " (and " + more + " more problem(s); registry verify lists them all)"));
+        }
+        return new BindingRegistry(checked.entries().stream().map(BindingEntry::binding).toList(),
+                checked.registeredDefaults());
+    }
+
+    /** {@code <file> (line L): binding P 'name' {id}: what is wrong}, leaving out what is unknown. */
+    private String describe(BindingProblem p) {
+        return file + (p.line() > 0 ? " (line " + p.line() + ")" : "")
+                + (p.inBinding() ? ": binding " + p.position() + " " + p.binding() : "") + ": " + p.message();
     }
 }

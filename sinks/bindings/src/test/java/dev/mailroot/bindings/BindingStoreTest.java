@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 class BindingStoreTest {
 
@@ -106,6 +107,73 @@ class BindingStoreTest {
         assertThatThrownBy(() -> new BindingStore(file()).read()).hasMessageContaining("unknown event 'OnPostCategorize'");
         Files.writeString(file(), "bindings:\n" + ok.replace("{00000000-0000-0000-0000-000000000001}", "not-a-guid"));
         assertThatThrownBy(() -> new BindingStore(file()).read()).hasMessageContaining("is not a GUID");
+    }
+
+    @Test
+    void checkReportsEveryProblemOfEachBindingWhereReadRefusesTheFileAtTheFirst() throws Exception {
+        Files.writeString(file(), """
+                bindings:
+                  - id: "{00000000-0000-0000-0000-000000000001}"
+                    name: two faults
+                    event: OnPostCategorize
+                    sinkClass: a.B
+                    rule: "RCPT TO=a;;b"
+                  - id: "{00000000-0000-0000-0000-000000000002}"
+                    name: fine
+                    event: OnSubmission
+                    sinkClass: a.B
+                  - id: "{00000000-0000-0000-0000-000000000002}"
+                    name: twin
+                    event: OnSubmission
+                    sinkClass: a.B
+                  - id: "{00000000-0000-0000-0000-000000000004}"
+                    name: classless
+                    event: OnSubmission
+                  - just text
+                registeredDefaults: ["nope"]
+                """);
+        BindingStore store = new BindingStore(file());
+        BindingFile checked = store.check();
+
+        assertThat(checked.ok()).isFalse();
+        assertThat(checked.problems()).extracting(BindingProblem::line, BindingProblem::position, BindingProblem::name,
+                BindingProblem::field).containsExactly(
+                tuple(2, 1, "two faults", "event"),
+                tuple(2, 1, "two faults", "rule"),
+                tuple(11, 3, "twin", "id"),
+                tuple(15, 4, "classless", "sinkClass"),
+                tuple(18, 5, null, null),
+                tuple(0, 0, null, "registeredDefaults"));
+        assertThat(checked.problems()).extracting(BindingProblem::message).containsExactly(
+                "unknown event 'OnPostCategorize' (known: OnSubmission, or the IIS names OnArrival, "
+                        + "OnTransportSubmission, SMTP Transport OnSubmission)",
+                "rule 'RCPT TO=a;;b' does not parse at position 11: empty clause (two ';' in a row, or a ';' at the start or end)",
+                "id {00000000-0000-0000-0000-000000000002} is used by another binding: 'fine' (line 7)",
+                "'sinkClass' is missing",
+                "expected keys id, name, event, sinkClass, ...",
+                "registeredDefaults: 'nope' is not a GUID");
+        assertThat(checked.problems().get(2).binding()).isEqualTo("'twin' {00000000-0000-0000-0000-000000000002}");
+        assertThat(checked.problems().get(4).binding()).isEqualTo("(no name) (no id)");
+        assertThat(checked.entries()).extracting(BindingEntry::name).containsExactly("two faults", "fine", "twin", "classless", null);
+        assertThat(checked.entries().get(1).binding().name()).isEqualTo("fine");
+        assertThat(checked.entries().get(0).binding()).isNull();
+        assertThat(checked.entries().get(0).sinkClass()).isEqualTo("a.B");
+
+        assertThatThrownBy(store::read).isInstanceOf(BindingStoreException.class).hasMessage(file()
+                + " (line 2): binding 1 'two faults' {00000000-0000-0000-0000-000000000001}: unknown event 'OnPostCategorize'"
+                + " (known: OnSubmission, or the IIS names OnArrival, OnTransportSubmission, SMTP Transport OnSubmission)"
+                + " (and 5 more problem(s); registry verify lists them all)");
+    }
+
+    @Test
+    void checkFindsNothingWrongInAFileThatReadAccepts() throws Exception {
+        BindingStore store = new BindingStore(file());
+        Binding plain = binding("Tag sales", "RCPT TO=sales@*");
+        store.write(new BindingRegistry(List.of(plain, binding("other", null)), java.util.Set.of(plain.id())));
+        BindingFile checked = store.check();
+        assertThat(checked.ok()).isTrue();
+        assertThat(checked.entries()).extracting(BindingEntry::binding).containsExactlyElementsOf(store.read().bindings());
+        assertThat(checked.registeredDefaults()).containsExactly(plain.id());
     }
 
     @Test
