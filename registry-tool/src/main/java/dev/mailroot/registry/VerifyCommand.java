@@ -3,8 +3,9 @@ package dev.mailroot.registry;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroot.bindings.Binding;
-import dev.mailroot.bindings.BindingRegistry;
-import dev.mailroot.bindings.BindingStoreException;
+import dev.mailroot.bindings.BindingEntry;
+import dev.mailroot.bindings.BindingFile;
+import dev.mailroot.bindings.BindingProblem;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,7 +31,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private record Problem(String subject, String problem) {
+    /** One line of the report; {@code line} 0 and {@code field} null when they do not apply. */
+    private record Problem(String subject, int line, String field, String problem) {
     }
 
     @Override
@@ -40,55 +42,76 @@ final class VerifyCommand implements Callable<Integer> {
         for (PluginJar j : jars) {
             String subject = "plugin jar " + j.jar().getFileName();
             if (!j.loads()) {
-                problems.add(new Problem(subject, "does not load: " + j.error()));
+                problems.add(new Problem(subject, 0, null, "does not load: " + j.error()));
             }
-            j.warnings().forEach(w -> problems.add(new Problem(subject, w)));
+            j.warnings().forEach(w -> problems.add(new Problem(subject, 0, null, w)));
         }
-        BindingRegistry registry = null;
-        try {
-            registry = home.store().read();
-        } catch (BindingStoreException e) {
-            problems.add(new Problem("bindings.yaml", e.getMessage()));
-        }
-        int count = 0;
-        if (registry != null) {
-            Catalog catalog = new Catalog(jars);
-            Map<String, Integer> names = new HashMap<>();
-            registry.bindings().forEach(b -> names.merge(b.event() + "\u0000" + b.name(), 1, Integer::sum));
-            for (Binding b : registry.bindings()) {
-                count++;
-                String subject = "binding '" + b.name() + "' " + b.id();
-                String status = catalog.status(b);
-                if (!status.equals("ok")) {
-                    problems.add(new Problem(subject, status));
-                }
-                if (names.get(b.event() + "\u0000" + b.name()) > 1) {
-                    problems.add(new Problem(subject, "another " + b.event() + " binding has the same name; "
-                            + "commands must name these by id"));
-                }
-                b.sinkProperties().forEach((k, v) -> {
-                    try {
-                        SinkPropertyCheck.check(k, v);
-                    } catch (RegistryException e) {
-                        problems.add(new Problem(subject, e.getMessage()));
-                    }
-                });
+        BindingFile file = home.store().check();
+        String fileName = home.store().file().getFileName().toString();
+        for (BindingProblem p : file.problems()) {
+            if (!p.inBinding()) {
+                problems.add(new Problem(fileName, p.line(), p.field(), p.message()));
             }
         }
-        PrintWriter out = spec.commandLine().getOut();
+        Catalog catalog = new Catalog(jars);
+        Map<String, Integer> names = new HashMap<>();
+        file.entries().stream().filter(e -> e.event() != null && e.name() != null)
+                .forEach(e -> names.merge(e.event() + "\u0000" + e.name(), 1, Integer::sum));
+        file.entries().forEach(e -> problems.addAll(bindingProblems(e, catalog, names)));
+        print(spec.commandLine().getOut(), problems, file.entries().size(), jars.size());
+        return problems.isEmpty() ? 0 : 1;
+    }
+
+    /** Each problem of one binding: those found in the file, then those of its live setting. */
+    private static List<Problem> bindingProblems(BindingEntry e, Catalog catalog, Map<String, Integer> names) {
+        String subject = "binding " + e.label();
+        List<Problem> out = new ArrayList<>();
+        e.problems().forEach(p -> out.add(new Problem(subject, e.line(), p.field(), p.message())));
+        if (e.sinkClass() != null && catalog.provider(e.sinkClass()).isEmpty()) {
+            out.add(new Problem(subject, e.line(), "sinkClass", "sink class " + e.sinkClass()
+                    + " not provided by any plugin in plugins/"));
+        }
+        if (e.event() != null && e.name() != null && names.get(e.event() + "\u0000" + e.name()) > 1) {
+            out.add(new Problem(subject, e.line(), "name", "another " + e.event()
+                    + " binding has the same name; commands must name these by id"));
+        }
+        e.sinkProperties().forEach((k, v) -> {
+            try {
+                SinkPropertyCheck.check(k, v);
+            } catch (RegistryException x) {
+                out.add(new Problem(subject, e.line(), "sinkProperties", x.getMessage()));
+            }
+        });
+        Binding b = e.binding();
+        if (b != null && b.failure() != null) {
+            out.add(new Problem(subject, e.line(), "failure", "disabled by server after " + b.failure().failures()
+                    + " failures at " + b.failure().at() + ": " + b.failure().cause()));
+        }
+        return out;
+    }
+
+    private void print(PrintWriter out, List<Problem> problems, int bindings, int plugins) {
         if (json) {
             ObjectNode n = Format.JSON.createObjectNode();
             n.put("ok", problems.isEmpty());
-            n.put("bindings", count);
-            n.put("plugins", jars.size());
+            n.put("bindings", bindings);
+            n.put("plugins", plugins);
             ArrayNode a = n.putArray("problems");
-            problems.forEach(p -> a.addObject().put("subject", p.subject()).put("problem", p.problem()));
+            for (Problem p : problems) {
+                ObjectNode o = a.addObject().put("subject", p.subject());
+                if (p.line() > 0) {
+                    o.put("line", p.line());
+                } else {
+                    o.putNull("line");
+                }
+                o.put("field", p.field()).put("problem", p.problem());
+            }
             Format.print(out, n);
         } else {
-            problems.forEach(p -> out.println(p.subject() + ": " + p.problem()));
-            out.println(problems.isEmpty() ? "verify: ok (" + count + " binding(s), " + jars.size() + " plugin jar(s))"
+            problems.forEach(p -> out.println(p.subject() + (p.line() > 0 ? " (line " + p.line() + ")" : "") + ": "
+                    + p.problem()));
+            out.println(problems.isEmpty() ? "verify: ok (" + bindings + " binding(s), " + plugins + " plugin jar(s))"
                     : "verify: " + problems.size() + " problem(s)");
         }
-        return problems.isEmpty() ? 0 : 1;
     }
 }

@@ -307,7 +307,7 @@ class RegistryTest {
         Result bad = run("verify");
         assertThat(bad.exit()).isEqualTo(1);
         assertThat(bad.out()).contains("plugin jar garbage.jar: does not load",
-                "binding 'ghost'", "sink class not provided by any plugin in plugins/",
+                "binding 'ghost'", "sink class com.example.Missing not provided by any plugin in plugins/",
                 "another OnSubmission binding has the same name", "timeoutMs must be a positive whole number",
                 "verify: 5 problem(s)");
         JsonNode json = new ObjectMapper().readTree(run("verify", "--json").out());
@@ -317,8 +317,90 @@ class RegistryTest {
         Files.writeString(store().file(), "bindings: [ {\n");
         Result corrupt = run("verify");
         assertThat(corrupt.exit()).isEqualTo(1);
-        assertThat(corrupt.out()).contains("bindings.yaml: ", "not valid YAML");
+        assertThat(corrupt.out()).contains("bindings.yaml (line 1): not valid YAML at column 14: ");
+        assertThat(corrupt.out().lines().filter(l -> l.contains("bindings.yaml"))).hasSize(1);
         refused(run("enum"), "not valid YAML");
+    }
+
+    static final String GOOD = """
+              - id: "{AAAAAAAA-0000-0000-0000-000000000001}"
+                name: tag sales
+                event: OnSubmission
+                sinkClass: %s
+                rule: "RCPT TO=*@sales.example"
+                priority: 10
+              - id: "{AAAAAAAA-0000-0000-0000-000000000002}"
+                name: always
+                event: OnArrival
+                sinkClass: %s
+                sinkProperties: {timeoutMs: "2000", onError: badmail}
+            """.formatted(ACTION, ACTION);
+
+    @Test
+    void verifyChecksEachBindingOnItsOwnAndPrintsEveryProblemWithNameIdAndField() throws Exception {
+        Files.createDirectories(store().file().getParent());
+        Files.writeString(store().file(), "bindings:\n" + GOOD + """
+                  - id: "{BBBBBBBB-0000-0000-0000-000000000001}"
+                    name: empty clause
+                    event: OnSubmission
+                    sinkClass: %s
+                    rule: "RCPT TO=a@*;;MAIL FROM=b@*"
+                  - id: "{BBBBBBBB-0000-0000-0000-000000000002}"
+                    name: no keyword
+                    event: OnSubmission
+                    sinkClass: %s
+                    rule: "FROM=boss@*"
+                  - id: "{BBBBBBBB-0000-0000-0000-000000000003}"
+                    name: wrong event
+                    event: OnPostCategorize
+                    sinkClass: %s
+                  - id: "{aaaaaaaa-0000-0000-0000-000000000001}"
+                    name: twin id
+                    event: OnSubmission
+                    sinkClass: %s
+                  - id: "{BBBBBBBB-0000-0000-0000-000000000005}"
+                    name: ghost
+                    event: OnSubmission
+                    sinkClass: com.example.Missing
+                  - id: "{BBBBBBBB-0000-0000-0000-000000000006}"
+                    name: classless
+                    event: OnSubmission
+                """.formatted(ACTION, ACTION, ACTION, ACTION));
+        refused(run("enum"), "(line 13): binding 3 'empty clause'", "and 4 more problem(s)");
+
+        Result r = run("verify");
+        assertThat(r.exit()).as(r.out()).isEqualTo(1);
+        assertThat(r.out().lines().toList()).containsExactly(
+                "binding 'empty clause' {BBBBBBBB-0000-0000-0000-000000000001} (line 13): rule 'RCPT TO=a@*;;MAIL FROM=b@*' "
+                        + "does not parse at position 13: empty clause (two ';' in a row, or a ';' at the start or end)",
+                "binding 'no keyword' {BBBBBBBB-0000-0000-0000-000000000002} (line 18): rule 'FROM=boss@*' does not parse "
+                        + "at position 1: unknown keyword 'FROM'; expected EHLO, HELO, MAIL FROM or RCPT TO",
+                "binding 'wrong event' {BBBBBBBB-0000-0000-0000-000000000003} (line 23): unknown event 'OnPostCategorize' "
+                        + "(known: OnSubmission, or the IIS names OnArrival, OnTransportSubmission, SMTP Transport OnSubmission)",
+                "binding 'twin id' {AAAAAAAA-0000-0000-0000-000000000001} (line 27): id {AAAAAAAA-0000-0000-0000-000000000001} "
+                        + "is used by another binding: 'tag sales' (line 2)",
+                "binding 'ghost' {BBBBBBBB-0000-0000-0000-000000000005} (line 31): sink class com.example.Missing not provided "
+                        + "by any plugin in plugins/",
+                "binding 'classless' {BBBBBBBB-0000-0000-0000-000000000006} (line 35): 'sinkClass' is missing",
+                "verify: 6 problem(s)");
+
+        JsonNode json = new ObjectMapper().readTree(run("verify", "--json").out());
+        assertThat(json.get("ok").asBoolean()).isFalse();
+        assertThat(json.get("bindings").asInt()).isEqualTo(8);
+        assertThat(json.get("problems")).extracting(p -> p.get("field").asText())
+                .containsExactly("rule", "rule", "event", "id", "sinkClass", "sinkClass");
+        assertThat(json.get("problems").get(2).get("subject").asText())
+                .isEqualTo("binding 'wrong event' {BBBBBBBB-0000-0000-0000-000000000003}");
+        assertThat(json.get("problems").get(2).get("line").asInt()).isEqualTo(23);
+    }
+
+    @Test
+    void verifyPassesAGoodHandWrittenFile() throws Exception {
+        Files.createDirectories(store().file().getParent());
+        Files.writeString(store().file(), "bindings:\n" + GOOD + "registeredDefaults: []\n");
+        Result r = run("verify");
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(r.out()).isEqualTo("verify: ok (2 binding(s), 1 plugin jar(s))\n");
     }
 
     @Test
