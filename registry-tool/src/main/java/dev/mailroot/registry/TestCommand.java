@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +22,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "test", aliases = "/test", mixinStandardHelpOptions = true, description = "Prints the bindings that would fire for a message, one a line, "
-        + "in run order: priority, name, id, the clause that matched. --verbose also lists the others and why not.",
+        + "in run order: priority, name, id, the clause that matched. --verbose also lists the others and why not: each clause of a rule that did not match.",
         footer = {"", "Example:", "  registry test --mail-from alice@example.com --rcpt mspop3connector.carol@localhost --ehlo mx.example.com"})
 final class TestCommand implements Callable<Integer> {
     @Mixin
@@ -67,29 +68,35 @@ final class TestCommand implements Callable<Integer> {
         if (verbose) {
             for (Binding b : registry.bindings().stream().sorted(Binding.RUN_ORDER).toList()) {
                 if (!fired.contains(b.id())) {
-                    out.printf("  -    '%s' %s  not fired: %s%n", b.name(), b.id(), whyNot(b, in, catalog));
+                    List<String> why = whyNot(b, in, catalog);
+                    out.printf("  -    '%s' %s  not fired: %s%n", b.name(), b.id(), why.get(0));
+                    why.stream().skip(1).forEach(clause -> out.println("         " + clause));
                 }
             }
         }
         return 0;
     }
 
-    private static String whyNot(Binding b, RuleInput in, Catalog catalog) {
+    /** The reason, then for a rule that does not match each of its clauses and why it failed. */
+    private static List<String> whyNot(Binding b, RuleInput in, Catalog catalog) {
         if (!b.event().equals(Events.ON_SUBMISSION)) {
-            return "another event (" + b.event() + ")";
+            return List.of("another event (" + b.event() + ")");
         }
         if (!b.enabled()) {
-            return b.failure() != null ? "disabled by the server (" + b.failure().cause() + ")" : "disabled";
+            return List.of(b.failure() != null ? "disabled by the server (" + b.failure().cause() + ")" : "disabled");
         }
         Rule rule;
         try {
             rule = Rule.parse(b.rule());
         } catch (RuleSyntaxException e) {
-            return "its rule does not parse " + e.getMessage();
+            return List.of("its rule does not parse " + e.getMessage());
         }
         if (rule.matches(in)) {
-            return "its rule matches, but no plugin in plugins/ provides " + b.sinkClass();
+            return List.of("its rule matches, but no plugin in plugins/ provides " + b.sinkClass());
         }
-        return "no clause matched: " + rule.text();
+        List<String> lines = new ArrayList<>();
+        lines.add(rule.clauses().size() == 1 ? "its rule did not match" : "no clause of its rule matched (';' means OR)");
+        lines.addAll(rule.whyNot(in));
+        return lines;
     }
 }

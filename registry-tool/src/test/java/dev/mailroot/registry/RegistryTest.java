@@ -293,6 +293,30 @@ class RegistryTest {
     }
 
     @Test
+    void testVerboseGivesEachClauseOfABindingThatDidNotMatchAndWhyItFailed() throws Exception {
+        run("add", "OnSubmission", "sales", ACTION, "RCPT TO=*@sales.example", "--id", "{CCCCCCCC-0000-0000-0000-000000000001}");
+        run("add", "OnSubmission", "partners", ACTION, "EHLO=mx.partner.example;MAIL FROM=*@partner.example",
+                "--id", "{CCCCCCCC-0000-0000-0000-000000000002}", "--priority", "5");
+        run("add", "OnSubmission", "everyone", ACTION, "--id", "{CCCCCCCC-0000-0000-0000-000000000003}");
+        Result r = run("test", "--mail-from", "alice@other.example", "--rcpt", "bob@example.org", "--rcpt", "carol@localhost",
+                "--ehlo", "mail.other.example", "--verbose");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out().lines().toList()).containsExactly(
+                "24575  'everyone' {CCCCCCCC-0000-0000-0000-000000000003}  (no rule: always)",
+                "  -    'partners' {CCCCCCCC-0000-0000-0000-000000000002}  not fired: no clause of its rule matched (';' means OR)",
+                "         EHLO=mx.partner.example: the HELO/EHLO name did not match (mail.other.example)",
+                "         MAIL FROM=*@partner.example: the sender did not match (alice@other.example)",
+                "  -    'sales' {CCCCCCCC-0000-0000-0000-000000000001}  not fired: its rule did not match",
+                "         RCPT TO=*@sales.example: no recipient matched (bob@example.org, carol@localhost)");
+
+        Result pickup = run("test", "--source", "pickup", "--mail-from", "", "--rcpt", "ann@sales.example", "--verbose");
+        assertThat(pickup.out()).contains("'sales'", "  -    'partners'",
+                "         EHLO=mx.partner.example: the HELO/EHLO name is empty (pickup mail has none)",
+                "         MAIL FROM=*@partner.example: the sender did not match (<>, the null sender)");
+        assertThat(pickup.out()).doesNotContain("  -    'sales'");
+    }
+
+    @Test
     void verifyReportsEveryProblemAndExits1() throws Exception {
         run("add", "OnSubmission", "fine", ACTION, "--prop", "action=tag");
         Result ok = run("verify");

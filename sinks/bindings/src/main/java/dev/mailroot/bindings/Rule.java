@@ -198,6 +198,29 @@ public final class Rule {
         return isAlways() || firstMatch(in).isPresent();
     }
 
+    /**
+     * Why the rule is false for this message: since {@code ;} means OR, every clause failed; each is
+     * given in rule order with what it was tested against, for example
+     * {@code RCPT TO=*@sales.example: no recipient matched (bob@example.org)}. Empty when the rule
+     * is true.
+     */
+    public List<String> whyNot(RuleInput in) {
+        if (matches(in)) {
+            return List.of();
+        }
+        return clauses.stream().map(c -> c.text() + ": " + miss(c.keyword(), in)).toList();
+    }
+
+    private static String miss(Keyword keyword, RuleInput in) {
+        return switch (keyword) {
+            case EHLO -> in.ehlo().isEmpty() ? "the HELO/EHLO name is empty (pickup mail has none)"
+                    : "the HELO/EHLO name did not match (" + in.ehlo() + ")";
+            case MAIL_FROM -> "the sender did not match (" + (in.mailFrom().isEmpty() ? "<>, the null sender" : in.mailFrom()) + ")";
+            case RCPT_TO -> in.recipients().isEmpty() ? "there is no recipient"
+                    : "no recipient matched (" + String.join(", ", in.recipients()) + ")";
+        };
+    }
+
     static boolean clauseMatches(Clause c, RuleInput in) {
         return switch (c.keyword()) {
             case EHLO -> c.matches(in.ehlo());

@@ -57,6 +57,21 @@ class RuleTest {
     }
 
     @Test
+    void whyNotGivesEachClauseWithWhatItWasTestedAgainst() throws Exception {
+        Rule rule = Rule.parse("EHLO=mx.partner.example; MAIL FROM=*@partner.example;RCPT TO=*@sales.example");
+        assertThat(rule.whyNot(mail("other.example", "alice@other.example", "bob@example.org", "carol@localhost")))
+                .containsExactly("EHLO=mx.partner.example: the HELO/EHLO name did not match (other.example)",
+                        "MAIL FROM=*@partner.example: the sender did not match (alice@other.example)",
+                        "RCPT TO=*@sales.example: no recipient matched (bob@example.org, carol@localhost)");
+        assertThat(rule.whyNot(mail("", "", "bob@example.org"))).containsExactly(
+                "EHLO=mx.partner.example: the HELO/EHLO name is empty (pickup mail has none)",
+                "MAIL FROM=*@partner.example: the sender did not match (<>, the null sender)",
+                "RCPT TO=*@sales.example: no recipient matched (bob@example.org)");
+        assertThat(rule.whyNot(mail("other.example", "x@y", "bob@example.org", "ann@Sales.Example"))).isEmpty();
+        assertThat(Rule.always().whyNot(mail("", "", "x@y"))).isEmpty();
+    }
+
+    @Test
     void semicolonMeansOrAndTheFirstMatchingClauseIsReported() throws Exception {
         Rule r = Rule.parse("EHLO=nope.example;MAIL FROM=*@example.com;RCPT TO=*");
         RuleInput in = mail("h.example", "x@example.com", "y@z");
