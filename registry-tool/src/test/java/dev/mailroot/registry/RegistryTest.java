@@ -107,6 +107,9 @@ class RegistryTest {
                 "Status: disabled by server after 5 failures at 2026-11-27T10:00:00Z: threw java.lang.IllegalStateException: boom",
                 "Status: sink class not provided by any plugin in plugins/",
                 "Enabled: False");
+        // as smtpreg's /enum: a property block only when its bag holds a property
+        String late = out.substring(out.indexOf("Name: late"), out.indexOf("Status:", out.indexOf("Name: late")));
+        assertThat(late).contains("SourceProperties: {", "Rule = RCPT TO=*").doesNotContain("SinkProperties");
         assertThat(run("/enum").out()).isEqualTo(out);
     }
 
