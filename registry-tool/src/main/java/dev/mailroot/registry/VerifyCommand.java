@@ -68,8 +68,8 @@ final class VerifyCommand implements Callable<Integer> {
         List<Problem> out = new ArrayList<>();
         e.problems().forEach(p -> out.add(new Problem(subject, e.line(), p.field(), p.message())));
         if (e.sinkClass() != null && catalog.provider(e.sinkClass()).isEmpty()) {
-            out.add(new Problem(subject, e.line(), "sinkClass", "sink class " + e.sinkClass()
-                    + " not provided by any plugin in plugins/"));
+            out.add(new Problem(subject, e.line(), "sinkClass", "sink class not provided by any plugin in plugins/: "
+                    + e.sinkClass()));
         }
         if (e.event() != null && e.name() != null && names.get(e.event() + "\u0000" + e.name()) > 1) {
             out.add(new Problem(subject, e.line(), "name", "another " + e.event()

@@ -334,7 +334,7 @@ class RegistryTest {
         Result bad = run("verify");
         assertThat(bad.exit()).isEqualTo(1);
         assertThat(bad.out()).contains("plugin jar garbage.jar: does not load",
-                "binding 'ghost'", "sink class com.example.Missing not provided by any plugin in plugins/",
+                "binding 'ghost'", "sink class not provided by any plugin in plugins/: com.example.Missing",
                 "another OnSubmission binding has the same name", "timeoutMs must be a positive whole number",
                 "verify: 5 problem(s)");
         JsonNode json = new ObjectMapper().readTree(run("verify", "--json").out());
@@ -406,8 +406,8 @@ class RegistryTest {
                         + "(known: OnSubmission, or the IIS names OnArrival, OnTransportSubmission, SMTP Transport OnSubmission)",
                 "binding 'twin id' {AAAAAAAA-0000-0000-0000-000000000001} (line 27): id {AAAAAAAA-0000-0000-0000-000000000001} "
                         + "is used by another binding: 'tag sales' (line 2)",
-                "binding 'ghost' {BBBBBBBB-0000-0000-0000-000000000005} (line 31): sink class com.example.Missing not provided "
-                        + "by any plugin in plugins/",
+                "binding 'ghost' {BBBBBBBB-0000-0000-0000-000000000005} (line 31): sink class not provided by any "
+                        + "plugin in plugins/: com.example.Missing",
                 "binding 'classless' {BBBBBBBB-0000-0000-0000-000000000006} (line 35): 'sinkClass' is missing",
                 "verify: 6 problem(s)");
 
