@@ -11,7 +11,6 @@ import dev.mailroot.bindings.BindingStore;
 import dev.mailroot.bindings.Events;
 import dev.mailroot.server.ChildServer;
 import dev.mailroot.server.LogCapture;
-import dev.mailroot.server.Main;
 import dev.mailroot.server.TestServer;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;
@@ -20,10 +19,7 @@ import jakarta.mail.Store;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,24 +41,21 @@ class Pop3ConnectorIT {
             .withConfiguration(aConfig().withUser("carol@example.net", "carol", "secret")
                     .withUser("shop@example.net", "shop", "shopsecret"));
 
-    private static final Path JAR = Path.of(System.getProperty("plugin.jar", "target/pop3.jar"));
     private static final Path STAMP = Path.of(System.getProperty("stamp.jar", "../stamp/target/stamp.jar"));
 
     @TempDir
     Path home;
 
+    private ConnectorHome connector() {
+        return new ConnectorHome(home);
+    }
+
     private Path plugins() throws Exception {
-        Path p = Files.createDirectories(home.resolve("plugins"));
-        if (!Files.exists(p.resolve("pop3-connector.jar"))) {
-            Files.copy(JAR, p.resolve("pop3-connector.jar"));
-        }
-        return p;
+        return connector().plugins();
     }
 
     private void accounts(String yaml) throws Exception {
-        plugins();
-        Files.createDirectories(home.resolve("conf"));
-        Files.writeString(home.resolve("conf/pop3-connector.yaml"), yaml);
+        connector().accounts(yaml);
     }
 
     private static int pop3Port() {
@@ -93,18 +86,11 @@ class Pop3ConnectorIT {
     }
 
     private static String delivered(TestServer server, String box, int count) throws Exception {
-        await().atMost(Duration.ofSeconds(20)).until(() -> server.newMail(box).size() >= count);
-        return Files.readString(server.newMail(box).get(count - 1));
+        return ConnectorHome.delivered(server, box, count);
     }
 
     private String run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new Main());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return exit + "\n" + out + err;
+        return connector().run(args);
     }
 
     @Test
