@@ -15,14 +15,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 
@@ -87,8 +85,12 @@ final class Retrieval {
     /** Downloads a crash left in incoming/: transferred first, their UIDLs recorded. */
     private void transferLeftovers(UidState state) throws IOException {
         List<Path> left = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(incoming, account.name() + ".*.eml")) {
-            ds.forEach(left::add);
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(incoming, "*.eml")) {
+            for (Path p : ds) {
+                if (DownloadName.parse(p.getFileName().toString()).filter(n -> n.account().equals(account.name())).isPresent()) {
+                    left.add(p);
+                }
+            }
         }
         left.sort(null);
         for (Path p : left) {
@@ -131,7 +133,8 @@ final class Retrieval {
                         }
                         continue;
                     }
-                    Path file = save(m, uid == null ? "seq" + m.getMessageNumber() + "-" + System.nanoTime() : uid);
+                    Path file = save(m, uid == null ? DownloadName.withoutUid(account.name(), m.getMessageNumber(),
+                            System.nanoTime()) : DownloadName.of(account.name(), uid), uid);
                     downloaded++;
                     if (handOff(file)) {
                         if (uid != null) {
@@ -170,8 +173,7 @@ final class Retrieval {
         }
     }
 
-    private Path save(Message m, String uid) throws MessagingException, IOException {
-        String name = account.name() + "." + HexFormat.of().formatHex(uid.getBytes(StandardCharsets.UTF_8)) + ".eml";
+    private Path save(Message m, String name, String uid) throws MessagingException, IOException {
         Path tmp = incoming.resolve("." + name + ".part");
         Path target = incoming.resolve(name);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
@@ -191,21 +193,9 @@ final class Retrieval {
         return target;
     }
 
-    /** The UIDL encoded in a file name made by {@link #save}; null for a message without one. */
+    /** The UIDL in a download's file name; null for a message without one. */
     static String uidOf(Path file) {
-        String n = file.getFileName().toString();
-        int first = n.indexOf('.');
-        int last = n.lastIndexOf('.');
-        if (first < 0 || last <= first) {
-            return null;
-        }
-        String hex = n.substring(first + 1, last);
-        try {
-            String uid = new String(HexFormat.of().parseHex(hex), StandardCharsets.UTF_8);
-            return uid.startsWith("seq") && uid.contains("-") ? null : uid;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        return DownloadName.parse(file.getFileName().toString()).map(DownloadName::uid).orElse(null);
     }
 
     private static String uid(Folder inbox, Message m) throws MessagingException {
