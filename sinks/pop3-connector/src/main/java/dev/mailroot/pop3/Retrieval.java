@@ -5,6 +5,7 @@ import jakarta.mail.FetchProfile;
 import jakarta.mail.Flags;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;
+import jakarta.mail.MessageRemovedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.Store;
@@ -12,14 +13,8 @@ import jakarta.mail.UIDFolder;
 import org.slf4j.Logger;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -28,7 +23,8 @@ import java.util.Properties;
  * One retrieval of one account: first the downloads a previous run left in {@code incoming/} are
  * transferred, then each new message is downloaded (temporary name, fsync, rename into
  * {@code incoming/}), transferred, recorded, and only then marked for deletion on the server
- * (deletions take effect at QUIT). A message whose transfer fails for now stays in incoming and
+ * (deletions take effect at QUIT). A message the server cannot give (RETR fails) stays on the
+ * server and the run goes on with the next; one whose transfer fails for now stays in incoming and
  * on the server; one that cannot be a message goes to failed/. Nothing is deleted on the server
  * before its hand-off is durable.
  */
@@ -43,7 +39,8 @@ final class Retrieval {
     }
 
     private final Account account;
-    private final Path incoming;
+    private final Incoming incoming;
+    private final Path incomingDir;
     private final Path stateDir;
     private final Transfer transfer;
     private final Logger log;
@@ -53,7 +50,8 @@ final class Retrieval {
 
     Retrieval(Account account, Path data, Transfer transfer, Logger log) {
         this.account = account;
-        this.incoming = data.resolve("incoming");
+        this.incomingDir = incomingOf(data);
+        this.incoming = new Incoming(incomingDir);
         this.stateDir = data.resolve("state");
         this.transfer = transfer;
         this.log = log;
@@ -62,7 +60,7 @@ final class Retrieval {
     Report run() {
         String error = null;
         try {
-            Files.createDirectories(incoming);
+            Files.createDirectories(incomingDir);
             UidState state = UidState.load(stateDir, account.name());
             transferLeftovers(state);
             download(state);
@@ -84,21 +82,10 @@ final class Retrieval {
 
     /** Downloads a crash left in incoming/: transferred first, their UIDLs recorded. */
     private void transferLeftovers(UidState state) throws IOException {
-        List<Path> left = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(incoming, "*.eml")) {
-            for (Path p : ds) {
-                if (DownloadName.parse(p.getFileName().toString()).filter(n -> n.account().equals(account.name())).isPresent()) {
-                    left.add(p);
-                }
-            }
-        }
-        left.sort(null);
-        for (Path p : left) {
+        for (Path p : incoming.leftovers(account.name())) {
             String uid = uidOf(p);
-            if (handOff(p)) {
-                if (uid != null) {
-                    state.add(uid);
-                }
+            if (handOff(p) && uid != null) {
+                state.add(uid);
             }
         }
     }
@@ -110,47 +97,81 @@ final class Retrieval {
         try {
             Folder inbox = store.getFolder("INBOX");
             inbox.open(Folder.READ_WRITE);
-            boolean expunge = !account.leaveOnServer();
             try {
-                Message[] messages = inbox.getMessages();
-                FetchProfile fp = new FetchProfile();
-                fp.add(UIDFolder.FetchProfileItem.UID);
-                inbox.fetch(messages, fp);
-                List<String> uids = new ArrayList<>();
-                for (Message m : messages) {
-                    uids.add(uid(inbox, m));
-                }
-                if (account.leaveOnServer() && uids.contains(null)) {
-                    throw new MessagingException("the server does not support UIDL, which leaveOnServer needs");
-                }
-                state.retainOnly(uids.stream().filter(u -> u != null).toList());
-                for (int i = 0; i < messages.length; i++) {
-                    Message m = messages[i];
-                    String uid = uids.get(i);
-                    if (uid != null && state.contains(uid)) {
-                        if (!account.leaveOnServer()) {
-                            m.setFlag(Flags.Flag.DELETED, true); // handed off before; its deletion was cut short
-                        }
-                        continue;
-                    }
-                    Path file = save(m, uid == null ? DownloadName.withoutUid(account.name(), m.getMessageNumber(),
-                            System.nanoTime()) : DownloadName.of(account.name(), uid), uid);
-                    downloaded++;
-                    if (handOff(file)) {
-                        if (uid != null) {
-                            state.add(uid);
-                        }
-                        if (!account.leaveOnServer()) {
-                            m.setFlag(Flags.Flag.DELETED, true);
-                        }
-                    }
-                }
+                downloadAll(inbox, state);
             } finally {
-                inbox.close(expunge); // DELE for the flagged messages, then QUIT
+                if (inbox.isOpen()) { // false once the connection is lost: nothing can be deleted then
+                    inbox.close(!account.leaveOnServer()); // DELE for the flagged messages, then QUIT
+                }
             }
         } finally {
             store.close();
         }
+    }
+
+    private void downloadAll(Folder inbox, UidState state) throws MessagingException, IOException {
+        Message[] messages = inbox.getMessages();
+        FetchProfile fp = new FetchProfile();
+        fp.add(UIDFolder.FetchProfileItem.UID);
+        inbox.fetch(messages, fp);
+        List<String> uids = new ArrayList<>();
+        for (Message m : messages) {
+            uids.add(uid(inbox, m));
+        }
+        if (account.leaveOnServer() && uids.contains(null)) {
+            throw new MessagingException("the server does not support UIDL, which leaveOnServer needs");
+        }
+        state.retainOnly(uids.stream().filter(u -> u != null).toList());
+        for (int i = 0; i < messages.length; i++) {
+            Message m = messages[i];
+            String uid = uids.get(i);
+            if (uid != null && state.contains(uid)) {
+                if (!account.leaveOnServer()) {
+                    m.setFlag(Flags.Flag.DELETED, true); // handed off before; its deletion was cut short
+                }
+                continue;
+            }
+            Path file = downloadOne(inbox, m, uid);
+            if (file != null && handOff(file)) {
+                if (uid != null) {
+                    state.add(uid);
+                }
+                if (!account.leaveOnServer()) {
+                    m.setFlag(Flags.Flag.DELETED, true);
+                }
+            }
+        }
+    }
+
+    /**
+     * Downloads one message into incoming/; null if the server could not give this message (it
+     * stays on the server, the others carry on). A lost connection or a local write error ends the
+     * run instead: every message after it would fail the same way.
+     */
+    private Path downloadOne(Folder inbox, Message m, String uid) throws MessagingException, IOException {
+        String name = uid == null ? DownloadName.withoutUid(account.name(), m.getMessageNumber(), System.nanoTime())
+                : DownloadName.of(account.name(), uid);
+        Path file;
+        try {
+            file = incoming.save(m, name);
+        } catch (Incoming.LocalFailure e) {
+            throw e.getCause();
+        } catch (MessagingException | IOException e) {
+            if (!inbox.isOpen()) {
+                throw new MessagingException("the connection was lost while reading message " + m.getMessageNumber()
+                        + ": " + reply(e));
+            }
+            failed++;
+            log.warn("MR5010 account {}: message {} (UIDL {}) cannot be downloaded: {}; it stays on the server, the "
+                    + "others carry on, and the next run tries it again", account.name(), m.getMessageNumber(),
+                    uid == null ? "none" : uid, e instanceof MessageRemovedException
+                            ? "the server answered -ERR to RETR" : reply(e));
+            return null;
+        }
+        downloaded++;
+        log.debug("MR5003 account {}: downloaded message {} (UIDL {}, {} bytes) to {}", account.name(),
+                m.getMessageNumber(), uid, Files.size(file), file.getFileName());
+        return file;
     }
 
     /** Transfers a downloaded file; true once it is durable in pickup or failed/. */
@@ -171,26 +192,6 @@ final class Retrieval {
                     + "the server, and is tried again at the next run", account.name(), file.getFileName(), e.toString());
             return false;
         }
-    }
-
-    private Path save(Message m, String name, String uid) throws MessagingException, IOException {
-        Path tmp = incoming.resolve("." + name + ".part");
-        Path target = incoming.resolve(name);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            OutputStream out = Channels.newOutputStream(ch);
-            m.writeTo(out);
-            out.flush();
-            ch.force(true);
-        } catch (IOException | MessagingException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Transfer.fsyncDir(incoming);
-        log.debug("MR5003 account {}: downloaded message {} (UIDL {}, {} bytes) to {}", account.name(),
-                m.getMessageNumber(), uid, Files.size(target), target.getFileName());
-        return target;
     }
 
     /** The UIDL in a download's file name; null for a message without one. */

@@ -227,6 +227,39 @@ class Pop3ConnectorIT {
     }
 
     @Test
+    void aMessageTheServerCannotSendStaysThereWhileTheOthersArrive() throws Exception {
+        // GreenMail always sends what it holds; this peer answers -ERR to RETR of uid-2, as a damaged store does
+        try (FaultyPop3Server faulty = new FaultyPop3Server("frank", "pw", java.util.Set.of("uid-2"))) {
+            faulty.deliver("uid-1", "From: a@example.org\r\nSubject: before\r\n\r\nx\r\n");
+            faulty.deliver("uid-2", "From: a@example.org\r\nSubject: unreadable\r\n\r\nx\r\n");
+            faulty.deliver("uid-3", "From: a@example.org\r\nSubject: after\r\n\r\nx\r\n");
+            accounts("accounts:\n  - name: frank-isp\n    host: 127.0.0.1\n    port: " + faulty.port()
+                    + "\n    user: frank\n    password: pw\n    mailbox: frank\n    intervalMinutes: 600\n");
+            try (LogCapture logs = new LogCapture(); TestServer server = TestServer.startWithPlugins(home, "")) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> !logs.containing("MR5002 account frank-isp").isEmpty());
+                assertThat(logs.containing("MR5002").get(0).getFormattedMessage())
+                        .endsWith("account frank-isp: downloaded 2, transferred 2, failed 1");
+                assertThat(logs.containing("MR5010")).singleElement().satisfies(e -> {
+                    assertThat(e.getLevel().toString()).isEqualTo("WARN");
+                    assertThat(e.getFormattedMessage()).contains("account frank-isp", "message 2 (UIDL uid-2)", "-ERR",
+                            "stays on the server");
+                });
+                delivered(server, "frank", 2);
+                String both = Files.readString(server.newMail("frank").get(0)) + Files.readString(server.newMail("frank").get(1));
+                assertThat(both).contains("Subject: before", "Subject: after").doesNotContain("unreadable");
+                assertThat(faulty.uids()).containsExactly("uid-2");
+
+                // the next run tries it again, and still nothing else is held up or lost
+                assertThat(run("retrieve", "--home", home.toString())).startsWith("0\n")
+                        .contains("account frank-isp: downloaded 0, transferred 0, failed 1");
+                assertThat(faulty.uids()).containsExactly("uid-2");
+                assertThat(home.resolve("mailroot/pop3/incoming")).isEmptyDirectory();
+                assertThat(server.newMail("frank")).hasSize(2);
+            }
+        }
+    }
+
+    @Test
     void aCrashBetweenDownloadAndHandOffLosesNothingAndDeliversOnce() throws Exception {
         deliver("carol", "From: a@example.org\r\nSubject: in flight\r\n\r\nthe body\r\n");
         // what the server held: its UIDL and bytes, as the connector saved them before the crash
