@@ -83,10 +83,7 @@ final class Retrieval {
     /** Downloads a crash left in incoming/: transferred first, their UIDLs recorded. */
     private void transferLeftovers(UidState state) throws IOException {
         for (Path p : incoming.leftovers(account.name())) {
-            String uid = uidOf(p);
-            if (handOff(p) && uid != null) {
-                state.add(uid);
-            }
+            handOff(p, uidOf(p), state);
         }
     }
 
@@ -132,13 +129,8 @@ final class Retrieval {
                 continue;
             }
             Path file = downloadOne(inbox, m, uid);
-            if (file != null && handOff(file)) {
-                if (uid != null) {
-                    state.add(uid);
-                }
-                if (!account.leaveOnServer()) {
-                    m.setFlag(Flags.Flag.DELETED, true);
-                }
+            if (file != null && handOff(file, uid, state) && !account.leaveOnServer()) {
+                m.setFlag(Flags.Flag.DELETED, true);
             }
         }
     }
@@ -174,24 +166,32 @@ final class Retrieval {
         return file;
     }
 
-    /** Transfers a downloaded file; true once it is durable in pickup or failed/. */
-    private boolean handOff(Path file) throws IOException {
+    /**
+     * Transfers a downloaded file and records its UIDL, then removes it from incoming; true once it
+     * is durable in pickup or failed/ and recorded, so the server's copy may go.
+     */
+    private boolean handOff(Path file, String uid, UidState state) throws IOException {
         StringBuilder detail = new StringBuilder();
+        Transfer.Outcome o;
         try {
-            Transfer.Outcome o = transfer.transfer(account, file, detail);
-            if (o == Transfer.Outcome.TRANSFERRED) {
-                transferred++;
-                log.debug("MR5004 account {}: transferred {}", account.name(), detail);
-            } else {
-                failed++;
-                log.warn("MR5005 account {}: {} moved to pop3/failed/: {}", account.name(), file.getFileName(), detail);
-            }
-            return true;
+            o = transfer.transfer(account, file, detail);
         } catch (IOException e) {
             log.warn("MR5007 account {}: {} cannot be handed to pickup now ({}); it stays in pop3/incoming/ and on "
                     + "the server, and is tried again at the next run", account.name(), file.getFileName(), e.toString());
             return false;
         }
+        if (uid != null) {
+            state.add(uid);
+        }
+        if (o == Transfer.Outcome.TRANSFERRED) {
+            Files.deleteIfExists(file); // only now: a crash before this transfers it again, rather than downloading it again
+            transferred++;
+            log.debug("MR5004 account {}: transferred {}", account.name(), detail);
+        } else {
+            failed++;
+            log.warn("MR5005 account {}: {} moved to pop3/failed/: {}", account.name(), file.getFileName(), detail);
+        }
+        return true;
     }
 
     /** The UIDL in a download's file name; null for a message without one. */

@@ -24,7 +24,9 @@ import java.util.Set;
  * {@code x-sender:} line (the original sender) and one {@code x-receiver:} line per local mailbox,
  * written {@code mspop3connector.<mailbox>@<first local domain>} (the SBS convention the connector's
  * sink undoes). The pickup file is written under a name the pickup ignores, fsync'd, renamed in,
- * and the pickup folder fsync'd: the hand-off is durable when {@link #transfer} returns.
+ * and the pickup folder fsync'd: the hand-off is durable when {@link #transfer} returns. Until the
+ * caller removes the download, the message is in both places; a crash then transfers it again
+ * (replacing the pickup file if the pickup has not taken it yet): a duplicate at worst, never a loss.
  *
  * <p>A download that is not a message, and a message that cannot be routed, go to
  * {@code pop3/failed/} with a {@code .reason} file; the messages behind them carry on.
@@ -59,7 +61,8 @@ final class Transfer {
     }
 
     /**
-     * Transfers {@code file} (removed from incoming once it is safe elsewhere).
+     * Transfers {@code file}: a copy goes into pickup, and {@code file} stays for the caller to
+     * remove once the hand-off is recorded; or it is moved to failed/.
      *
      * @throws IOException if the pickup folder cannot take it now; the file stays in incoming
      */
@@ -100,7 +103,6 @@ final class Transfer {
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         fsyncDir(pickup);
-        Files.delete(file);
         detail.append(target.getFileName()).append(" to ").append(receivers);
         return Outcome.TRANSFERRED;
     }
