@@ -10,7 +10,7 @@ import java.util.List;
  * @param port            its port
  * @param security        none, starttls or ssl
  * @param user            the login
- * @param password        the password (read from passwordFile if that was given)
+ * @param password        the password (the first line of passwordFile, if that was given)
  * @param type            user (everything to one mailbox) or global (routed by address)
  * @param mailbox         the local mailbox of a user account
  * @param routing         address patterns to mailboxes, for a global account

@@ -1,7 +1,11 @@
 package dev.mailroot.pop3;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -90,11 +94,7 @@ record Accounts(List<Account> accounts, List<String> problems) {
             throw new IllegalArgumentException("give either password or passwordFile");
         }
         if (passwordFile != null) {
-            try {
-                password = Files.readString(confDir.resolve(passwordFile)).strip();
-            } catch (IOException e) {
-                throw new IllegalArgumentException("passwordFile " + passwordFile + " cannot be read: " + e.getMessage());
-            }
+            password = firstLine(confDir.resolve(passwordFile), passwordFile);
         }
         String typeText = text(m, "type", false);
         Account.Type type = typeText == null || typeText.equalsIgnoreCase("user") ? Account.Type.USER
@@ -128,6 +128,27 @@ record Accounts(List<Account> accounts, List<String> problems) {
                 bool(m, "leaveOnServer"), number(m, "intervalMinutes", 15, 1, 10080),
                 number(m, "connectTimeoutSeconds", 30, 1, 3600), number(m, "readTimeoutSeconds", 60, 1, 3600),
                 text(m, "sslTrust", false));
+    }
+
+    /** The password in a passwordFile: its first line, without trailing spaces or CR; the rest may be notes. */
+    private static String firstLine(Path file, String given) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("passwordFile " + given + " does not exist (" + file + ")");
+        } catch (AccessDeniedException e) {
+            throw new IllegalArgumentException("passwordFile " + given + " cannot be read: permission denied (" + file + ")");
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("passwordFile " + given + " is not UTF-8 text (" + file + ")");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("passwordFile " + given + " cannot be read: " + e.getMessage() + " (" + file + ")");
+        }
+        String first = text.lines().findFirst().orElse("").stripTrailing();
+        if (first.isEmpty()) {
+            throw new IllegalArgumentException("passwordFile " + given + " has no password on its first line (" + file + ")");
+        }
+        return first;
     }
 
     private static String text(Map<?, ?> m, String key, boolean required) {

@@ -91,4 +91,24 @@ class Pop3AccountsIT {
         }
     }
 
+    @Test
+    void aPasswordFileGivesItsFirstLineAndAMissingOneStopsOnlyItsAccount() throws Exception {
+        deliver("carol", "From: a@example.org\r\nSubject: with a password file\r\n\r\nx\r\n");
+        Files.createDirectories(home.resolve("conf/secrets"));
+        Files.writeString(home.resolve("conf/carol.pw"), "secret \t\r\nrotated 2026-11; the old one was hunter2\r\n");
+        connector().accounts("accounts:\n" + account("carol-isp", "carol", "passwordFile: carol.pw", "carol")
+                + account("gone", "carol", "passwordFile: gone.pw", "gone")
+                + account("folder", "carol", "passwordFile: secrets", "folder"));
+        try (LogCapture logs = new LogCapture(); TestServer server = TestServer.startWithPlugins(home, "")) {
+            assertThat(ConnectorHome.delivered(server, "carol", 1)).contains("Subject: with a password file");
+            assertThat(logs.containing("MR5001").stream().map(e -> e.getFormattedMessage()))
+                    .anySatisfy(l -> assertThat(l).contains("account 'gone' is not used: passwordFile gone.pw does not exist",
+                            home.resolve("conf/gone.pw").toString()))
+                    .anySatisfy(l -> assertThat(l).contains("account 'folder' is not used: passwordFile secrets cannot be read"));
+            assertThat(logs.containing("MR5002 account carol-isp: downloaded 1, transferred 1, failed 0")).hasSize(1);
+        }
+        assertThat(connector().run("pop3-check", "--home", home.toString(), "--account", "carol-isp"))
+                .startsWith("0\n").contains("PASS:     +OK");
+    }
+
 }
