@@ -111,4 +111,31 @@ class Pop3AccountsIT {
                 .startsWith("0\n").contains("PASS:     +OK");
     }
 
+    @Test
+    void aConfigFileThatIsNotYamlIsReportedAndTheServerKeepsRunning() throws Exception {
+        deliver("carol", "From: a@example.org\r\nSubject: after the fix\r\n\r\nx\r\n");
+        String good = "accounts:\n" + account("carol-isp", "carol", "password: secret", "carol");
+        connector().accounts(good.replace("    user: carol\n", "    user: [carol\n"));
+        try (LogCapture logs = new LogCapture(); TestServer server = TestServer.startWithPlugins(home, "")) {
+            assertThat(logs.containing("MR5001")).singleElement().satisfies(e -> {
+                assertThat(e.getLevel().toString()).isEqualTo("ERROR");
+                assertThat(e.getFormattedMessage()).contains(home.resolve("conf/pop3-connector.yaml").toString(),
+                        "(line ", "not valid YAML");
+            });
+            assertThat(logs.containing("MR5009 POP3 connector started: 0 account(s)")).hasSize(1);
+            // the server goes on: mail dropped into pickup is delivered, and the connector answers
+            Path draft = Files.writeString(home.resolve("local.eml"),
+                    "x-sender: a@example.org\r\nx-receiver: dave@localhost\r\nSubject: local\r\n\r\nx\r\n");
+            Files.move(draft, home.resolve("mailroot/pickup/local.eml"));
+            assertThat(ConnectorHome.delivered(server, "dave", 1)).contains("Subject: local");
+            assertThat(connector().run("retrieve", "--home", home.toString())).startsWith("1\n")
+                    .contains("not valid YAML");
+
+            // fixed while the server runs: retrieve reads the file again
+            Files.writeString(home.resolve("conf/pop3-connector.yaml"), good);
+            assertThat(connector().run("retrieve", "--home", home.toString())).startsWith("0\n")
+                    .contains("account carol-isp: downloaded 1, transferred 1, failed 0");
+            assertThat(ConnectorHome.delivered(server, "carol", 1)).contains("Subject: after the fix");
+        }
+    }
 }
