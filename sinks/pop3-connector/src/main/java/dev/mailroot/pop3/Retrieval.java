@@ -65,7 +65,10 @@ final class Retrieval {
             transferLeftovers(state);
             download(state);
         } catch (AuthenticationFailedException e) {
-            error = "login refused by " + account.where() + ": " + reply(e);
+            // the POP3 client reports a missing or failed STLS as a failed login, before any password was sent
+            error = String.valueOf(e.getMessage()).startsWith("STLS")
+                    ? "no STARTTLS with " + account.where() + ", so the password was not sent: " + reply(e)
+                    : "login refused by " + account.where() + ": " + reply(e);
         } catch (MessagingException e) {
             error = "cannot retrieve from " + account.where() + ": " + reply(e);
         } catch (IOException e) {

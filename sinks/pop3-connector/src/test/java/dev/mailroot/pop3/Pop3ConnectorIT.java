@@ -316,6 +316,24 @@ class Pop3ConnectorIT {
     }
 
     @Test
+    void aStarttlsAccountNeverLogsInWithoutTls() throws Exception {
+        // GreenMail 2.1 has no STLS: this shows the refusal; the successful upgrade is not tested here
+        deliver("carol", "From: a@example.org\r\nSubject: private\r\n\r\nx\r\n");
+        accounts(carol("").replace("name: carol-isp", "name: carol-tls").replace("user: carol", "security: starttls\n    user: carol"));
+        try (LogCapture logs = new LogCapture(); TestServer server = TestServer.startWithPlugins(home, "")) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !logs.containing("MR5006").isEmpty());
+            assertThat(logs.containing("MR5006").get(0).getFormattedMessage())
+                    .contains("account carol-tls", "no STARTTLS with 127.0.0.1:" + pop3Port() + " (starttls), so the password was not sent",
+                            "STLS required but not supported");
+            String check = run("pop3-check", "--home", home.toString());
+            assertThat(check).startsWith("1\n").contains("(starttls)", "STLS:     -ERR",
+                    "verdict:  FAILED: the server refused STARTTLS").doesNotContain("USER:", "PASS:");
+            assertThat(remoteCount("carol", "secret")).isEqualTo(1);
+            assertThat(server.newMail("carol")).isEmpty();
+        }
+    }
+
+    @Test
     void anSslAccountRetrievesOverPop3s() throws Exception {
         GreenMail secure = new GreenMail(ServerSetup.dynamicPort(new ServerSetup[]{ServerSetupTest.POP3S}));
         secure.start();
