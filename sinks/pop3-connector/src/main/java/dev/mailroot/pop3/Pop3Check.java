@@ -56,7 +56,7 @@ final class Pop3Check {
             String pass = send(os, in, "PASS " + a.password());
             out.append("  PASS:     ").append(pass).append('\n');
             if (!pass.startsWith("+OK")) {
-                send(os, in, "QUIT");
+                out.append("  QUIT:     ").append(quietQuit(os, in)).append('\n');
                 return verdict(out, false, "login refused: " + pass + " (check user and password)");
             }
             String stat = send(os, in, "STAT");
@@ -112,6 +112,15 @@ final class Pop3Check {
             }
         }}, null);
         return ctx.getSocketFactory();
+    }
+
+    /** QUIT after a refused login; some servers hang up after {@code -ERR}, which is not the problem to report. */
+    private static String quietQuit(OutputStream os, BufferedReader in) {
+        try {
+            return send(os, in, "QUIT");
+        } catch (IOException e) {
+            return "(no reply: " + e.getMessage() + ")";
+        }
     }
 
     private static String send(OutputStream os, BufferedReader in, String command) throws IOException {

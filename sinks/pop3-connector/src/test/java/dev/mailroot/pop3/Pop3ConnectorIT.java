@@ -308,8 +308,11 @@ class Pop3ConnectorIT {
         assertThat(good).startsWith("0\n").contains("account carol-isp: carol at 127.0.0.1:" + pop3Port() + " (none)",
                 "banner:   +OK", "USER:     +OK", "PASS:     +OK", "STAT:     +OK 1 ", "QUIT:     +OK",
                 "verdict:  OK: 1 message(s)").doesNotContain("secret");
-        String bad = run("pop3-check", "--home", home.toString());
-        assertThat(bad).startsWith("1\n").contains("PASS:     -ERR", "verdict:  FAILED: login refused");
+        String bad = run("pop3-check", "--home", home.toString(), "--account", "shop-typo");
+        assertThat(bad).startsWith("1\n").contains("PASS:     -ERR", "QUIT:     +OK", "verdict:  FAILED: login refused")
+                .doesNotContain("STAT");
+        assertThat(run("pop3-check", "--home", home.toString())).startsWith("1\n")
+                .contains("account carol-isp", "verdict:  OK", "account shop-typo", "verdict:  FAILED: login refused");
         assertThat(remoteCount("carol", "secret")).isEqualTo(1);
         String noPlugin = run("pop3-check", "--home", home.resolve("elsewhere").toString());
         assertThat(noPlugin).startsWith("2\n").contains("no plugin 'pop3-connector'");
