@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * kill -9 while the connector downloads and hands mail over, three times: every message on the
+ * kill -9 while the connector downloads and hands mail over, three times, each time after the
+ * round's session has handed messages off and before it has handed off all: every message on the
  * remote server ends up delivered, none is lost; the ones delivered twice are counted.
  */
 class Pop3CrashIT {
@@ -57,10 +58,20 @@ class Pop3CrashIT {
                 + "    intervalMinutes: 1\n");
         Random random = new Random();
         for (int round = 1; round <= 3; round++) {
+            long before = handedOff();
+            long target = before + 2 + random.nextInt(40);
             ChildServer child = ChildServer.start(home, "--home", home.toString());
-            Thread.sleep(2500 + random.nextInt(2500)); // start-up, then the first retrieval is under way
+            // kill mid-retrieval: once this round's session has handed off a random number of messages of its
+            // own (more than the one download a previous kill may have left in incoming), then at a random moment
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> handedOff() >= target);
+            Thread.sleep(random.nextInt(200));
             child.kill();
             assertThat(child.waitForExit(30)).isNotZero();
+            long handed = handedOff();
+            System.out.printf("pop3 crash test round %d: killed with %d of %d messages handed off (%d this round), "
+                    + "%d downloaded but not handed off (pop3/incoming), %d on the server, %d delivered so far%n",
+                    round, handed, total, handed - before, waiting(), remote.getReceivedMessages().length, delivered().size());
+            assertThat(handed).as("the kill came while the retrieval was under way").isLessThan(total);
         }
         ChildServer last = ChildServer.start(home, "--home", home.toString());
         try {
@@ -73,6 +84,26 @@ class Pop3CrashIT {
         } finally {
             last.terminate();
             last.waitForExit(60);
+        }
+    }
+
+    /** Messages whose hand-off is recorded (their UIDLs in pop3/state/carol-isp.uids). */
+    private long handedOff() throws Exception {
+        Path state = home.resolve("mailroot/pop3/state/carol-isp.uids");
+        if (!Files.exists(state)) {
+            return 0;
+        }
+        return Files.readAllLines(state, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).count();
+    }
+
+    /** Downloads in pop3/incoming/ not yet handed off. */
+    private long waiting() throws Exception {
+        Path incoming = home.resolve("mailroot/pop3/incoming");
+        if (!Files.isDirectory(incoming)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.list(incoming)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".eml") && !p.getFileName().toString().startsWith(".")).count();
         }
     }
 
