@@ -43,7 +43,8 @@ class Pop3CrashIT {
 
     @Test
     void killedBetweenDownloadAndHandOffNothingIsLost() throws Exception {
-        int total = 300;
+        int rounds = Integer.getInteger("crash.rounds", 3); // bench/crash-test.sh pop3 runs 20
+        int total = 100 * rounds;
         for (int i = 0; i < total; i++) {
             remote.getUserManager().getUser("carol").deliver(GreenMailUtil.newMimeMessage(
                     "From: a@example.org\r\nSubject: pop3-token-" + i + "\r\n\r\n" + "line\r\n".repeat(200)));
@@ -57,7 +58,7 @@ class Pop3CrashIT {
                 + "    port: " + remote.getPop3().getPort() + "\n    user: carol\n    password: secret\n    mailbox: carol\n"
                 + "    intervalMinutes: 1\n");
         Random random = new Random();
-        for (int round = 1; round <= 3; round++) {
+        for (int round = 1; round <= rounds; round++) {
             long before = handedOff();
             long target = before + 2 + random.nextInt(40);
             ChildServer child = ChildServer.start(home, "--home", home.toString());
