@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
@@ -94,16 +96,26 @@ class PickupCrashTest {
         }
     }
 
-    /** Every token found in a delivered message or a badmail .bad file, with how often. */
+    /**
+     * Every token found in a delivered message or a badmail .bad file, with how often. Reads only
+     * Maildir new/ folders and badmail, where files arrive by rename and then stay put.
+     */
     private Map<String, Integer> seen() throws Exception {
         Map<String, Integer> tokens = new HashMap<>();
-        for (Path dir : new Path[]{home.resolve("mailroot/mailboxes"), home.resolve("mailroot/badmail")}) {
+        List<Path> dirs = new ArrayList<>();
+        dirs.add(home.resolve("mailroot/badmail"));
+        Path boxes = home.resolve("mailroot/mailboxes");
+        if (Files.isDirectory(boxes)) {
+            try (Stream<Path> s = Files.list(boxes)) {
+                s.map(b -> b.resolve("Maildir/new")).forEach(dirs::add);
+            }
+        }
+        for (Path dir : dirs) {
             if (!Files.isDirectory(dir)) {
                 continue;
             }
-            try (Stream<Path> s = Files.walk(dir)) {
-                for (Path p : s.filter(f -> Files.isRegularFile(f) && (f.getParent().getFileName().toString().equals("new")
-                        || f.toString().endsWith(".bad"))).toList()) {
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path p : s.filter(f -> dir.endsWith("new") || f.toString().endsWith(".bad")).toList()) {
                     Matcher m = TOKEN.matcher(Files.readString(p, StandardCharsets.ISO_8859_1));
                     if (m.find()) {
                         tokens.merge(m.group(), 1, Integer::sum);
