@@ -78,6 +78,25 @@ public final class TestServer implements AutoCloseable {
         return files(home.root(), Integer.MAX_VALUE);
     }
 
+    /**
+     * The delivered files under {@code mailboxes}: the contents of every {@code <box>/Maildir/new/}.
+     * Safe while deliveries run (it never walks {@code tmp/}, where files are renamed away).
+     */
+    public static List<Path> delivered(Path mailboxes) throws IOException {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(mailboxes)) {
+            return out;
+        }
+        List<Path> boxes;
+        try (Stream<Path> s = Files.list(mailboxes)) {
+            boxes = s.toList();
+        }
+        for (Path box : boxes) {
+            out.addAll(files(box.resolve("Maildir").resolve("new")));
+        }
+        return out;
+    }
+
     static List<Path> files(Path dir) throws IOException {
         return files(dir, 1);
     }

@@ -1,5 +1,7 @@
 package dev.mailroot.server.reliability;
 
+import dev.mailroot.server.TestServer;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -17,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * SMTP load that remembers what the server acknowledged: sessions send messages until stopped and
@@ -118,15 +119,10 @@ public final class AckingLoad implements AutoCloseable {
     /** How often each message id occurs in the messages delivered under {@code mailboxes}. */
     public static Map<String, Integer> deliveredIds(Path mailboxes) throws IOException {
         Map<String, Integer> ids = new HashMap<>();
-        if (!Files.isDirectory(mailboxes)) {
-            return ids;
-        }
-        try (Stream<Path> files = Files.walk(mailboxes)) {
-            for (Path p : files.filter(f -> Files.isRegularFile(f) && f.getParent().getFileName().toString().equals("new")).toList()) {
-                Matcher m = RECEIVED_ID.matcher(Files.readString(p, StandardCharsets.ISO_8859_1));
-                if (m.find()) {
-                    ids.merge(m.group(1), 1, Integer::sum);
-                }
+        for (Path p : TestServer.delivered(mailboxes)) {
+            Matcher m = RECEIVED_ID.matcher(Files.readString(p, StandardCharsets.ISO_8859_1));
+            if (m.find()) {
+                ids.merge(m.group(1), 1, Integer::sum);
             }
         }
         return ids;

@@ -1,6 +1,7 @@
 package dev.mailroot.server.reliability;
 
 import dev.mailroot.server.ChildServer;
+import dev.mailroot.server.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,25 +103,17 @@ class PickupCrashTest {
      */
     private Map<String, Integer> seen() throws Exception {
         Map<String, Integer> tokens = new HashMap<>();
-        List<Path> dirs = new ArrayList<>();
-        dirs.add(home.resolve("mailroot/badmail"));
-        Path boxes = home.resolve("mailroot/mailboxes");
-        if (Files.isDirectory(boxes)) {
-            try (Stream<Path> s = Files.list(boxes)) {
-                s.map(b -> b.resolve("Maildir/new")).forEach(dirs::add);
+        List<Path> files = new ArrayList<>(TestServer.delivered(home.resolve("mailroot/mailboxes")));
+        Path badmail = home.resolve("mailroot/badmail");
+        if (Files.isDirectory(badmail)) {
+            try (Stream<Path> s = Files.list(badmail)) {
+                s.filter(f -> f.toString().endsWith(".bad")).forEach(files::add);
             }
         }
-        for (Path dir : dirs) {
-            if (!Files.isDirectory(dir)) {
-                continue;
-            }
-            try (Stream<Path> s = Files.list(dir)) {
-                for (Path p : s.filter(f -> dir.endsWith("new") || f.toString().endsWith(".bad")).toList()) {
-                    Matcher m = TOKEN.matcher(Files.readString(p, StandardCharsets.ISO_8859_1));
-                    if (m.find()) {
-                        tokens.merge(m.group(), 1, Integer::sum);
-                    }
-                }
+        for (Path p : files) {
+            Matcher m = TOKEN.matcher(Files.readString(p, StandardCharsets.ISO_8859_1));
+            if (m.find()) {
+                tokens.merge(m.group(), 1, Integer::sum);
             }
         }
         return tokens;

@@ -5,6 +5,7 @@ import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.mailroot.server.ChildServer;
+import dev.mailroot.server.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,16 +111,10 @@ class Pop3CrashIT {
 
     private Map<String, Integer> delivered() throws Exception {
         Map<String, Integer> tokens = new HashMap<>();
-        Path boxes = home.resolve("mailroot/mailboxes");
-        if (!Files.isDirectory(boxes)) {
-            return tokens;
-        }
-        try (Stream<Path> s = Files.walk(boxes)) {
-            for (Path p : s.filter(f -> Files.isRegularFile(f) && f.getParent().getFileName().toString().equals("new")).toList()) {
-                Matcher m = TOKEN.matcher(Files.readString(p, StandardCharsets.ISO_8859_1));
-                if (m.find()) {
-                    tokens.merge(m.group(), 1, Integer::sum);
-                }
+        for (Path p : TestServer.delivered(home.resolve("mailroot/mailboxes"))) {
+            Matcher m = TOKEN.matcher(Files.readString(p, StandardCharsets.ISO_8859_1));
+            if (m.find()) {
+                tokens.merge(m.group(), 1, Integer::sum);
             }
         }
         return tokens;
