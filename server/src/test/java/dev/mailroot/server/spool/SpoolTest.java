@@ -219,6 +219,53 @@ class SpoolTest {
     }
 
     @Test
+    void segmentsArePreallocatedAndTheirZeroTailIsNotDamageButATornRecordInItIs() throws Exception {
+        Spool.Options opts = new Spool.Options(64 * 1024, 64 * 1024, 1 << 20);
+        Path prepared = dir.resolve("next-segment.pre");
+        Files.createDirectories(dir);
+        Files.write(dir.resolve("next-segment.pre.tmp"), new byte[100]); // left by a crash mid-preparation
+        List<String> ids = new ArrayList<>();
+        try (Spool spool = Spool.open(dir, opts)) {
+            assertThat(dir.resolve("next-segment.pre.tmp")).doesNotExist();
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(prepared));
+            for (int i = 0; i < 80; i++) {   // about 1.3 segments of 64 KB: one roll, into the prepared file
+                ids.add("P" + i);
+                submit(spool, "P" + i, "Subject: " + i + "\r\n\r\n" + "z".repeat(1000) + "\r\n", envelope("bob@localhost"));
+            }
+            List<Path> segs = segments();
+            assertThat(segs).hasSize(2);
+            // the active segment was preallocated in full, although records fill only part of it
+            assertThat(Files.size(segs.get(1))).isEqualTo(64 * 1024);
+            assertThat(Files.size(segs.get(0))).isGreaterThan(64 * 1024); // the first grew as it was appended to
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(prepared)); // and the next is ready
+        }
+        // read back: the zeros after the last record are the end of the segment, not damage
+        try (LogCapture logs = new LogCapture();
+             Spool spool = Spool.open(dir, opts)) {
+            assertThat(spool.recovered()).extracting(SpoolEntry::id).containsExactlyElementsOf(ids);
+            assertThat(text(spool, spool.recovered().get(79))).startsWith("Subject: 79\r\n");
+            assertThat(logs.containing("MR1013")).isEmpty();
+            // the prepared segment left at the stop served this start: the new active one is full size
+            assertThat(Files.size(segments().get(2))).isEqualTo(64 * 1024);
+        }
+        // a record torn by a crash inside the preallocated area is still reported, and nothing before it lost
+        Path seg = segments().get(1);
+        byte[] bytes = Files.readAllBytes(seg);
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] == 0) {
+            end--;
+        }
+        byte[] torn = {'M', 'R', 'J', '1', 1, 0, 0, 4, 0, 'a', 'b', 'c'};
+        System.arraycopy(torn, 0, bytes, end, torn.length);
+        Files.write(seg, bytes);
+        try (LogCapture logs = new LogCapture();
+             Spool spool = Spool.open(dir, opts)) {
+            assertThat(spool.recovered()).extracting(SpoolEntry::id).containsExactlyElementsOf(ids);
+            assertThat(logs.containing("MR1013")).singleElement().asString().contains("damaged record at the end");
+        }
+    }
+
+    @Test
     void aSecondSpoolOnTheSameFolderIsRefused() throws Exception {
         try (Spool spool = Spool.open(dir, Spool.Options.defaults())) {
             assertThatThrownBy(() -> Spool.open(dir, Spool.Options.defaults())).isInstanceOf(Spool.LockedException.class);
