@@ -226,8 +226,9 @@ class SpoolTest {
         Files.write(dir.resolve("next-segment.pre.tmp"), new byte[100]); // left by a crash mid-preparation
         List<String> ids = new ArrayList<>();
         try (Spool spool = Spool.open(dir, opts)) {
-            assertThat(dir.resolve("next-segment.pre.tmp")).doesNotExist();
             await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(prepared));
+            assertThat(dir.resolve("next-segment.pre.tmp")).doesNotExist();
+            assertThat(Files.size(prepared)).isEqualTo(64 * 1024);
             for (int i = 0; i < 80; i++) {   // about 1.3 segments of 64 KB: one roll, into the prepared file
                 ids.add("P" + i);
                 submit(spool, "P" + i, "Subject: " + i + "\r\n\r\n" + "z".repeat(1000) + "\r\n", envelope("bob@localhost"));
