@@ -1,33 +1,11 @@
 package dev.mailroot.registry;
 
-import dev.mailroot.bindings.Binding;
-import dev.mailroot.bindings.BindingStoreException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-
-import java.io.IOException;
-import java.util.concurrent.Callable;
 
 @Command(name = "disable", aliases = "/disable", mixinStandardHelpOptions = true, description = "Disables a binding; it stays in the registry.",
         footer = {"", "Example:", "  registry disable \"Tag sales\""})
-final class DisableCommand implements Callable<Integer> {
-    @Mixin
-    HomeOption home;
-    @Parameters(paramLabel = "<name|{id}>", description = "The binding's display name or its id.")
-    String target;
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() throws IOException, BindingStoreException {
-        home.store().update(r -> {
-            Binding b = Targets.find(r, target);
-            return r.change(b.id(), x -> x.withEnabled(false));
-        });
-        spec.commandLine().getOut().println("Success: Sink Binding Disabled");
-        return 0;
+final class DisableCommand extends EnabledFlagCommand {
+    DisableCommand() {
+        super(false);
     }
 }
