@@ -14,6 +14,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -88,8 +89,14 @@ public final class Dispatcher implements AutoCloseable {
         CallView view = new CallView(submission);
         String msgId = MDC.get("msgId");
         Future<SinkStatus> future;
+        // whoever sets this first owns the exit: the call when it begins, or the caller giving up on
+        // a call that never began (a cancelled task never runs, so it could not exit itself)
+        AtomicBoolean begun = new AtomicBoolean();
         try {
             future = pool.submit(() -> {
+                if (!begun.compareAndSet(false, true)) {
+                    return null;
+                }
                 Thread thread = Thread.currentThread();
                 ClassLoader previous = thread.getContextClassLoader();
                 MDC.put("msgId", msgId);
@@ -114,6 +121,9 @@ public final class Dispatcher implements AutoCloseable {
             return status == null ? SinkStatus.RUN_NEXT_SINK : status;
         } catch (TimeoutException e) {
             future.cancel(true);
+            if (begun.compareAndSet(false, true)) {
+                bound.loaded().calls().exit();
+            }
             return failed(bound, submission, view, checkpoint, "MR2003",
                     "did not finish within its time limit of " + bound.timeout().toMillis() + " ms", null);
         } catch (ExecutionException e) {
@@ -124,6 +134,9 @@ public final class Dispatcher implements AutoCloseable {
             return failed(bound, submission, view, checkpoint, "MR2001", "threw " + cause, cause);
         } catch (InterruptedException e) {
             future.cancel(true);
+            if (begun.compareAndSet(false, true)) {
+                bound.loaded().calls().exit();
+            }
             view.revoke();
             submission.restore(checkpoint);
             Thread.currentThread().interrupt();
