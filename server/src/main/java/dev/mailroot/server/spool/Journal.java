@@ -50,8 +50,12 @@ final class Journal implements Closeable {
     /** No record is larger than this; a length field above it is corruption. */
     static final int MAX_PAYLOAD = 64 << 20;
     private static final int MAX_BATCH = 512;
-    /** How long a batch of records nobody waits for (DONE) may wait for a record somebody waits for. */
+    /** How long a record nobody waits for (DONE) may wait to share a commit. */
     private static final long LAZY_NANOS = 10_000_000L;
+    /** How long a record only the server waits for (UPDATE) may wait to share a commit, while intake is busy. */
+    private static final long SOON_NANOS = 2_000_000L;
+    /** Intake counts as busy while the last record a client waits for is at most this old. */
+    private static final long BUSY_NANOS = 5_000_000L;
     /** The next segment, complete and durable; never read as a segment. Kept across restarts. */
     static final String PREPARED = "next-segment.pre";
     /** {@link #PREPARED} while it is being written (deleted at open). */
@@ -76,7 +80,20 @@ final class Journal implements Closeable {
         void corrupt(long segment, long offset, String why);
     }
 
-    private record Append(byte type, byte[] head, byte[] body, int bodyOffset, int bodyLength, boolean urgent,
+    /** Who waits for a record, and so how long it may wait to share the fsync of others. */
+    enum Wait {
+        /** A client (an SMTP {@code 250}): committed without waiting. */
+        NOW,
+        /**
+         * The server (a delivery): while intake is busy it waits up to 2 ms to share the commit of the
+         * next {@link #NOW} record; when intake is idle it is committed at once.
+         */
+        SOON,
+        /** Nobody: waits up to 10 ms to share the next commit. */
+        LATER
+    }
+
+    private record Append(byte type, byte[] head, byte[] body, int bodyOffset, int bodyLength, Wait patience,
                           Consumer<Position> onCommit, CompletableFuture<Position> done) {
         int payloadLength() {
             return head.length + bodyLength;
@@ -92,6 +109,8 @@ final class Journal implements Closeable {
     /** Completes with true once {@link #PREPARED} is complete and durable; null before the first. */
     private java.util.concurrent.Future<Boolean> prepared;
     private volatile boolean closed;
+    /** When the last {@link Wait#NOW} record was queued. */
+    private volatile long lastNow = System.nanoTime() - 2 * BUSY_NANOS;
     private FileChannel active;
     private long activeSeq;
     private long activeSize;
@@ -171,15 +190,12 @@ final class Journal implements Closeable {
      */
     CompletableFuture<Position> append(byte type, byte[] head, byte[] body, int bodyOffset, int bodyLength,
                                        Consumer<Position> onCommit) {
-        return append(type, head, body, bodyOffset, bodyLength, true, onCommit);
+        return append(type, head, body, bodyOffset, bodyLength, Wait.NOW, onCommit);
     }
 
-    /**
-     * As above; a record that is not {@code urgent} (nobody waits for it) may wait up to 10 ms to
-     * share the fsync of the next urgent one.
-     */
+    /** As above; {@code patience} says how long the record may wait to share the fsync of others. */
     CompletableFuture<Position> append(byte type, byte[] head, byte[] body, int bodyOffset, int bodyLength,
-                                       boolean urgent, Consumer<Position> onCommit) {
+                                       Wait patience, Consumer<Position> onCommit) {
         CompletableFuture<Position> done = new CompletableFuture<>();
         if (head.length + (long) bodyLength > MAX_PAYLOAD) {
             done.completeExceptionally(new IOException("record too large: " + (head.length + bodyLength)));
@@ -189,17 +205,25 @@ final class Journal implements Closeable {
             done.completeExceptionally(new IOException("spool is closed"));
             return done;
         }
-        queue.add(new Append(type, head, body == null ? new byte[0] : body, bodyOffset, bodyLength, urgent, onCommit, done));
+        if (patience == Wait.NOW) {
+            lastNow = System.nanoTime();
+        }
+        queue.add(new Append(type, head, body == null ? new byte[0] : body, bodyOffset, bodyLength, patience, onCommit, done));
         return done;
     }
 
     CompletableFuture<Position> append(byte type, byte[] payload, Consumer<Position> onCommit) {
-        return append(type, payload, null, 0, 0, true, onCommit);
+        return append(type, payload, null, 0, 0, Wait.NOW, onCommit);
+    }
+
+    /** A record the server waits for but no client: see {@link Wait#SOON}. */
+    CompletableFuture<Position> appendSoon(byte type, byte[] payload, Consumer<Position> onCommit) {
+        return append(type, payload, null, 0, 0, Wait.SOON, onCommit);
     }
 
     /** A record nobody waits for: it shares the next fsync, waiting at most 10 ms for one. */
     CompletableFuture<Position> appendLazily(byte type, byte[] payload, Consumer<Position> onCommit) {
-        return append(type, payload, null, 0, 0, false, onCommit);
+        return append(type, payload, null, 0, 0, Wait.LATER, onCommit);
     }
 
     /** The segment appends currently go to. */
@@ -223,7 +247,7 @@ final class Journal implements Closeable {
                 continue;
             }
             queue.drainTo(batch, MAX_BATCH - 1);
-            waitForUrgent(batch);
+            waitToShare(batch);
             boolean stop = false;
             for (Append a : batch) {
                 if (a.type() == CLOSE_MARKER) {
@@ -244,28 +268,49 @@ final class Journal implements Closeable {
         }
     }
 
-    /** If no record of the batch is waited for, gathers more for up to 10 ms or until one is. */
-    private void waitForUrgent(List<Append> batch) {
-        if (batch.stream().anyMatch(Append::urgent)) {
-            return;
-        }
-        long deadline = System.nanoTime() + LAZY_NANOS;
+    /**
+     * Gathers more records into {@code batch} for as long as the records in it may wait (see
+     * {@link Wait}), or until one arrives that may not.
+     */
+    private void waitToShare(List<Append> batch) {
+        long start = System.nanoTime();
+        long limit = mayWait(batch, start);   // nanoseconds after start
         try {
-            while (batch.size() < MAX_BATCH) {
-                long left = deadline - System.nanoTime();
+            while (limit > 0 && batch.size() < MAX_BATCH) {
+                long left = start + limit - System.nanoTime();
                 Append a = left > 0 ? queue.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS) : null;
                 if (a == null) {
                     return;
                 }
+                int from = batch.size();
                 batch.add(a);
                 queue.drainTo(batch, MAX_BATCH - batch.size());
-                if (batch.stream().anyMatch(Append::urgent)) {
-                    return;
-                }
+                long now = System.nanoTime();
+                limit = Math.min(limit, now - start + mayWait(batch.subList(from, batch.size()), now));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** How long from {@code now} every record of {@code appends} may wait; 0 if one may not. */
+    private long mayWait(List<Append> appends, long now) {
+        long limit = Long.MAX_VALUE;
+        for (Append a : appends) {
+            switch (a.patience()) {
+                case NOW -> {
+                    return 0;
+                }
+                case SOON -> {
+                    if (now - lastNow > BUSY_NANOS) {
+                        return 0;   // intake is idle: no 250 is coming to share with
+                    }
+                    limit = Math.min(limit, SOON_NANOS);
+                }
+                case LATER -> limit = Math.min(limit, LAZY_NANOS);
+            }
+        }
+        return limit;
     }
 
     private void commit(List<Append> batch) {
@@ -433,7 +478,7 @@ final class Journal implements Closeable {
             return;
         }
         closed = true;
-        queue.add(new Append(CLOSE_MARKER, new byte[0], new byte[0], 0, 0, true, p -> { }, new CompletableFuture<>()));
+        queue.add(new Append(CLOSE_MARKER, new byte[0], new byte[0], 0, 0, Wait.NOW, p -> { }, new CompletableFuture<>()));
         try {
             committer.join(30_000);
         } catch (InterruptedException e) {
