@@ -51,7 +51,7 @@ final class Journal implements Closeable {
     static final int MAX_PAYLOAD = 64 << 20;
     private static final int MAX_BATCH = 512;
     /** How long a record nobody waits for (DONE) may wait to share a commit. */
-    private static final long LAZY_NANOS = 10_000_000L;
+    private static final long LATER_NANOS = 10_000_000L;
     /** How long a record only the server waits for (UPDATE) may wait to share a commit, while intake is busy. */
     private static final long SOON_NANOS = 2_000_000L;
     /** Intake counts as busy while the last record a client waits for is at most this old. */
@@ -216,14 +216,9 @@ final class Journal implements Closeable {
         return append(type, payload, null, 0, 0, Wait.NOW, onCommit);
     }
 
-    /** A record the server waits for but no client: see {@link Wait#SOON}. */
-    CompletableFuture<Position> appendSoon(byte type, byte[] payload, Consumer<Position> onCommit) {
-        return append(type, payload, null, 0, 0, Wait.SOON, onCommit);
-    }
-
-    /** A record nobody waits for: it shares the next fsync, waiting at most 10 ms for one. */
-    CompletableFuture<Position> appendLazily(byte type, byte[] payload, Consumer<Position> onCommit) {
-        return append(type, payload, null, 0, 0, Wait.LATER, onCommit);
+    /** A record of {@code payload} that may wait as {@code patience} says to share the fsync of others. */
+    CompletableFuture<Position> append(byte type, byte[] payload, Wait patience, Consumer<Position> onCommit) {
+        return append(type, payload, null, 0, 0, patience, onCommit);
     }
 
     /** The segment appends currently go to. */
@@ -307,7 +302,7 @@ final class Journal implements Closeable {
                     }
                     limit = Math.min(limit, SOON_NANOS);
                 }
-                case LATER -> limit = Math.min(limit, LAZY_NANOS);
+                case LATER -> limit = Math.min(limit, LATER_NANOS);
             }
         }
         return limit;

@@ -181,7 +181,7 @@ public final class Spool implements Closeable {
      * idle it is committed at once.
      */
     public void update(SpoolEntry entry, SpoolEnvelope envelope, Stage stage, HeaderOverride override) throws IOException {
-        await(journal.appendSoon(Records.UPDATE, Records.update(entry.id(), envelope, stage, override),
+        await(journal.append(Records.UPDATE, Records.update(entry.id(), envelope, stage, override), Journal.Wait.SOON,
                 p -> entry.state(envelope, stage, override)));
     }
 
@@ -229,7 +229,7 @@ public final class Spool implements Closeable {
      */
     public CompletableFuture<Void> done(SpoolEntry entry, String outcome) {
         entries.remove(entry.id());
-        return journal.appendLazily(Records.DONE, Records.done(entry.id(), outcome), p -> {
+        return journal.append(Records.DONE, Records.done(entry.id(), outcome), Journal.Wait.LATER, p -> {
             synchronized (this) {
                 liveBySegment.merge(entry.segment(), -1, Integer::sum);
             }
