@@ -78,7 +78,7 @@ public record BoundSink(Binding binding, LoadedSink loaded) implements SinkConte
     /** {@code plugin.<plugin-id>}, whose level {@code logging: {<plugin-id>: debug}} sets; the class name for in-process sinks. */
     @Override
     public Logger logger() {
-        return LoggerFactory.getLogger(loaded.pluginId().startsWith("(") ? binding.sinkClass() : "plugin." + loaded.pluginId());
+        return LoggerFactory.getLogger(loaded.isLocal() ? binding.sinkClass() : "plugin." + loaded.pluginId());
     }
 
     /** "'name' {id}", as log lines name a binding. */

@@ -83,6 +83,14 @@ public final class Dispatcher implements AutoCloseable {
         return new DispatchResult(submission.fate(), null, ran);
     }
 
+    /** Gives up on a call; if it never began it never will, so its plugin's call count is released here. */
+    private static void abandon(Future<SinkStatus> future, AtomicBoolean begun, BoundSink bound) {
+        future.cancel(true);
+        if (begun.compareAndSet(false, true)) {
+            bound.loaded().calls().exit();
+        }
+    }
+
     /** Calls {@code bound}, whose plugin's calls the caller has entered; exits them when the call ends. */
     private SinkStatus call(BoundSink bound, SpooledSubmission submission) {
         SpooledSubmission.Checkpoint checkpoint = submission.checkpoint();
@@ -120,10 +128,7 @@ public final class Dispatcher implements AutoCloseable {
             health.succeeded(bound.binding());
             return status == null ? SinkStatus.RUN_NEXT_SINK : status;
         } catch (TimeoutException e) {
-            future.cancel(true);
-            if (begun.compareAndSet(false, true)) {
-                bound.loaded().calls().exit();
-            }
+            abandon(future, begun, bound);
             return failed(bound, submission, view, checkpoint, "MR2003",
                     "did not finish within its time limit of " + bound.timeout().toMillis() + " ms", null);
         } catch (ExecutionException e) {
@@ -133,10 +138,7 @@ public final class Dispatcher implements AutoCloseable {
             }
             return failed(bound, submission, view, checkpoint, "MR2001", "threw " + cause, cause);
         } catch (InterruptedException e) {
-            future.cancel(true);
-            if (begun.compareAndSet(false, true)) {
-                bound.loaded().calls().exit();
-            }
+            abandon(future, begun, bound);
             view.revoke();
             submission.restore(checkpoint);
             Thread.currentThread().interrupt();

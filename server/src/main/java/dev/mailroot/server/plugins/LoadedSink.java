@@ -16,9 +16,17 @@ import dev.mailroot.sink.OnSubmissionSink;
 public record LoadedSink(String pluginId, String className, OnSubmissionSink sink, ClassLoader loader,
                          PluginCalls calls) {
 
+    /** The {@link #pluginId} of a sink that lives in the server's own class path. */
+    public static final String LOCAL = "(local)";
+
     /** A sink that lives in the server's own class path (tests, built-ins). */
     public static LoadedSink local(OnSubmissionSink sink) {
-        return new LoadedSink("(local)", sink.getClass().getName(), sink, sink.getClass().getClassLoader(),
+        return new LoadedSink(LOCAL, sink.getClass().getName(), sink, sink.getClass().getClassLoader(),
                 new PluginCalls());
+    }
+
+    /** Whether this sink lives in the server's own class path rather than in a plugin. */
+    public boolean isLocal() {
+        return LOCAL.equals(pluginId);
     }
 }
