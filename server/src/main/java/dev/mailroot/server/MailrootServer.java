@@ -162,7 +162,8 @@ public final class MailrootServer implements AutoCloseable {
         }
     }
 
-    static ServiceEnvironment serviceEnvironment(Home home, MailrootConfig config) {
+    /** What plugin services see of the server: its folders and local domains (the running server and offline commands alike). */
+    public static ServiceEnvironment serviceEnvironment(Home home, MailrootConfig config) {
         return new ServiceEnvironment(home.pickup(), home.mailroot(), home.conf(), config.domains());
     }
 

@@ -4,16 +4,14 @@ import ch.qos.logback.classic.LoggerContext;
 import dev.mailroot.server.admin.Pop3CheckCommand;
 import dev.mailroot.server.admin.RetrieveCommand;
 import dev.mailroot.server.config.ConfigException;
-import dev.mailroot.server.config.ConfigLoader;
 import dev.mailroot.server.config.MailrootConfig;
 import dev.mailroot.server.spool.Spool;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -28,13 +26,8 @@ import java.util.concurrent.CountDownLatch;
         subcommands = {RetrieveCommand.class, Pop3CheckCommand.class})
 public final class Main implements Callable<Integer> {
 
-    @Option(names = "--home", paramLabel = "DIR",
-            description = "The server's home folder (default: $MAILROOT_HOME, else the current folder).")
-    private Path home;
-
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "The configuration file (default: <home>/conf/mailroot.yaml, if present).")
-    private Path config;
+    @Mixin
+    private HomeOptions options;
 
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new Main());
@@ -47,12 +40,10 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Home h = new Home(home != null ? home
-                : System.getenv("MAILROOT_HOME") != null ? Path.of(System.getenv("MAILROOT_HOME")) : Path.of(""));
+        Home h = options.home();
         MailrootConfig cfg;
         try {
-            ConfigLoader loader = new ConfigLoader();
-            cfg = config != null ? loader.load(config, true) : loader.load(h.configFile(), false);
+            cfg = options.config(h);
         } catch (ConfigException e) {
             System.err.println("mailroot: " + e.getMessage());
             return 2;

@@ -4,14 +4,15 @@ import dev.mailroot.server.Home;
 import dev.mailroot.server.config.ConfigException;
 import dev.mailroot.server.config.MailrootConfig;
 import dev.mailroot.server.plugins.OfflineCommand;
-import dev.mailroot.server.plugins.ServiceEnvironment;
 import dev.mailroot.sink.CommandResult;
+import dev.mailroot.server.HomeOptions;
+import dev.mailroot.server.MailrootServer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -26,10 +27,8 @@ import java.util.concurrent.Callable;
                 + "Exit 0 if every account passed, 1 if not, 2 on a usage or configuration error.",
         footer = {"", "Example:", "  bin/mailroot pop3-check --account carol-isp"})
 public final class Pop3CheckCommand implements Callable<Integer> {
-    @Option(names = "--home", paramLabel = "DIR", description = "The server's home (default: $MAILROOT_HOME, else the current folder).")
-    Path home;
-    @Option(names = "--config", paramLabel = "FILE", description = "The server's configuration (for the local domains).")
-    Path config;
+    @Mixin
+    HomeOptions options;
     @Option(names = "--account", paramLabel = "NAME", description = "Only this account.")
     String account;
     @Spec
@@ -37,11 +36,11 @@ public final class Pop3CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Home h = ConnectorCommands.home(home);
+        Home h = options.home();
         ConnectorCommands.quietLogging(h);
         MailrootConfig c;
         try {
-            c = ConnectorCommands.config(h, config);
+            c = options.config(h);
         } catch (ConfigException e) {
             spec.commandLine().getErr().println("mailroot: " + e.getMessage());
             return 2;
@@ -52,7 +51,7 @@ public final class Pop3CheckCommand implements Callable<Integer> {
         }
         CommandResult r;
         try {
-            r = OfflineCommand.run(h.plugins(), new ServiceEnvironment(h.pickup(), h.mailroot(), h.conf(), c.domains()),
+            r = OfflineCommand.run(h.plugins(), MailrootServer.serviceEnvironment(h, c),
                     "pop3-connector", "check", params);
         } catch (OfflineCommand.NoSuchService e) {
             spec.commandLine().getErr().println("mailroot: " + e.getMessage());

@@ -3,7 +3,9 @@ package dev.mailroot.server.admin;
 import dev.mailroot.server.Home;
 import dev.mailroot.server.config.ConfigException;
 import dev.mailroot.server.config.MailrootConfig;
+import dev.mailroot.server.HomeOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -30,10 +32,8 @@ import java.util.concurrent.Callable;
                 + "transferred and failed, and any error. Exit 0 if every account succeeded, 1 if not.",
         footer = {"", "Example:", "  bin/mailroot retrieve --account carol-isp"})
 public final class RetrieveCommand implements Callable<Integer> {
-    @Option(names = "--home", paramLabel = "DIR", description = "The server's home (default: $MAILROOT_HOME, else the current folder).")
-    Path home;
-    @Option(names = "--config", paramLabel = "FILE", description = "The server's configuration (to find admin.port).")
-    Path config;
+    @Mixin
+    HomeOptions options;
     @Option(names = "--account", paramLabel = "NAME", description = "Only this account.")
     String account;
     @Spec
@@ -41,7 +41,7 @@ public final class RetrieveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        Home h = ConnectorCommands.home(home);
+        Home h = options.home();
         int port;
         try {
             port = adminPort(h);
@@ -78,7 +78,7 @@ public final class RetrieveCommand implements Callable<Integer> {
                 // a damaged file: fall back to the configuration
             }
         }
-        MailrootConfig c = ConnectorCommands.config(h, config);
+        MailrootConfig c = options.config(h);
         return c.admin().port();
     }
 }
