@@ -54,6 +54,21 @@ final class ConnectorHome {
     }
 
     /** Waits for {@code count} messages in {@code box}; the text of the last. */
+    /** How many messages {@code login}'s remote INBOX holds, asked over POP3 on {@code port}. */
+    static int remoteCount(int port, String login, String password) throws Exception {
+        jakarta.mail.Store store = jakarta.mail.Session.getInstance(new java.util.Properties()).getStore("pop3");
+        store.connect("127.0.0.1", port, login, password);
+        try {
+            jakarta.mail.Folder f = store.getFolder("INBOX");
+            f.open(jakarta.mail.Folder.READ_ONLY);
+            int n = f.getMessageCount();
+            f.close(false);
+            return n;
+        } finally {
+            store.close();
+        }
+    }
+
     static String delivered(TestServer server, String box, int count) throws Exception {
         await().atMost(Duration.ofSeconds(20)).until(() -> server.newMail(box).size() >= count);
         return Files.readString(server.newMail(box).get(count - 1));

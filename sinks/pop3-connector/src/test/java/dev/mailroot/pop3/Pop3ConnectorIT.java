@@ -72,17 +72,7 @@ class Pop3ConnectorIT {
     }
 
     private static int remoteCount(String login, String password) throws Exception {
-        Store store = Session.getInstance(new Properties()).getStore("pop3");
-        store.connect("127.0.0.1", pop3Port(), login, password);
-        try {
-            Folder f = store.getFolder("INBOX");
-            f.open(Folder.READ_ONLY);
-            int n = f.getMessageCount();
-            f.close(false);
-            return n;
-        } finally {
-            store.close();
-        }
+        return ConnectorHome.remoteCount(pop3Port(), login, password);
     }
 
     private static String delivered(TestServer server, String box, int count) throws Exception {
