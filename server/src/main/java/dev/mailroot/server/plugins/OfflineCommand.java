@@ -67,7 +67,7 @@ public final class OfflineCommand {
                         () -> manager.getExtensionFactory().create(classes.get(0)));
                 HostServiceContext context = new HostServiceContext(id, service.dataFolder(), env, loader);
                 try {
-                    return new RunningService(id, service, context, loader).command(command, params);
+                    return new RunningService(id, service, context, loader, new PluginCalls()).command(command, params).orElseThrow();
                 } finally {
                     context.shutdown(5);
                 }

@@ -211,7 +211,7 @@ public final class PluginHost implements Closeable {
             List<Binding> defaults = new ArrayList<>();
             List<LoadedSink> sinks = createSinks(id, loader, calls, defaults);
             String version = wrapper.getDescriptor().getVersion();
-            List<RunningService> started = startServices(id, loader);
+            List<RunningService> started = startServices(id, loader, calls);
             installed.put(jar, new Installed(id, version, copy, stamp, loader, calls, sinks, started));
             catalog = catalog.with(sinks);
             publishServices();
@@ -295,7 +295,7 @@ public final class PluginHost implements Closeable {
         }
     }
 
-    private List<RunningService> startServices(String pluginId, ClassLoader loader) {
+    private List<RunningService> startServices(String pluginId, ClassLoader loader, PluginCalls calls) {
         List<RunningService> started = new ArrayList<>();
         for (Class<? extends MailrootService> cls : manager.getExtensionClasses(MailrootService.class, pluginId)) {
             try {
@@ -305,7 +305,7 @@ public final class PluginHost implements Closeable {
                     throw new IllegalStateException("it needs a public no-argument constructor");
                 }
                 RunningService running = new RunningService(pluginId, service,
-                        new HostServiceContext(pluginId, service.dataFolder(), env, loader), loader);
+                        new HostServiceContext(pluginId, service.dataFolder(), env, loader), loader, calls);
                 running.start();
                 started.add(running);
                 log.info("MR4010 plugin '{}': service {} started", pluginId, cls.getName());
@@ -330,12 +330,12 @@ public final class PluginHost implements Closeable {
     /**
      * Runs an administrator's command on the service of {@code pluginId}, on the calling thread.
      *
-     * @return the result, or empty if no loaded plugin of that id runs a service
+     * @return the result, or empty if no loaded plugin of that id runs a service (or it is being unloaded)
      */
     public java.util.Optional<CommandResult> command(String pluginId, String command, Map<String, String> params)
             throws Exception {
         RunningService r = services.get(pluginId);
-        return r == null ? java.util.Optional.empty() : java.util.Optional.of(r.command(command, params));
+        return r == null ? java.util.Optional.empty() : r.command(command, params);
     }
 
     private void registerDefaults(String pluginId, List<Binding> defaults) {

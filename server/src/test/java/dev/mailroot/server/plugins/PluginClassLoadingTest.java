@@ -10,6 +10,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import dev.mailroot.sink.CommandResult;
 import java.time.Duration;
 import java.util.Map;
 
@@ -37,7 +41,23 @@ class PluginClassLoadingTest {
         try (LogCapture logs = new LogCapture(); TestServer server = TestServer.startWithPlugins(home, "")) {
             send(server, "bob@localhost");
             delivered(server, "bob", 1);
+            // an administrator's command is running when the jar goes: the plugin is unloaded only after it
+            Path release = work.resolve("release");
+            CompletableFuture<Optional<CommandResult>> command = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return server.server().plugins().command("probe", "hold", Map.of("release", release.toString()));
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(5)).until(() -> Files.readString(report).contains("service command"));
             Files.delete(plugins.resolve("probe.jar"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> Files.readString(report).contains("service stop"));
+            assertThat(logs.containing("MR4005 plugin 'probe'")).isEmpty(); // still waiting for the command
+            assertThat(server.server().plugins().command("probe", "hold", Map.of("release", release.toString())))
+                    .isEmpty(); // a new command is refused once the unload began
+            Files.writeString(release, "go");
+            assertThat(command.get(10, TimeUnit.SECONDS)).hasValueSatisfying(r -> assertThat(r.report()).isEqualTo("held"));
             await().atMost(Duration.ofSeconds(5)).until(() -> !logs.containing("MR4005 plugin 'probe'").isEmpty());
         }
         assertThat(Files.readAllLines(report)).containsExactly(
@@ -47,6 +67,7 @@ class PluginClassLoadingTest {
                 "service constructor: plugin",
                 "service start: plugin",
                 "sink call: plugin",
+                "service command: plugin",
                 "service stop: plugin",
                 "plugin stop: plugin");
     }

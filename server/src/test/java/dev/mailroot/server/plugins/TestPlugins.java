@@ -133,6 +133,16 @@ public final class TestPlugins {
                             public ProbeService() { Report.write("service constructor"); }
                             public void start(ServiceContext c) { Report.write("service start"); }
                             public void stop() { Report.write("service stop"); }
+                            /** "hold": reports, then returns once the file named by parameter "release" exists. */
+                            public CommandResult command(String name, java.util.Map<String, String> p, ServiceContext c)
+                                    throws Exception {
+                                Report.write("service command");
+                                java.nio.file.Path release = java.nio.file.Paths.get(p.get("release"));
+                                for (int i = 0; i < 3000 && !java.nio.file.Files.exists(release); i++) {
+                                    Thread.sleep(10);
+                                }
+                                return CommandResult.ok("held");
+                            }
                         }
                         """);
     }
