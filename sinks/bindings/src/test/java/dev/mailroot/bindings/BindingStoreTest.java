@@ -166,14 +166,34 @@ class BindingStoreTest {
     }
 
     @Test
-    void checkFindsNothingWrongInAFileThatReadAccepts() throws Exception {
-        BindingStore store = new BindingStore(file());
-        Binding plain = binding("Tag sales", "RCPT TO=sales@*");
-        store.write(new BindingRegistry(List.of(plain, binding("other", null)), java.util.Set.of(plain.id())));
-        BindingFile checked = store.check();
+    void checkReadsAGoodFileFieldByFieldWithEachBindingsLine() throws Exception {
+        Files.writeString(file(), """
+                bindings:
+                  - id: "{00000000-0000-0000-0000-00000000000a}"
+                    name: Tag sales
+                    event: OnArrival
+                    sinkClass: a.B
+                    rule: "RCPT TO=sales@*"
+                    priority: 7
+                    sinkProperties: {header: X-Tag}
+                  - id: "{00000000-0000-0000-0000-00000000000B}"
+                    name: broken
+                    event: OnSubmission
+                    sinkClass: a.C
+                    enabled: false
+                    failure: {at: "2026-11-27T10:00:00Z", failures: 5, cause: boom}
+                registeredDefaults: ["{00000000-0000-0000-0000-00000000000A}"]
+                """);
+        BindingFile checked = new BindingStore(file()).check();
         assertThat(checked.ok()).isTrue();
-        assertThat(checked.entries()).extracting(BindingEntry::binding).containsExactlyElementsOf(store.read().bindings());
-        assertThat(checked.registeredDefaults()).containsExactly(plain.id());
+        assertThat(checked.entries()).extracting(BindingEntry::line).containsExactly(2, 9);
+        assertThat(checked.entries()).extracting(BindingEntry::binding).containsExactly(
+                new Binding("{00000000-0000-0000-0000-00000000000A}", "Tag sales", "OnSubmission", "a.B", true,
+                        "RCPT TO=sales@*", 7, Map.of("header", "X-Tag")),
+                new Binding("{00000000-0000-0000-0000-00000000000B}", "broken", "OnSubmission", "a.C", false, null,
+                        Binding.PRIORITY_DEFAULT, Map.of(),
+                        new Binding.Failure(Instant.parse("2026-11-27T10:00:00Z"), 5, "boom")));
+        assertThat(checked.registeredDefaults()).containsExactly("{00000000-0000-0000-0000-00000000000A}");
     }
 
     @Test
