@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "retrieve", mixinStandardHelpOptions = true,
         description = "Retrieves POP3 mail now in the running server and prints, per account, the messages downloaded, "
-                + "transferred and failed, and any error. Exit 0 if every account succeeded, 1 if not.",
+                + "transferred and failed, and any error. Exit 0 if every account succeeded, 1 if not, 2 on a usage or configuration error.",
         footer = {"", "Example:", "  bin/mailroot retrieve --account carol-isp"})
 public final class RetrieveCommand implements Callable<Integer> {
     @Mixin
