@@ -2,37 +2,39 @@ package dev.mailroot.pop3;
 
 import java.util.Locale;
 
-/** A case-insensitive address pattern where {@code *} matches any run of characters. */
-record Wildcard(String pattern) {
+/**
+ * A case-insensitive address pattern where {@code *} matches any run of characters (empty too).
+ * Matching takes time linear in the value: the pattern is split into its literal parts once, and
+ * each is found in turn (the first must start the value, the last end it).
+ */
+final class Wildcard {
+    private final String pattern;
+    private final String[] literals;
 
-    boolean matches(String value) {
-        return match(pattern.toLowerCase(Locale.ROOT), 0, value.toLowerCase(Locale.ROOT), 0);
+    Wildcard(String pattern) {
+        this.pattern = pattern;
+        this.literals = pattern.toLowerCase(Locale.ROOT).split("\\*", -1);
     }
 
-    private static boolean match(String p, int pi, String v, int vi) {
-        while (pi < p.length()) {
-            char c = p.charAt(pi);
-            if (c == '*') {
-                while (pi < p.length() && p.charAt(pi) == '*') {
-                    pi++;
-                }
-                if (pi == p.length()) {
-                    return true;
-                }
-                for (int i = vi; i <= v.length(); i++) {
-                    if (match(p, pi, v, i)) {
-                        return true;
-                    }
-                }
-                return false;
-            }
-            if (vi >= v.length() || v.charAt(vi) != c) {
-                return false;
-            }
-            pi++;
-            vi++;
+    boolean matches(String value) {
+        String v = value.toLowerCase(Locale.ROOT);
+        int last = literals.length - 1;
+        if (last == 0) {
+            return v.equals(literals[0]);
         }
-        return vi == v.length();
+        if (!v.startsWith(literals[0]) || v.length() < literals[0].length() + literals[last].length()) {
+            return false;
+        }
+        int pos = literals[0].length();
+        int end = v.length() - literals[last].length();
+        for (int i = 1; i < last; i++) {
+            int at = v.indexOf(literals[i], pos);
+            if (at < 0 || at + literals[i].length() > end) {
+                return false;
+            }
+            pos = at + literals[i].length();
+        }
+        return v.endsWith(literals[last]);
     }
 
     @Override
