@@ -135,6 +135,7 @@ public final class PickupDirectory implements AutoCloseable {
     }
 
     private void recover(Set<String> liveIds) throws IOException {
+        adoptUnownedClaims();
         List<Path> leftovers = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(claimed)) {
             ds.forEach(leftovers::add);
@@ -149,6 +150,25 @@ public final class PickupDirectory implements AutoCloseable {
                 Files.deleteIfExists(p); // spooled before the stop; its claim was not yet removed
             } else {
                 put(new Claim(id, name, p));
+            }
+        }
+    }
+
+    /**
+     * Claims left directly in {@code .claimed/} by a server from before claims were kept per
+     * instance: moved into this server's own claims (an atomic rename, so of servers sharing the
+     * folder exactly one takes each) and then finished like its own.
+     */
+    private void adoptUnownedClaims() throws IOException {
+        List<Path> loose = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(claimed.getParent(), Files::isRegularFile)) {
+            ds.forEach(loose::add);
+        }
+        for (Path p : loose) {
+            try {
+                Files.move(p, claimed.resolve(p.getFileName()), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (java.nio.file.NoSuchFileException e) {
+                // another server sharing the folder adopted it first
             }
         }
     }

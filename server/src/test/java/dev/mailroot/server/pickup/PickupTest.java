@@ -236,9 +236,13 @@ class PickupTest {
                     Instant.now(), Source.PICKUP, "spooled.eml"), buf);
         }
         Files.writeString(claimed.resolve("0BBBBBBBBBBBB.spooled.eml"), msg.formatted("second"));
+        // claimed by a server from before claims were kept per instance (directly in .claimed/): adopted
+        Files.writeString(claimed.getParent().resolve("0DDDDDDDDDDDD.older.eml"), msg.formatted("third"));
         try (TestServer server = TestServer.start(home, FAST, dev.mailroot.server.dispatch.SinkChain.EMPTY)) {
             assertThat(only(server, "first")).contains("Subject: claimed");
             assertThat(only(server, "second")).contains("Subject: claimed");
+            assertThat(only(server, "third")).contains("Subject: claimed");
+            assertThat(claimed.getParent().resolve("0DDDDDDDDDDDD.older.eml")).doesNotExist();
             await().atMost(Duration.ofSeconds(5)).until(() -> {
                 try (var s = Files.list(claimed)) {
                     return s.findAny().isEmpty();
