@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -95,8 +94,7 @@ public final class OfflineCommand {
         if (Files.isDirectory(dir)) {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
                 for (Path p : ds) {
-                    String n = p.getFileName().toString();
-                    if (n.toLowerCase(Locale.ROOT).endsWith(".jar") && !n.startsWith(".")) {
+                    if (PluginHost.isPluginJarName(p.getFileName().toString())) {
                         jars.add(p);
                     }
                 }

@@ -175,7 +175,7 @@ public final class PluginHost implements Closeable {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(pluginsDir)) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
-                if (!name.toLowerCase(Locale.ROOT).endsWith(".jar") || name.startsWith(".")) {
+                if (!isPluginJarName(name)) {
                     continue;
                 }
                 try {
@@ -365,6 +365,11 @@ public final class PluginHost implements Closeable {
         if (!added.isEmpty()) {
             log.info("MR4006 plugin '{}': registered default binding(s) {}", pluginId, added);
         }
+    }
+
+    /** Whether a file in {@code plugins/} is taken as a plugin: {@code *.jar} in any case, not hidden. */
+    static boolean isPluginJarName(String name) {
+        return name.toLowerCase(Locale.ROOT).endsWith(".jar") && !name.startsWith(".");
     }
 
     private void unload(Path jar, String why) {
