@@ -57,6 +57,11 @@ public record Home(Path root) {
         return mailroot().resolve("badmail");
     }
 
+    /** {@code mailroot/poison/}: messages set aside by poison-message protection ({@code .bad} + {@code .bdr}). */
+    public Path poison() {
+        return mailroot().resolve("poison");
+    }
+
     /** {@code mailroot/plugins-loaded/}: the copies of plugin jars the server loaded (internal). */
     public Path loadedPlugins() {
         return mailroot().resolve("plugins-loaded");

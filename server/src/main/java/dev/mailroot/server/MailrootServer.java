@@ -15,10 +15,13 @@ import dev.mailroot.server.dispatch.Dispatcher;
 import dev.mailroot.server.dispatch.SinkChain;
 import dev.mailroot.server.pickup.PickupDirectory;
 import dev.mailroot.server.pipeline.QueueRunner;
+import dev.mailroot.server.pipeline.PoisonMessages;
+import dev.mailroot.server.plugins.PluginFolders;
 import dev.mailroot.server.plugins.PluginHost;
 import dev.mailroot.server.plugins.ServiceEnvironment;
 import dev.mailroot.server.pipeline.RetryPolicy;
 import dev.mailroot.server.smtp.SmtpIntake;
+import dev.mailroot.server.spool.BindingRef;
 import dev.mailroot.server.spool.MessageIds;
 import dev.mailroot.server.spool.Spool;
 import dev.mailroot.server.spool.SpoolEntry;
@@ -54,10 +57,13 @@ public final class MailrootServer implements AutoCloseable {
     private final PickupDirectory pickup;
     private final List<AutoCloseable> framework;
     private final PluginHost plugins;
+    private final Dispatcher dispatcher;
+    private final BindingHealth health;
     private boolean stopped;
 
     private MailrootServer(Home home, MailrootConfig config, Spool spool, QueueRunner queue, SmtpIntake smtp,
-                           PickupDirectory pickup, AdminEndpoint admin, List<AutoCloseable> framework, PluginHost plugins) {
+                           PickupDirectory pickup, AdminEndpoint admin, List<AutoCloseable> framework, PluginHost plugins,
+                           Dispatcher dispatcher, BindingHealth health) {
         this.home = home;
         this.admin = admin;
         this.config = config;
@@ -67,6 +73,8 @@ public final class MailrootServer implements AutoCloseable {
         this.pickup = pickup;
         this.framework = framework;
         this.plugins = plugins;
+        this.dispatcher = dispatcher;
+        this.health = health;
     }
 
     /**
@@ -96,32 +104,41 @@ public final class MailrootServer implements AutoCloseable {
         PluginHost plugins = null;
         try {
             BindingStore store = new BindingStore(home.bindingsFile());
-            SinkChain sinks = given;
+            BindingHealth health = new BindingHealth(given == null ? store : null, clock);
+            framework.add(health);
+            BindingChain chain = null;
             if (given == null) {
                 if (!Files.exists(home.bindingsFile())) {
                     store.write(BindingRegistry.empty());
                 }
-                plugins = new PluginHost(home.plugins(), home.loadedPlugins(), store, serviceEnvironment(home, config),
-                        Duration.ofSeconds(60));
+                plugins = new PluginHost(pluginFolders(home, config), home.loadedPlugins(), store,
+                        serviceEnvironment(home, config), new PluginHost.Limits(
+                        Duration.ofSeconds(config.plugins().loadTimeoutSeconds()), Duration.ofSeconds(60)));
                 framework.add(plugins);
-                plugins.start();
-                BindingChain chain = new BindingChain(store, plugins::catalog);
+                chain = new BindingChain(store, plugins::catalog);
                 framework.add(0, chain);
-                chain.start();
-                sinks = chain;
             }
-            BindingHealth health = new BindingHealth(given == null ? store : null, clock);
-            framework.add(health);
-            Dispatcher dispatcher = new Dispatcher(sinks, health, config.delivery().threads(), 32);
+            Dispatcher dispatcher = new Dispatcher(given == null ? chain : given, health,
+                    (message, binding) -> spool.beginCall(message, new BindingRef(binding.id(), binding.name())),
+                    config.delivery().threads(), 32);
             framework.add(0, dispatcher);
             LocalRecipients recipients = new LocalRecipients(config.domains(), home.mailboxes(),
                     config.mailboxes().autoCreate());
+            PoisonMessages poison = new PoisonMessages(new Badmail(home.poison(), clock, "Mailroot poison message report"),
+                    health, config.plugins().poisonThreshold());
             QueueRunner queue = new QueueRunner(spool, dispatcher,
                     new LocalDelivery(recipients, config.smtp().hostname(), clock),
-                    new Badmail(home.badmail(), clock), config.delivery().threads(),
+                    new Badmail(home.badmail(), clock), poison, config.delivery().threads(),
                     RetryPolicy.standard(Duration.ofHours(config.delivery().giveUpAfterHours())), clock);
             Set<String> liveIds = spool.recovered().stream().map(SpoolEntry::id).collect(Collectors.toSet());
+            // poison messages are set aside (and their bindings disabled) before the bindings are read
             queue.resume(spool.recovered());
+            if (chain != null) {
+                chain.start();
+                plugins.onChange(chain::sinksChanged);
+                plugins.onChange(queue::sinksChanged);
+                plugins.start();
+            }
             MessageIds ids = new MessageIds(clock);
             PickupDirectory pickup = null;
             if (config.pickup().enabled()) {
@@ -148,9 +165,20 @@ public final class MailrootServer implements AutoCloseable {
                 queue.stop(Duration.ZERO);
                 throw e;
             }
+            // mail resumed or accepted meanwhile waits until the plugins present now have loaded
+            // (each within its time limit), so it never passes a filter that is still loading
+            if (plugins == null) {
+                queue.open();
+            } else {
+                BindingChain c = chain;
+                plugins.initialLoad().thenRun(() -> {
+                    c.pluginsLoaded();
+                    queue.open();
+                });
+            }
             log.info("Mailroot started in {} (domains {}, {} message(s) in the spool)", home.root(),
                     config.domains(), spool.size());
-            return new MailrootServer(home, config, spool, queue, smtp, pickup, admin, framework, plugins);
+            return new MailrootServer(home, config, spool, queue, smtp, pickup, admin, framework, plugins, dispatcher, health);
         } catch (BindingStoreException e) {
             closeAll(framework);
             spool.close();
@@ -160,6 +188,21 @@ public final class MailrootServer implements AutoCloseable {
             spool.close();
             throw e;
         }
+    }
+
+    /**
+     * The folders plugins load from: {@code plugins/} of the home, and the plugins bundled with
+     * Mailroot (the folder the launcher names in the system property {@code mailroot.bundledPlugins})
+     * unless {@code plugins.bundled} is false.
+     */
+    public static PluginFolders pluginFolders(Home home, MailrootConfig config) {
+        List<PluginFolders.Folder> folders = new ArrayList<>();
+        folders.add(new PluginFolders.Folder(home.plugins(), "plugins/"));
+        String bundled = System.getProperty("mailroot.bundledPlugins");
+        if (config.plugins().bundled() && bundled != null && !bundled.isBlank()) {
+            folders.add(new PluginFolders.Folder(Path.of(bundled).toAbsolutePath().normalize(), "bundled"));
+        }
+        return new PluginFolders(folders);
     }
 
     /** What plugin services see of the server: its folders and local domains (the running server and offline commands alike). */
@@ -196,6 +239,26 @@ public final class MailrootServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the plugins present at start have loaded (or failed, or run out of time), at most
+     * {@code max}: the moment mail starts to pass the sinks.
+     *
+     * @return whether they had by then
+     */
+    public boolean awaitPlugins(Duration max) throws InterruptedException {
+        if (plugins == null) {
+            return true;
+        }
+        try {
+            plugins.initialLoad().get(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return true;
+        }
+    }
+
     /** The plugin host, or null when the server runs in-process sinks. */
     public PluginHost plugins() {
         return plugins;
@@ -210,10 +273,38 @@ public final class MailrootServer implements AutoCloseable {
     }
 
     /**
+     * Called when plugin code ends the process without a stop request (a {@code System.exit} the
+     * load-time check did not see): if {@code caller} is a sink thread in a call, that binding is
+     * disabled at once, so the restart that follows does not meet it again.
+     *
+     * @return what was done, for the log line about the exit
+     */
+    public String blameExit(Thread caller) {
+        var bound = dispatcher.callOn(caller);
+        if (bound.isPresent()) {
+            var b = bound.get().binding();
+            String cause = "its sink called System.exit (or Runtime.exit) during a call: the server's process ended";
+            boolean recorded = health.disableNow(b.id(), b.name(), 1, cause);
+            return "binding " + bound.get().describe() + " (" + b.sinkClass() + ") was calling; it is "
+                    + (recorded ? "disabled" : "to be disabled by hand ('registry disable')");
+        }
+        return "no sink call was running on the calling thread";
+    }
+
+    /** A stop requested by a signal: {@link #stop(boolean) stop(true)}. */
+    public void stop() {
+        stop(true);
+    }
+
+    /**
      * Stops: SMTP refuses new work and lets transactions in DATA finish, messages being processed
      * finish (within {@code shutdownGraceSeconds}), and what is left stays in the spool.
+     *
+     * @param planned false when the process is ending without a stop request (plugin code called
+     *                {@code System.exit}, or a fatal error): sink calls still open then count against
+     *                their messages (poison-message protection)
      */
-    public synchronized void stop() {
+    public synchronized void stop(boolean planned) {
         if (stopped) {
             return;
         }
@@ -233,7 +324,7 @@ public final class MailrootServer implements AutoCloseable {
         queue.stop(left.isNegative() ? Duration.ZERO : left);
         closeAll(framework);
         try {
-            spool.close();
+            spool.close(planned);
         } catch (IOException e) {
             log.error("closing the spool failed: {}", e.toString());
         }

@@ -1,12 +1,10 @@
 package dev.mailroot.server;
 
-import ch.qos.logback.classic.LoggerContext;
 import dev.mailroot.server.admin.Pop3CheckCommand;
 import dev.mailroot.server.admin.RetrieveCommand;
 import dev.mailroot.server.config.ConfigException;
 import dev.mailroot.server.config.MailrootConfig;
 import dev.mailroot.server.spool.Spool;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,11 +12,11 @@ import picocli.CommandLine.Mixin;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code mailroot [--home DIR] [--config FILE]}: runs the server until SIGTERM or Ctrl-C, then
- * stops gracefully and exits 0. Exit 2: bad configuration or usage; exit 1: cannot start.
+ * stops gracefully and exits 0. Exit 2: bad configuration or usage; exit 1: cannot start; exit 3:
+ * stopped without a stop request (plugin code called {@code System.exit}, or a fatal error).
  */
 @Command(name = "mailroot", mixinStandardHelpOptions = true, version = "Mailroot 1.0.0",
         description = "Runs the Mailroot SMTP server. SIGTERM or Ctrl-C stops it gracefully.",
@@ -50,25 +48,23 @@ public final class Main implements Callable<Integer> {
         }
         // before the first logger exists: the file appender writes to <home>/logs
         System.setProperty("mailroot.logs", h.logs().toString());
+        // SIGTERM or Ctrl-C: stop gracefully, then exit 0 (not the JVM's 143/130); anything else
+        // that ends the process stops the server the same way but exits 3
+        ProcessExit exit = ProcessExit.install();
         MailrootServer server;
         try {
             server = MailrootServer.start(h, cfg, Clock.systemDefaultZone());
         } catch (Spool.LockedException e) {
             System.err.println("mailroot: " + e.getMessage());
+            exit.exit(1);
             return 1;
         } catch (IOException e) {
             System.err.println("mailroot: cannot start: " + e.getMessage());
+            exit.exit(1);
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            // SIGTERM or Ctrl-C: stop gracefully, then exit 0 (not the JVM's 143/130)
-            server.stop();
-            stopped.countDown();
-            ((LoggerContext) LoggerFactory.getILoggerFactory()).stop();
-            Runtime.getRuntime().halt(0);
-        }, "shutdown"));
-        stopped.await();
-        return 0;
+        exit.serving(server);
+        exit.await();
+        return ProcessExit.STOPPED;
     }
 }

@@ -42,8 +42,22 @@ public final class TestServer implements AutoCloseable {
         return start(root, "", SinkChain.EMPTY);
     }
 
-    /** Starts a server with the event-sink framework: plugins from plugins/, bindings from conf/bindings.yaml. */
+    /**
+     * Starts a server with the event-sink framework (plugins from plugins/, bindings from
+     * conf/bindings.yaml) and waits until the plugins present at start have loaded, as an
+     * administrator waits for the server's ready line.
+     */
     public static TestServer startWithPlugins(Path root, String yaml) throws Exception {
+        TestServer server = startWithPluginsLoading(root, yaml);
+        if (!server.server().awaitPlugins(java.time.Duration.ofSeconds(90))) {
+            server.close();
+            throw new AssertionError("the plugins did not finish loading within 90 s");
+        }
+        return server;
+    }
+
+    /** Starts a server with the event-sink framework and returns at once, while its plugins may still be loading. */
+    public static TestServer startWithPluginsLoading(Path root, String yaml) throws Exception {
         Home home = new Home(root);
         Files.createDirectories(home.conf());
         String text = yaml.contains("shutdownGraceSeconds") ? yaml : yaml + "\nshutdownGraceSeconds: 2\n";

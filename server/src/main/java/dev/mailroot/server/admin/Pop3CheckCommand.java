@@ -51,7 +51,7 @@ public final class Pop3CheckCommand implements Callable<Integer> {
         }
         CommandResult r;
         try {
-            r = OfflineCommand.run(h.plugins(), MailrootServer.serviceEnvironment(h, c),
+            r = OfflineCommand.run(MailrootServer.pluginFolders(h, c), MailrootServer.serviceEnvironment(h, c),
                     "pop3-connector", "check", params);
         } catch (OfflineCommand.NoSuchService e) {
             spec.commandLine().getErr().println("mailroot: " + e.getMessage());

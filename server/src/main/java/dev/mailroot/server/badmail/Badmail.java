@@ -30,10 +30,20 @@ public final class Badmail {
 
     private final Path dir;
     private final Clock clock;
+    private final String title;
 
     public Badmail(Path dir, Clock clock) {
+        this(dir, clock, "Mailroot badmail report");
+    }
+
+    /**
+     * A folder kept the badmail way under another name ({@code mailroot/poison/}), whose reason
+     * files start with {@code title}.
+     */
+    public Badmail(Path dir, Clock clock, String title) {
         this.dir = dir;
         this.clock = clock;
+        this.title = title;
     }
 
     public Path dir() {
@@ -81,7 +91,7 @@ public final class Badmail {
         Path bad = dir.resolve(base + ".bad");
         Path bdr = dir.resolve(base + ".bdr");
         long size = Files.size(file);
-        String report = "Mailroot badmail report\n"
+        String report = title + "\n"
                 + "Message id:  " + id + "\n"
                 + "Time:        " + clock.instant() + "\n"
                 + "Reason:      " + oneLine(reason) + "\n"
@@ -120,7 +130,7 @@ public final class Badmail {
     private String report(String id, SpoolEnvelope e, List<String> recipients, String reason, List<Failure> failures) {
         Instant now = clock.instant();
         StringBuilder sb = new StringBuilder();
-        sb.append("Mailroot badmail report\n");
+        sb.append(title).append('\n');
         sb.append("Message id:  ").append(id).append('\n');
         sb.append("Time:        ").append(now).append('\n');
         sb.append("Reason:      ").append(oneLine(reason)).append('\n');

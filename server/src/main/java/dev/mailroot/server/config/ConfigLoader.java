@@ -165,6 +165,9 @@ public final class ConfigLoader {
         p.range(c.pickup().rescanSeconds(), 1, 3600, "pickup.rescanSeconds");
         p.require(c.admin() != null, "admin", "missing");
         p.range(c.admin().port(), 0, 65535, "admin.port");
+        p.require(c.plugins() != null, "plugins", "missing");
+        p.range(c.plugins().loadTimeoutSeconds(), 1, 3600, "plugins.loadTimeoutSeconds");
+        p.range(c.plugins().poisonThreshold(), 1, 100, "plugins.poisonThreshold");
         if (c.logging() != null) {
             for (var e : c.logging().entrySet()) {
                 p.require(!e.getKey().isBlank(), "logging", "a component name is empty");
@@ -175,7 +178,7 @@ public final class ConfigLoader {
         p.range(c.shutdownGraceSeconds(), 0, 3600, "shutdownGraceSeconds");
         return new MailrootConfig(new MailrootConfig.Smtp(s.bind().strip(), s.port(), hostname.toLowerCase(Locale.ROOT),
                 s.maxMessageSize(), s.maxRecipients(), s.maxConnections(), s.idleTimeoutSeconds()),
-                new ArrayList<>(domains), c.mailboxes(), c.delivery(), c.pickup(), c.admin(), c.logging(),
+                new ArrayList<>(domains), c.mailboxes(), c.delivery(), c.pickup(), c.admin(), c.plugins(), c.logging(),
                 c.shutdownGraceSeconds());
     }
 

@@ -14,12 +14,14 @@ import java.util.Map;
  * @param delivery             the delivery workers
  * @param pickup               the pickup directory
  * @param admin                the admin endpoint
+ * @param plugins              the plugin host and poison-message protection
  * @param logging              log levels by component ({@code pop3-connector: debug})
  * @param shutdownGraceSeconds how long a stop waits for messages in flight before it leaves them in
  *                             the spool for the next start
  */
 public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxes, Delivery delivery,
-                             Pickup pickup, Admin admin, Map<String, String> logging, int shutdownGraceSeconds) {
+                             Pickup pickup, Admin admin, Plugins plugins, Map<String, String> logging,
+                             int shutdownGraceSeconds) {
 
     public MailrootConfig {
         domains = List.copyOf(domains);
@@ -65,11 +67,20 @@ public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxe
     public record Admin(int port) {
     }
 
+    /**
+     * @param bundled            whether the plugins bundled with Mailroot are loaded too (besides {@code plugins/})
+     * @param loadTimeoutSeconds how long loading one plugin may take, its own start code included
+     * @param poisonThreshold    how often the process may die while a sink handles a message before
+     *                           the message is set aside in {@code mailroot/poison/}
+     */
+    public record Plugins(boolean bundled, int loadTimeoutSeconds, int poisonThreshold) {
+    }
+
     /** The same configuration with other SMTP and admin ports (tests use 0). */
     public MailrootConfig withSmtpPort(int port) {
         Smtp s = smtp;
         return new MailrootConfig(new Smtp(s.bind(), port, s.hostname(), s.maxMessageSize(), s.maxRecipients(),
                 s.maxConnections(), s.idleTimeoutSeconds()), domains, mailboxes, delivery, pickup,
-                port == 0 ? new Admin(0) : admin, logging, shutdownGraceSeconds);
+                port == 0 ? new Admin(0) : admin, plugins, logging, shutdownGraceSeconds);
     }
 }

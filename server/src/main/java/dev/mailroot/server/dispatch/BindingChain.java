@@ -28,8 +28,10 @@ import java.util.function.Supplier;
  * The real {@link SinkChain}: the enabled OnSubmission bindings of the binding store, indexed by
  * rule, resolved against the sinks the plugins provide now. Watches the store file (every 500 ms)
  * and swaps in a new index when it changes; a file with a problem is reported ({@code MR4003}) and
- * the last good bindings stay in force. A binding whose sink class no loaded plugin provides is
- * skipped (reported once, {@code MR2005}), so mail never waits for a missing plugin.
+ * the last good bindings stay in force. A binding whose sink class no loaded plugin provides is a
+ * filter that does not filter: each time the bindings or the plugins change, every such enabled
+ * binding is reported at WARN ({@code MR2005}) with what happens to its mail (its
+ * {@code onMissing}: skipped, or waiting in the spool).
  */
 public final class BindingChain implements SinkChain, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BindingChain.class);
@@ -40,6 +42,9 @@ public final class BindingChain implements SinkChain, AutoCloseable {
     private final Map<String, BoundSink> bound = new ConcurrentHashMap<>();
     private final Set<String> reportedMissing = ConcurrentHashMap.newKeySet();
     private volatile BindingIndex index = BindingIndex.of(List.of(), Events.ON_SUBMISSION);
+    private volatile BindingRegistry current = BindingRegistry.empty();
+    /** Whether the plugins present at start have loaded: before, a sink not loaded yet is not missing. */
+    private volatile boolean ready;
     private volatile Object loadedStamp;
 
     public BindingChain(BindingStore store, Supplier<SinkCatalog> catalog) {
@@ -70,13 +75,10 @@ public final class BindingChain implements SinkChain, AutoCloseable {
             Binding b = m.binding();
             LoadedSink loaded = sinks.sink(b.sinkClass()).orElse(null);
             if (loaded == null) {
-                if (reportedMissing.add(b.id())) {
-                    log.warn("MR2005 binding '{}' {} is skipped: sink class {} is not provided by any plugin in plugins/",
-                            b.name(), b.id(), b.sinkClass());
-                }
+                reportMissing(b);
+                out.add(BoundSink.missing(b));
                 continue;
             }
-            reportedMissing.remove(b.id());
             BoundSink cached = bound.get(b.id());
             if (cached == null || cached.binding() != b || cached.loaded() != loaded) {
                 cached = new BoundSink(b, loaded);
@@ -85,6 +87,54 @@ public final class BindingChain implements SinkChain, AutoCloseable {
             out.add(cached);
         }
         return out;
+    }
+
+    /**
+     * The plugins changed: reads bindings a plugin has just registered at once (rather than at the
+     * next look at the file), and says again which enabled bindings have no sink now.
+     */
+    public void sinksChanged() {
+        reloadIfChanged();
+        reportedMissing.clear();
+        reportAllMissing();
+    }
+
+    /** The plugins present at start have loaded (or failed): from now on a binding without its sink is reported. */
+    public void pluginsLoaded() {
+        ready = true;
+        sinksChanged();
+    }
+
+    /** The bindings in force (the last good read of the file). */
+    public BindingRegistry bindings() {
+        return current;
+    }
+
+    /** Whether a loaded plugin provides {@code binding}'s sink class now. */
+    public boolean provided(Binding binding) {
+        return catalog.get().sink(binding.sinkClass()).isPresent();
+    }
+
+    private void reportAllMissing() {
+        if (!ready) {
+            return;
+        }
+        SinkCatalog sinks = catalog.get();
+        for (Binding b : current.bindings()) {
+            if (b.enabled() && Events.ON_SUBMISSION.equals(b.event()) && sinks.sink(b.sinkClass()).isEmpty()) {
+                reportMissing(b);
+            }
+        }
+    }
+
+    /** Says once per change of bindings or plugins that {@code b} has no sink, and what that means for its mail. */
+    private void reportMissing(Binding b) {
+        if (ready && reportedMissing.add(b.id())) {
+            log.warn("MR2005 binding '{}' {}: sink class {} is not provided by any loaded plugin; {}", b.name(), b.id(),
+                    b.sinkClass(), BoundSink.onMissing(b) == BoundSink.OnMissing.TEMPFAIL
+                            ? "mail it matches waits in the spool until the sink is back (onMissing: tempfail)"
+                            : "mail it matches passes without it (onMissing: skip)");
+        }
     }
 
     /** The number of enabled OnSubmission bindings in force. */
@@ -103,10 +153,12 @@ public final class BindingChain implements SinkChain, AutoCloseable {
         try {
             BindingRegistry registry = store.read();
             index = BindingIndex.of(registry.bindings(), Events.ON_SUBMISSION);
+            current = registry;
             bound.keySet().retainAll(registry.bindings().stream().map(Binding::id).toList());
             reportedMissing.clear();
             log.info("MR4004 bindings loaded from {}: {} enabled OnSubmission binding(s) of {}", store.file().getFileName(),
                     index.size(), registry.bindings().size());
+            reportAllMissing();
         } catch (BindingStoreException | RuntimeException e) {
             log.error("MR4003 {}; the last good bindings ({}) stay in force", e.getMessage(), index.size());
         }

@@ -60,6 +60,28 @@ public final class BindingHealth implements AutoCloseable {
         }
     }
 
+    /**
+     * Disables a binding at once, with {@code cause} recorded in the store as the reason shown by
+     * {@code registry enum} (poison-message protection, or plugin code that ended the process).
+     * Returns when the store is written.
+     *
+     * @return whether the store now says so (false without a store, or if it could not be written)
+     */
+    public boolean disableNow(String bindingId, String bindingName, int failures, String cause) {
+        if (store == null) {
+            return false;
+        }
+        try {
+            store.update(r -> r.change(bindingId, b -> b.withFailure(new Binding.Failure(clock.instant(), failures, cause))));
+            consecutive.remove(bindingId);
+            return true;
+        } catch (BindingStoreException | IOException | RuntimeException e) {
+            log.error("MR2004 cannot record that binding '{}' {} is disabled ({}): {}", bindingName, bindingId, cause,
+                    e.getMessage());
+            return false;
+        }
+    }
+
     /** Consecutive failures of a binding so far. */
     public int failures(String bindingId) {
         AtomicInteger n = consecutive.get(bindingId);

@@ -12,15 +12,35 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A binding with the loaded sink that serves it. Two sink properties are the server's, not the
- * sink's: {@code timeoutMs} (the time limit of one call, default 30000) and {@code onError}
- * ({@code continue}, the default, or {@code badmail}: what happens to the message when the call
- * fails or overruns).
+ * A binding with the loaded sink that serves it, or none when no loaded plugin provides its sink
+ * class ({@link #isMissing()}). Three sink properties are the server's, not the sink's:
+ * {@code timeoutMs} (the time limit of one call, default 30000), {@code onError} ({@code continue},
+ * the default, or {@code badmail}: what happens to the message when the call fails or overruns)
+ * and {@code onMissing} ({@code skip}, the default, or {@code tempfail}: what happens to the
+ * message when the sink is not loaded).
  */
 public record BoundSink(Binding binding, LoadedSink loaded) implements SinkContext {
 
     /** The time limit of one call when the binding does not set {@code timeoutMs}. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    /** What a binding whose sink is not loaded means for the message. */
+    public enum OnMissing {
+        /** The binding is skipped and the chain goes on without it (the default). */
+        SKIP,
+        /** The message waits in the spool, retried, until the sink is back. */
+        TEMPFAIL
+    }
+
+    /** A binding whose sink class no loaded plugin provides. */
+    public static BoundSink missing(Binding binding) {
+        return new BoundSink(binding, null);
+    }
+
+    /** Whether no loaded plugin provides the binding's sink class. */
+    public boolean isMissing() {
+        return loaded == null;
+    }
 
     /** What a failed call means for the message. */
     public enum OnError {
@@ -56,8 +76,27 @@ public record BoundSink(Binding binding, LoadedSink loaded) implements SinkConte
 
     /** The binding's {@code onError}; {@code continue} unless it says {@code badmail}. */
     public OnError onError() {
-        String v = binding.sinkProperties().get("onError");
-        return v != null && v.strip().toLowerCase(Locale.ROOT).equals("badmail") ? OnError.BADMAIL : OnError.CONTINUE;
+        return onError(binding);
+    }
+
+    /** {@code binding}'s {@code onError}; {@code continue} unless it says {@code badmail}. */
+    public static OnError onError(Binding binding) {
+        return "badmail".equals(property(binding, "onError")) ? OnError.BADMAIL : OnError.CONTINUE;
+    }
+
+    /** The binding's {@code onMissing}; {@code skip} unless it says {@code tempfail}. */
+    public OnMissing onMissing() {
+        return onMissing(binding);
+    }
+
+    /** {@code binding}'s {@code onMissing}; {@code skip} unless it says {@code tempfail}. */
+    public static OnMissing onMissing(Binding binding) {
+        return "tempfail".equals(property(binding, "onMissing")) ? OnMissing.TEMPFAIL : OnMissing.SKIP;
+    }
+
+    private static String property(Binding binding, String name) {
+        String v = binding.sinkProperties().get(name);
+        return v == null ? null : v.strip().toLowerCase(Locale.ROOT);
     }
 
     @Override

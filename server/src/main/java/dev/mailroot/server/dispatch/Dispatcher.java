@@ -1,12 +1,17 @@
 package dev.mailroot.server.dispatch;
 
+import dev.mailroot.bindings.Text;
 import dev.mailroot.sink.Fate;
 import dev.mailroot.sink.SinkStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import java.io.IOException;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -21,15 +26,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The OnSubmission stage: runs the selected bindings' sinks over one message in run order.
  *
  * <p>Each call runs on the sink pool, under the plugin's class loader, with the message id and
- * binding name in the log context, and within the binding's time limit. A call that throws or
- * overruns is logged with its binding and the message id, its changes to the message are undone,
- * and the binding's {@code onError} decides: {@code continue} (the chain goes on) or
- * {@code badmail}. The sink pool is bounded: a sink that hangs holds one of its threads, never a
- * delivery worker, and never SMTP intake.
+ * binding name in the log context, and within the binding's time limit. Before it starts, the call
+ * is recorded in the spool ({@link CallLog}), so that a process that dies in it knows at its next
+ * start which message and binding were in flight (poison-message protection). A call that throws
+ * anything ({@link Exception} or {@link Error}: a stack overflow, an {@code OutOfMemoryError}, a
+ * class the plugin lacks) or overruns is a failure of its binding: logged with the binding and the
+ * message id, its changes to the message undone, counted towards disabling the binding, and the
+ * binding's {@code onError} decides: {@code continue} (the chain goes on) or {@code badmail}. The
+ * sink pool is bounded: a sink that hangs holds one of its threads, never a delivery worker, and
+ * never SMTP intake.
  *
- * <p>A binding whose plugin was removed after the chain was chosen is skipped ({@code MR2005}), as
- * a binding whose sink class no plugin provides is: never called into an unloaded plugin, and not
- * counted as a failure.
+ * <p>A binding whose sink is not loaded (no plugin provides it, or its plugin was removed after the
+ * chain was chosen) is skipped ({@code MR2005}), never called and not counted as a failure; with
+ * {@code onMissing: tempfail} the message waits instead, unchanged ({@link DispatchResult#isDeferred()}).
  *
  * <p>The chain ends after the last binding, on {@link SinkStatus#SKIP_REMAINING_SINKS}, or when a
  * sink sets a fate other than deliver. Thread-safe: messages are dispatched concurrently.
@@ -39,17 +48,22 @@ public final class Dispatcher implements AutoCloseable {
 
     private final SinkChain chain;
     private final BindingHealth health;
+    private final CallLog calls;
     private final ThreadPoolExecutor pool;
+    /** The binding each sink thread is calling now: who to blame when plugin code ends the process. */
+    private final Map<Thread, BoundSink> running = new ConcurrentHashMap<>();
 
     /**
      * @param chain    selects the bindings for a message
      * @param health   counts failures and disables failing bindings
+     * @param calls    records each call before it starts
      * @param workers  threads for calls running normally (one per delivery worker)
      * @param overruns extra threads that calls stuck past their time limit may hold
      */
-    public Dispatcher(SinkChain chain, BindingHealth health, int workers, int overruns) {
+    public Dispatcher(SinkChain chain, BindingHealth health, CallLog calls, int workers, int overruns) {
         this.chain = chain;
         this.health = health;
+        this.calls = calls;
         AtomicInteger n = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(workers, workers + overruns, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 r -> {
@@ -59,15 +73,45 @@ public final class Dispatcher implements AutoCloseable {
                 });
     }
 
-    public DispatchResult dispatch(SpooledSubmission submission) {
+    /**
+     * Runs the chain over {@code submission}.
+     *
+     * @throws IOException if a call could not be recorded in the spool (the message waits and is tried again)
+     */
+    public DispatchResult dispatch(SpooledSubmission submission) throws IOException {
         List<BoundSink> sinks = chain.select(submission);
+        for (BoundSink bound : sinks) {
+            if (bound.isMissing() && bound.onMissing() == BoundSink.OnMissing.TEMPFAIL) {
+                return DispatchResult.defer(missing(bound, "is not provided by any loaded plugin"), 0);
+            }
+        }
+        SpooledSubmission.Checkpoint start = null;
         int ran = 0;
         for (BoundSink bound : sinks) {
+            if (bound.isMissing()) {
+                continue; // onMissing: skip (BindingChain reports it)
+            }
             if (!bound.loaded().calls().enter()) {
                 // its plugin went after the chain was chosen: a missing sink, not a failing one
-                log.warn("MR2005 binding {} is skipped: sink class {} is no longer provided: plugin '{}' is unloaded "
-                        + "or unloading", bound.describe(), bound.binding().sinkClass(), bound.loaded().pluginId());
+                String why = "is no longer provided: plugin '" + bound.loaded().pluginId() + "' is unloaded or unloading";
+                if (bound.onMissing() == BoundSink.OnMissing.TEMPFAIL) {
+                    if (start != null) {
+                        submission.restore(start);
+                    }
+                    return DispatchResult.defer(missing(bound, why), ran);
+                }
+                log.warn("MR2005 binding {} is skipped: sink class {} {}", bound.describe(), bound.binding().sinkClass(), why);
                 continue;
+            }
+            if (start == null) {
+                start = submission.checkpoint();
+            }
+            try {
+                calls.calling(submission.entry(), bound.binding());
+            } catch (IOException | RuntimeException e) {
+                bound.loaded().calls().exit();
+                submission.restore(start);
+                throw e instanceof IOException io ? io : new IOException(e);
             }
             ran++;
             SinkStatus status = call(bound, submission);
@@ -81,6 +125,16 @@ public final class Dispatcher implements AutoCloseable {
             }
         }
         return new DispatchResult(submission.fate(), null, ran);
+    }
+
+    private static String missing(BoundSink bound, String why) {
+        return "binding " + bound.describe() + ": sink class " + bound.binding().sinkClass() + " " + why
+                + " (onMissing: tempfail)";
+    }
+
+    /** The binding whose sink {@code thread} is running now, if it is a sink thread in a call. */
+    public Optional<BoundSink> callOn(Thread thread) {
+        return Optional.ofNullable(running.get(thread));
     }
 
     /** Gives up on a call; if it never began it never will, so its plugin's call count is released here. */
@@ -110,9 +164,11 @@ public final class Dispatcher implements AutoCloseable {
                 MDC.put("msgId", msgId);
                 MDC.put("binding", bound.bindingName());
                 thread.setContextClassLoader(bound.classLoader());
+                running.put(thread, bound);
                 try {
                     return bound.sink().onSubmission(view, bound);
                 } finally {
+                    running.remove(thread);
                     thread.setContextClassLoader(previous);
                     MDC.remove("binding");
                     MDC.remove("msgId");
@@ -132,11 +188,9 @@ public final class Dispatcher implements AutoCloseable {
             return failed(bound, submission, view, checkpoint, "MR2003",
                     "did not finish within its time limit of " + bound.timeout().toMillis() + " ms", null);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof VirtualMachineError vme) {
-                throw vme;
-            }
-            return failed(bound, submission, view, checkpoint, "MR2001", "threw " + cause, cause);
+            // anything the sink threw, Errors included: a failure of this binding, not of the server
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            return failed(bound, submission, view, checkpoint, "MR2001", "threw " + Text.escape(String.valueOf(cause)), cause);
         } catch (InterruptedException e) {
             abandon(future, begun, bound);
             view.revoke();
@@ -151,7 +205,10 @@ public final class Dispatcher implements AutoCloseable {
         view.revoke();
         submission.restore(checkpoint);
         String text = "binding " + bound.describe() + " (" + bound.binding().sinkClass() + ") " + what;
-        if (cause != null) {
+        if (cause instanceof StackOverflowError) {
+            // thousands of identical frames say nothing more than the first few
+            log.warn("{} {}; its changes to the message are undone; top of its stack: {}", event, text, top(cause, 8));
+        } else if (cause != null) {
             log.warn("{} {}; its changes to the message are undone", event, text, cause);
         } else {
             log.warn("{} {}; its changes to the message are undone", event, text);
@@ -161,6 +218,15 @@ public final class Dispatcher implements AutoCloseable {
             submission.setFate(Fate.badmail(text + " (onError=badmail)"));
         }
         return SinkStatus.RUN_NEXT_SINK;
+    }
+
+    private static String top(Throwable t, int frames) {
+        StringBuilder sb = new StringBuilder();
+        StackTraceElement[] stack = t.getStackTrace();
+        for (int i = 0; i < Math.min(frames, stack.length); i++) {
+            sb.append(i == 0 ? "" : " < ").append(stack[i]);
+        }
+        return sb.toString();
     }
 
     @Override

@@ -48,6 +48,11 @@ public final class SpooledSubmission implements Submission {
         return entry.id();
     }
 
+    /** The spooled message this submission shows. */
+    public SpoolEntry entry() {
+        return entry;
+    }
+
     @Override
     public Source source() {
         return entry.envelope().source();

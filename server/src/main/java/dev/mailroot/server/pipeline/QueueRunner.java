@@ -22,13 +22,17 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,6 +42,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * delivery, badmail for what cannot be delivered, and finally out of the spool. A fixed pool of
  * workers handles one message each at a time; temporary failures are retried later with the
  * message kept (and re-written) in the spool.
+ *
+ * <p>Nothing runs until {@link #open()} (the server calls it once the plugins present at start
+ * have loaded, or their time limit ran out), so mail resumed at start never passes a filter whose
+ * plugin has not loaded yet; intake meanwhile goes on. Then the messages on probation (in a sink
+ * call when the process died, see {@link PoisonMessages}) run one at a time, alone, and only then
+ * everything else.
  */
 public final class QueueRunner {
     private static final Logger log = LoggerFactory.getLogger(QueueRunner.class);
@@ -48,17 +58,29 @@ public final class QueueRunner {
     private final Badmail badmail;
     private final RetryPolicy retry;
     private final Clock clock;
+    private final PoisonMessages poison;
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService timer;
+    /** Guards {@link #open}, {@link #held} and {@link #probation}. */
+    private final Object gate = new Object();
+    private boolean open;
+    private final List<SpoolEntry> held = new ArrayList<>();
+    private final List<SpoolEntry> probation = new ArrayList<>();
+    /** Messages waiting for a missing sink ({@code onMissing: tempfail}), woken when the plugins change. */
+    private final Map<String, Waiting> waitingForSinks = new ConcurrentHashMap<>();
     private final Session mailSession = Session.getInstance(new Properties());
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean stopping;
     /** Set when the shutdown grace ran out: workers leave their message in the spool as it is. */
     private volatile boolean abandoned;
 
-    public QueueRunner(Spool spool, Dispatcher dispatcher, LocalDelivery delivery, Badmail badmail, int threads,
-                       RetryPolicy retry, Clock clock) {
+    private record Waiting(SpoolEntry entry, ScheduledFuture<?> timer) {
+    }
+
+    public QueueRunner(Spool spool, Dispatcher dispatcher, LocalDelivery delivery, Badmail badmail,
+                       PoisonMessages poison, int threads, RetryPolicy retry, Clock clock) {
         this.spool = spool;
+        this.poison = poison;
         this.dispatcher = dispatcher;
         this.delivery = delivery;
         this.badmail = badmail;
@@ -76,18 +98,97 @@ public final class QueueRunner {
         return t;
     }
 
-    /** Queues the messages found in the spool at start. */
+    /**
+     * Takes the messages found in the spool at start: poison ones go to the poison folder now,
+     * the ones on probation wait to run alone first, the others wait for {@link #open()}.
+     */
     public void resume(Collection<SpoolEntry> entries) {
         if (!entries.isEmpty()) {
             log.info("MR1012 resuming {} message(s) found in the spool", entries.size());
         }
-        entries.forEach(this::enqueue);
+        for (SpoolEntry e : entries) {
+            MDC.put("msgId", e.id());
+            try {
+                if (poison.isPoison(e)) {
+                    setAside(e);
+                } else if (poison.onProbation(e)) {
+                    log.warn("MR2007 the server died while binding(s) {} handled this message ({} of {} times before it is "
+                            + "set aside as poison); it runs alone before any other message", PoisonMessages.describe(e),
+                            e.crashes(), poison.threshold());
+                    synchronized (gate) {
+                        probation.add(e);
+                    }
+                } else {
+                    enqueue(e);
+                }
+            } finally {
+                MDC.remove("msgId");
+            }
+        }
+    }
+
+    private void setAside(SpoolEntry e) {
+        try {
+            poison.setAside(spool, e);
+        } catch (IOException | RuntimeException ex) {
+            // it stays in the spool, counted: the next start tries again, and it never runs meanwhile
+            log.error("MR2006 poison message cannot be moved to the poison folder: {}; it stays in the spool and does "
+                    + "not run", ex.toString());
+        }
+    }
+
+    /**
+     * Starts the work: the messages on probation first, one at a time and alone, then everything
+     * held meanwhile. Called once.
+     */
+    public void open() {
+        List<SpoolEntry> suspects;
+        synchronized (gate) {
+            suspects = List.copyOf(probation);
+            probation.clear();
+        }
+        try {
+            workers.execute(() -> {
+                for (SpoolEntry e : suspects) {
+                    process(e);
+                }
+                List<SpoolEntry> release;
+                synchronized (gate) {
+                    open = true;
+                    release = List.copyOf(held);
+                    held.clear();
+                }
+                release.forEach(this::enqueue);
+            });
+        } catch (RejectedExecutionException e) {
+            // stopping before it opened: everything stays in the spool
+        }
     }
 
     /** Queues a message that was just spooled. */
     public void enqueue(SpoolEntry entry) {
-        if (!stopping) {
+        if (stopping) {
+            return;
+        }
+        synchronized (gate) {
+            if (!open) {
+                held.add(entry);
+                return;
+            }
+        }
+        try {
             workers.execute(() -> process(entry));
+        } catch (RejectedExecutionException e) {
+            // stopping: the message stays in the spool for the next start
+        }
+    }
+
+    /** The plugins changed: messages waiting for a missing sink try again now instead of at their retry time. */
+    public void sinksChanged() {
+        for (Waiting w : List.copyOf(waitingForSinks.values())) {
+            if (w.timer().cancel(false) && waitingForSinks.remove(w.entry().id(), w)) {
+                enqueue(w.entry());
+            }
         }
     }
 
@@ -96,9 +197,11 @@ public final class QueueRunner {
         return inFlight.get();
     }
 
-    /** Messages waiting for a worker. */
+    /** Messages waiting for a worker (or for processing to start). */
     public int waiting() {
-        return workers.getQueue().size();
+        synchronized (gate) {
+            return workers.getQueue().size() + held.size() + probation.size();
+        }
     }
 
     /**
@@ -143,6 +246,15 @@ public final class QueueRunner {
             deliver(entry);
         } catch (IOException | RuntimeException e) {
             retryLater(entry, entry.envelope(), e.toString());
+        } catch (VirtualMachineError e) {
+            // in the server's own code (a sink's Error is its binding's failure, caught by the
+            // dispatcher): the process cannot be trusted any more; it ends with a non-zero status
+            // and the message resumes after the restart
+            log.error("MR1015 {} while processing the message; it stays in the spool", e.toString());
+            throw e;
+        } catch (Error e) {
+            log.error("MR3002 processing failed with {}; the message stays in the spool and is retried", e.toString(), e);
+            retryLater(entry, entry.envelope(), e.toString());
         } finally {
             MDC.remove("msgId");
             inFlight.decrementAndGet();
@@ -156,6 +268,10 @@ public final class QueueRunner {
         DispatchResult result = dispatcher.dispatch(submission);
         if (abandoned) {
             return false; // shutting down: the sinks run again at the next start
+        }
+        if (result.isDeferred()) {
+            waitForSink(entry, result.deferred());
+            return false;
         }
         Fate fate = result.fate();
         switch (fate.kind()) {
@@ -174,7 +290,7 @@ public final class QueueRunner {
                 if (submission.envelopeChanged() || submission.headersChanged()) {
                     spool.update(entry, submission.resultEnvelope(), Stage.DISPATCHED, submission.resultOverride());
                 } else {
-                    spool.markDispatched(entry);
+                    spool.markDispatched(entry, result.ran() > 0);
                 }
                 return true;
             }
@@ -213,6 +329,21 @@ public final class QueueRunner {
         retryLater(entry, env.withRecipients(pending), lastReason);
     }
 
+    /**
+     * The chain cannot run because a sink with {@code onMissing: tempfail} is not loaded: the
+     * message waits, retried with the usual back-off and at once when the plugins change, until
+     * {@code delivery.giveUpAfterHours} after its arrival; then it goes to badmail.
+     */
+    private void waitForSink(SpoolEntry entry, String reason) throws IOException {
+        SpoolEnvelope env = entry.envelope();
+        if (Duration.between(env.arrivalTime(), clock.instant()).compareTo(retry.giveUpAfter()) >= 0) {
+            toBadmail(entry, env, env.recipients(), spool.content(entry), "waited " + retry.giveUpAfter().toHours()
+                    + " h for a sink that did not come back: " + reason, List.of());
+            return;
+        }
+        retryLater(entry, env, reason, true);
+    }
+
     private void toBadmail(SpoolEntry entry, SpoolEnvelope env, List<String> rcpts, MessageContent content,
                            String reason, List<Badmail.Failure> failures) throws IOException {
         String newline = HeaderSection.newlineOf(content);
@@ -231,6 +362,11 @@ public final class QueueRunner {
      * segment while it waits) and queues it again after the retry delay.
      */
     private void retryLater(SpoolEntry entry, SpoolEnvelope pending, String reason) {
+        retryLater(entry, pending, reason, false);
+    }
+
+    /** As above; {@code forSink}: it waits for a missing sink, and is woken early when the plugins change. */
+    private void retryLater(SpoolEntry entry, SpoolEnvelope pending, String reason, boolean forSink) {
         if (stopping) {
             return;
         }
@@ -243,7 +379,17 @@ public final class QueueRunner {
         }
         log.warn("MR3002 will be retried at {} (attempt {} failed: {})", Instant.now(clock).plus(delay), failures, reason);
         try {
-            timer.schedule(() -> enqueue(entry), delay.toMillis(), TimeUnit.MILLISECONDS);
+            if (forSink) {
+                Waiting[] w = new Waiting[1];
+                ScheduledFuture<?> f = timer.schedule(() -> {
+                    waitingForSinks.remove(entry.id(), w[0]);
+                    enqueue(entry);
+                }, delay.toMillis(), TimeUnit.MILLISECONDS);
+                w[0] = new Waiting(entry, f);
+                waitingForSinks.put(entry.id(), w[0]);
+            } else {
+                timer.schedule(() -> enqueue(entry), delay.toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (RejectedExecutionException e) {
             // stopping: the message stays in the spool for the next start
         }

@@ -4,14 +4,9 @@ import dev.mailroot.bindings.Binding;
 import dev.mailroot.bindings.BindingRegistry;
 import dev.mailroot.bindings.BindingStore;
 import dev.mailroot.bindings.BindingStoreException;
-import dev.mailroot.bindings.DefaultBindings;
+import dev.mailroot.bindings.PluginManifest;
 import dev.mailroot.bindings.Versions;
 import dev.mailroot.sink.CommandResult;
-import dev.mailroot.sink.MailrootService;
-import dev.mailroot.sink.OnSubmissionSink;
-import org.pf4j.JarPluginManager;
-import org.pf4j.PluginState;
-import org.pf4j.PluginWrapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,37 +15,44 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Loads the PF4J plugin jars in {@code plugins/} and keeps them in step with the folder while the
- * server runs: a jar dropped in is loaded and started once it has stopped changing (checked every
- * 500 ms), a jar removed is unloaded once its calls in flight have finished (no new call into it
- * starts meanwhile, see {@link PluginCalls}), a jar replaced is unloaded and the new one loaded. A jar that cannot be loaded is reported ({@code MR4002}) and
- * skipped until it changes; the others are not affected.
+ * Loads the PF4J plugin jars of the plugin folders and keeps them in step with the folders while
+ * the server runs (checked every 500 ms). Of several jars with one plugin id the highest version is
+ * used ({@code MR4013} names them all); a jar is loaded once it has stopped changing; a newer
+ * version copied in replaces the loaded one without a gap (the new one is started first, then the
+ * old one unloaded); a removed jar is unloaded once its calls in flight have finished, and the
+ * next version of it, if any, loaded at once. A jar that cannot be loaded is reported
+ * ({@code MR4002}) and skipped until it changes; the others are not affected.
  *
- * <p>Each jar is copied to {@code mailroot/plugins-loaded/} and loaded from the copy, so a jar
- * still being written, or deleted while in use, never breaks a running plugin.
+ * <p>Each jar is copied to {@code mailroot/plugins-loaded/} and loaded from the copy, into a PF4J
+ * manager of its own, on a thread of its own, within {@code loadTimeout} ({@code MR4012}): a plugin
+ * whose constructor or {@code start} hangs, overflows the stack or throws an {@link Error} is named
+ * and skipped, and delays neither start-up, nor intake, nor any other plugin. A jar whose code can
+ * end the process ({@code System.exit}, {@code Runtime.halt}...) is refused ({@code MR4014}).
  *
  * <p>Plugin code run by the host (the plugin's {@code start} and {@code stop}, its sinks' and
- * services' constructors) runs with the plugin's class loader as context class loader. Each plugin
- * gets a {@link HostFirstClassLoader}: its own classes first, except the ones the server shares.
+ * services' constructors, its services' {@code start} and {@code stop}) runs with the plugin's class
+ * loader as context class loader. Each plugin gets a {@link HostFirstClassLoader}.
  *
- * <p>PF4J is not thread-safe: every call into the plugin manager happens on this host's own
- * thread. Dispatch reads the immutable {@link SinkCatalog} snapshot.
+ * <p>The host's decisions are made on its own thread; dispatch reads the immutable
+ * {@link SinkCatalog} snapshot.
  */
 public final class PluginHost implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(PluginHost.class);
@@ -58,42 +60,69 @@ public final class PluginHost implements Closeable {
     /** The version plugins' {@code Plugin-Requires} is checked against. */
     public static final String SYSTEM_VERSION = Versions.MAILROOT;
 
-    private record Stamp(long size, long modified) {
+    /**
+     * @param loadTimeout how long loading one plugin may take (its own code included)
+     * @param unloadWait  how long an unload waits for calls in flight before it goes ahead anyway
+     */
+    public record Limits(Duration loadTimeout, Duration unloadWait) {
     }
 
-    private record Installed(String pluginId, String version, Path staged, Stamp stamp, ClassLoader loader,
-                             PluginCalls calls, List<LoadedSink> sinks, List<RunningService> services) {
-    }
+    /** How long a stopping server waits for each step of a plugin's unloading. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
-    private final Path pluginsDir;
+    private final PluginFolders folders;
     private final Path stagingDir;
     private final BindingStore store;
     private final ServiceEnvironment env;
-    private final Duration unloadWait;
-    private final JarPluginManager manager;
+    private final Limits limits;
+    private final Comparator<PluginManifest> preference;
     private final ScheduledExecutorService thread;
-    private final Map<Path, Installed> installed = new HashMap<>();
-    private final Map<Path, Stamp> failed = new HashMap<>();
-    private final Map<Path, Stamp> seen = new HashMap<>();
     private final AtomicInteger staged = new AtomicInteger();
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<Void> initialLoad = new CompletableFuture<>();
+    // the host thread's own state
+    private final Map<String, LoadedPlugin> installed = new HashMap<>();
+    private final Map<String, PluginLoad> loading = new HashMap<>();
+    private final Map<Path, PluginFolders.Stamp> seen = new HashMap<>();
+    private final Map<Path, PluginFolders.Stamp> failed = new HashMap<>();
+    private final Map<Path, String> failedWhy = new HashMap<>();
+    private final Map<Path, PluginManifest> manifests = new HashMap<>();
+    private final Map<Path, PluginFolders.Stamp> manifestStamps = new HashMap<>();
+    private final Map<String, String> reportedChoice = new HashMap<>();
+    private int initialPending = -1;
+    // published for other threads
     private volatile SinkCatalog catalog = SinkCatalog.empty();
-    private volatile Map<String, RunningService> services = Map.of();
+    private volatile Map<String, LoadedPlugin> published = Map.of();
+    private volatile List<JarState> states = List.of();
 
     /**
-     * @param pluginsDir the drop-in folder
+     * What the host makes of one jar in the plugin folders, for the admin endpoint and
+     * {@code registry sinks}.
+     *
+     * @param jar      the file
+     * @param folder   its folder's label
+     * @param pluginId its plugin id, or null if unknown
+     * @param version  its version, or null
+     * @param state    {@code loaded}, {@code loading}, {@code not used}, {@code does not load} or {@code waiting}
+     * @param detail   why, for the states that need it; else empty
+     */
+    public record JarState(Path jar, String folder, String pluginId, String version, String state, String detail) {
+    }
+
+    /**
+     * @param folders    where plugin jars are, most preferred first
      * @param stagingDir where loaded copies are kept (emptied at start)
      * @param store      where plugins' default bindings are registered
      * @param env        what plugin services are given (folders, domains)
-     * @param unloadWait how long an unload waits for calls in flight before it goes ahead anyway
+     * @param limits     time limits of loading and unloading
      */
-    public PluginHost(Path pluginsDir, Path stagingDir, BindingStore store, ServiceEnvironment env, Duration unloadWait) {
-        this.pluginsDir = pluginsDir;
+    public PluginHost(PluginFolders folders, Path stagingDir, BindingStore store, ServiceEnvironment env, Limits limits) {
+        this.folders = folders;
         this.stagingDir = stagingDir;
         this.store = store;
         this.env = env;
-        this.unloadWait = unloadWait;
-        this.manager = HostFirstClassLoader.newManager(stagingDir);
-        this.manager.setSystemVersion(SYSTEM_VERSION);
+        this.limits = limits;
+        this.preference = PluginManifest.preference(folders::rank);
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "plugin-host");
             t.setDaemon(true);
@@ -101,21 +130,33 @@ public final class PluginHost implements Closeable {
         });
     }
 
-    /** Loads every jar in the folder now, then watches the folder. */
+    /**
+     * Starts loading every jar in the folders, then watches them. Returns at once: loading runs in
+     * the background, see {@link #initialLoad()}.
+     */
     public void start() throws IOException {
-        Files.createDirectories(pluginsDir);
+        Files.createDirectories(folders.primary());
         Files.createDirectories(stagingDir);
         try (DirectoryStream<Path> old = Files.newDirectoryStream(stagingDir)) {
             for (Path p : old) {
                 Files.deleteIfExists(p);
             }
         }
-        try {
-            thread.submit(() -> scan(true)).get();
-        } catch (Exception e) {
-            throw new IOException("loading plugins failed", e);
-        }
+        thread.execute(() -> scan(true));
         thread.scheduleWithFixedDelay(() -> scan(false), 500, 500, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Completes once every jar present at start is loaded, or failed, or past its time limit: the
+     * moment mail may start to pass the sinks.
+     */
+    public CompletableFuture<Void> initialLoad() {
+        return initialLoad;
+    }
+
+    /** Runs {@code listener} on the host thread each time the sinks available change. */
+    public void onChange(Runnable listener) {
+        listeners.add(listener);
     }
 
     /** The sinks available now. */
@@ -123,7 +164,31 @@ public final class PluginHost implements Closeable {
         return catalog;
     }
 
-    /** Unloads every plugin (waiting for calls in flight, within the unload wait). */
+    /** Plugin ids loaded now. */
+    public Set<String> loadedPlugins() {
+        return new TreeSet<>(published.keySet());
+    }
+
+    /** Every jar in the plugin folders and what the host makes of it, as of the last scan. */
+    public List<JarState> jars() {
+        return states;
+    }
+
+    /**
+     * Runs an administrator's command on the service of {@code pluginId}, on the calling thread.
+     *
+     * @return the result, or empty if no loaded plugin of that id runs a service (or it is being unloaded)
+     */
+    public Optional<CommandResult> command(String pluginId, String command, Map<String, String> params) throws Exception {
+        LoadedPlugin p = published.get(pluginId);
+        return p == null ? Optional.empty() : p.command(command, params);
+    }
+
+    /**
+     * Unloads every plugin, all at once. The server has stopped its queue first, so a call still
+     * running now was abandoned (past its time limit, or ending the process): each plugin waits
+     * only a few seconds for its calls.
+     */
     @Override
     public void close() {
         thread.shutdownNow();
@@ -132,210 +197,289 @@ public final class PluginHost implements Closeable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        // the host thread is gone: the manager is ours alone now
-        for (Path jar : new ArrayList<>(installed.keySet())) {
-            unload(jar, "the server is stopping");
+        loading.values().forEach(PluginLoad::abandon);
+        List<Thread> retiring = new ArrayList<>();
+        Duration wait = limits.unloadWait().compareTo(STOP_WAIT) < 0 ? limits.unloadWait() : STOP_WAIT;
+        for (LoadedPlugin p : installed.values()) {
+            Thread t = new Thread(() -> p.retire("the server is stopping", wait, wait), "plugin-unload-" + p.id());
+            t.setDaemon(true);
+            t.start();
+            retiring.add(t);
+        }
+        installed.clear();
+        long deadline = System.nanoTime() + wait.multipliedBy(3).toNanos();
+        for (Thread t : retiring) {
+            try {
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
     private void scan(boolean initial) {
         try {
-            Map<Path, Stamp> present = listJars();
-            for (Path gone : new ArrayList<>(installed.keySet())) {
-                if (!present.containsKey(gone)) {
-                    unload(gone, "its jar was removed");
+            Map<Path, PluginFolders.Jar> present = folders.list();
+            Map<Path, PluginFolders.Jar> settled = new TreeMap<>();
+            for (PluginFolders.Jar j : present.values()) {
+                if (initial || j.stamp().equals(seen.get(j.path()))) {
+                    settled.put(j.path(), j);
                 }
             }
-            failed.keySet().retainAll(present.keySet());
-            seen.keySet().retainAll(present.keySet());
-            for (Map.Entry<Path, Stamp> e : present.entrySet()) {
-                Path jar = e.getKey();
-                Stamp stamp = e.getValue();
-                Installed current = installed.get(jar);
-                if ((current != null && current.stamp().equals(stamp)) || stamp.equals(failed.get(jar))) {
-                    continue;
+            seen.clear();
+            present.values().forEach(j -> seen.put(j.path(), j.stamp()));
+            failed.keySet().removeIf(p -> present.get(p) == null || !present.get(p).stamp().equals(failed.get(p)));
+            failedWhy.keySet().retainAll(failed.keySet());
+            manifests.keySet().retainAll(present.keySet());
+            manifestStamps.keySet().retainAll(present.keySet());
+            Map<String, List<PluginManifest>> byId = new TreeMap<>();
+            for (PluginFolders.Jar j : settled.values()) {
+                PluginManifest m = failed.containsKey(j.path()) ? null : manifest(j);
+                if (m != null) {
+                    byId.computeIfAbsent(m.pluginId(), k -> new ArrayList<>()).add(m);
                 }
-                if (!initial && !stamp.equals(seen.get(jar))) {
-                    seen.put(jar, stamp); // changed since the last look: wait until it stops changing
-                    continue;
-                }
-                if (current != null) {
-                    unload(jar, "its jar was replaced");
-                }
-                load(jar, stamp);
             }
+            byId.values().forEach(l -> l.sort(preference));
+            Set<String> ids = new TreeSet<>(byId.keySet());
+            ids.addAll(installed.keySet());
+            for (String id : ids) {
+                List<PluginManifest> candidates = byId.getOrDefault(id, List.of());
+                reportChoice(id, candidates);
+                decide(id, candidates, present, settled, initial);
+            }
+            publishStates(present, settled, byId);
         } catch (RuntimeException | IOException e) {
-            log.error("MR4002 scanning {} failed: {}", pluginsDir, e.toString());
-        }
-    }
-
-    /** The jars in the folder, by name, so that of two jars with one plugin id the same one always wins. */
-    private Map<Path, Stamp> listJars() throws IOException {
-        Map<Path, Stamp> jars = new java.util.TreeMap<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(pluginsDir)) {
-            for (Path p : ds) {
-                String name = p.getFileName().toString();
-                if (!isPluginJarName(name)) {
-                    continue;
-                }
-                try {
-                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-                    if (a.isRegularFile()) {
-                        jars.put(p, new Stamp(a.size(), a.lastModifiedTime().toMillis()));
-                    }
-                } catch (IOException e) {
-                    // vanished between listing and reading: the next scan sees it gone
-                }
+            log.error("MR4002 scanning the plugin folders {} failed: {}", folders.folders(), e.toString());
+        } finally {
+            if (initial) {
+                initialPending = loading.size();
+                checkInitialLoad();
             }
         }
-        return jars;
     }
 
-    private void load(Path jar, Stamp stamp) {
-        String name = jar.getFileName().toString();
+    /** The manifest of a settled jar (cached while it does not change), or null if it is not a usable plugin. */
+    private PluginManifest manifest(PluginFolders.Jar j) {
+        if (j.stamp().equals(manifestStamps.get(j.path()))) {
+            return manifests.get(j.path());
+        }
+        try {
+            PluginManifest m = PluginManifest.read(j.path());
+            String incompatible = m.incompatibility();
+            if (incompatible != null) {
+                throw new PluginManifest.NotAPlugin("plugin '" + m.pluginId() + "' " + incompatible);
+            }
+            manifests.put(j.path(), m);
+            manifestStamps.put(j.path(), j.stamp());
+            return m;
+        } catch (PluginManifest.NotAPlugin e) {
+            fail(j, e.getMessage(), null);
+            return null;
+        }
+    }
+
+    /** Says which of several jars of one plugin is used, and why the others are not; once per change. */
+    private void reportChoice(String id, List<PluginManifest> candidates) {
+        if (candidates.size() < 2) {
+            reportedChoice.remove(id);
+            return;
+        }
+        String key = candidates.stream().map(m -> m.jar() + "@" + m.version()).toList().toString();
+        if (key.equals(reportedChoice.put(id, key))) {
+            return;
+        }
+        PluginManifest used = candidates.get(0);
+        List<String> others = new ArrayList<>();
+        for (PluginManifest m : candidates.subList(1, candidates.size())) {
+            boolean sameVersion = new org.pf4j.DefaultVersionManager().compareVersions(m.version(), used.version()) == 0;
+            others.add(m.jar() + " (" + m.version() + (sameVersion ? ", the same version, comes later" : ", a lower version") + ")");
+        }
+        log.warn("MR4013 plugin '{}' is in {} jars: {} ({}) is used; not used: {}. Remove the jars not used.", id,
+                candidates.size(), used.jar(), used.version(), String.join("; ", others));
+    }
+
+    private void decide(String id, List<PluginManifest> candidates, Map<Path, PluginFolders.Jar> present,
+                        Map<Path, PluginFolders.Jar> settled, boolean initial) {
+        if (loading.containsKey(id)) {
+            return; // decided again when it has finished
+        }
+        LoadedPlugin current = installed.get(id);
+        PluginManifest best = candidates.isEmpty() ? null : candidates.get(0);
+        if (current == null) {
+            if (best != null) {
+                startLoad(best, present.get(best.jar()), null);
+            }
+            return;
+        }
+        PluginFolders.Jar onDisk = present.get(current.jar().path());
+        if (onDisk != null && onDisk.stamp().equals(current.jar().stamp())) {
+            if (best != null && !best.jar().equals(current.jar().path()) && preference.compare(best, current.manifest()) < 0) {
+                startLoad(best, present.get(best.jar()), current);
+            }
+        } else if (onDisk != null) {
+            // changed in place: once settled, its new content (or a better jar) replaces it if it loads
+            if (best != null && (settled.containsKey(onDisk.path()) || failed.containsKey(onDisk.path()))) {
+                startLoad(best, present.get(best.jar()), current);
+            }
+        } else if (best != null) {
+            startLoad(best, present.get(best.jar()), current);
+        } else {
+            unload(current, "its jar was removed");
+        }
+    }
+
+    private void startLoad(PluginManifest m, PluginFolders.Jar jar, LoadedPlugin replacing) {
+        String name = jar.path().getFileName().toString();
         Path copy = stagingDir.resolve(name.substring(0, name.length() - 4) + "-" + staged.incrementAndGet() + ".jar");
-        String pluginId = null;
-        ClassLoader loader = null;
+        PluginLoad attempt = new PluginLoad(m, jar, replacing, copy, limits.loadTimeout());
+        loading.put(m.pluginId(), attempt);
+        attempt.result().whenComplete((p, e) -> execute(() -> finished(attempt, p, e)));
+        thread.schedule(() -> timedOut(attempt), limits.loadTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        attempt.start();
+    }
+
+    private void execute(Runnable r) {
         try {
-            Files.copy(jar, copy, StandardCopyOption.REPLACE_EXISTING);
-            String id = manager.loadPlugin(copy);
-            pluginId = id;
-            loader = manager.getPluginClassLoader(id);
-            reportBundledSharedClasses(id, name, copy);
-            PluginState state = ContextClassLoader.call(loader, () -> manager.startPlugin(id));
-            PluginWrapper wrapper = manager.getPlugin(id);
-            if (state != PluginState.STARTED) {
-                throw notStarted(wrapper, state);
-            }
-            PluginCalls calls = new PluginCalls();
-            List<Binding> defaults = new ArrayList<>();
-            List<LoadedSink> sinks = createSinks(id, loader, calls, defaults);
-            String version = wrapper.getDescriptor().getVersion();
-            List<RunningService> started = startServices(id, loader, calls);
-            installed.put(jar, new Installed(id, version, copy, stamp, loader, calls, sinks, started));
-            catalog = catalog.with(sinks);
-            publishServices();
-            log.info("MR4001 plugin '{}' {} loaded from {}: sinks {}{}", id, version, name,
-                    sinks.stream().map(LoadedSink::className).toList(),
-                    started.isEmpty() ? "" : ", services " + started.stream().map(r -> r.service().getClass().getName()).toList());
-            registerDefaults(id, defaults);
-        } catch (Exception | LinkageError e) {
-            failed.put(jar, stamp);
-            log.error("MR4002 plugin jar {} cannot be loaded and is skipped (replace the file to retry): {}", name,
-                    oneLine(e).replace(copy.toString(), jar.toString()));
-            if (pluginId != null) {
-                String id = pluginId;
-                try {
-                    ContextClassLoader.call(loader, () -> manager.unloadPlugin(id));
-                } catch (RuntimeException | LinkageError ignored) {
-                    // it may not have got far enough to be unloaded
-                }
-            }
-            deleteQuietly(copy);
+            thread.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping
         }
     }
 
-    private IllegalStateException notStarted(PluginWrapper wrapper, PluginState state) {
-        String pluginId = wrapper.getPluginId();
-        String requires = wrapper.getDescriptor().getRequires();
-        if (state == PluginState.DISABLED && requires != null && !requires.isBlank() && !"*".equals(requires.strip())
-                && !manager.getVersionManager().checkVersionConstraint(SYSTEM_VERSION, requires)) {
-            return new IllegalStateException("plugin '" + pluginId + "' requires Mailroot " + requires
-                    + "; this is " + SYSTEM_VERSION);
+    private void timedOut(PluginLoad attempt) {
+        if (!attempt.abandon()) {
+            return; // finished in time
         }
-        Throwable why = wrapper.getFailedException();
-        return new IllegalStateException("plugin '" + pluginId + "' is " + state
-                + (why == null ? "" : ": " + why.getMessage()
-                + (why.getCause() != null ? " (" + why.getCause() + ")" : "")));
+        loading.remove(attempt.manifest().pluginId(), attempt);
+        fail(attempt.jar(), "loading did not finish within " + limits.loadTimeout().toSeconds()
+                + " s (the plugin's constructor or start hangs)", attempt.replacing(), "MR4012");
+        checkInitialLoad();
     }
 
-    /** One instance of each sink class of the plugin, made under its class loader; its default bindings go to {@code defaults}. */
-    private List<LoadedSink> createSinks(String pluginId, ClassLoader loader, PluginCalls calls, List<Binding> defaults) {
-        List<LoadedSink> sinks = new ArrayList<>();
-        for (Class<? extends OnSubmissionSink> cls : manager.getExtensionClasses(OnSubmissionSink.class, pluginId)) {
-            OnSubmissionSink sink;
-            try {
-                sink = (OnSubmissionSink) ContextClassLoader.call(loader, () -> manager.getExtensionFactory().create(cls));
-            } catch (RuntimeException e) {
-                sink = null;
-            }
-            if (sink == null) {
-                throw new IllegalStateException("cannot create an instance of sink " + cls.getName()
-                        + ": it needs a public no-argument constructor that does not throw");
-            }
-            if (catalog.sink(cls.getName()).isPresent()) {
+    private void finished(PluginLoad attempt, LoadedPlugin p, Throwable e) {
+        if (loading.get(attempt.manifest().pluginId()) != attempt) {
+            return; // abandoned at its time limit, or the host is closing
+        }
+        loading.remove(attempt.manifest().pluginId());
+        if (e != null) {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            fail(attempt.jar(), PluginCode.describe(cause), attempt.replacing(),
+                    cause instanceof PluginLoad.Refused ? "MR4014" : "MR4002");
+        } else {
+            swap(p);
+        }
+        checkInitialLoad();
+    }
+
+    /** Publishes a started plugin in place of its loaded version (if any), then retires that one and starts its services. */
+    private void swap(LoadedPlugin p) {
+        LoadedPlugin old = installed.put(p.id(), p);
+        SinkCatalog next = old == null ? catalog : catalog.without(old.calls());
+        List<LoadedSink> accepted = new ArrayList<>();
+        for (LoadedSink s : p.sinks()) {
+            Optional<LoadedSink> other = next.sink(s.className());
+            if (other.isPresent()) {
                 log.warn("MR4008 plugin '{}' provides sink class {}, which plugin '{}' already provides; "
-                        + "the first one stays in use", pluginId, cls.getName(), catalog.sink(cls.getName()).get().pluginId());
-                continue;
+                        + "the first one stays in use", p.id(), s.className(), other.get().pluginId());
+            } else {
+                accepted.add(s);
             }
-            sinks.add(new LoadedSink(pluginId, cls.getName(), sink, loader, calls));
+        }
+        catalog = next.with(accepted);
+        publishPlugins();
+        log.info("MR4001 plugin {} loaded: sinks {}{}", p.describe(), accepted.stream().map(LoadedSink::className).toList(),
+                old == null ? "" : "; it replaces " + old.describe());
+        registerDefaults(p.id(), p.defaults());
+        changed();
+        Thread t = new Thread(() -> {
+            if (old != null) {
+                old.retire("replaced by " + p.manifest().version() + " from " + p.jar().path(), limits.unloadWait(),
+                        limits.loadTimeout());
+            }
+            p.startServices(env, limits.loadTimeout());
+        }, "plugin-swap-" + p.id());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void unload(LoadedPlugin p, String why) {
+        installed.remove(p.id());
+        catalog = catalog.without(p.calls());
+        // a message whose chain was chosen before the catalog changed may still reach one of these
+        // sinks: from now on such a call is refused (and skipped like a missing sink), not made
+        p.calls().close();
+        publishPlugins();
+        changed();
+        retire(p, why);
+    }
+
+    private Thread retire(LoadedPlugin p, String why) {
+        Thread t = new Thread(() -> p.retire(why, limits.unloadWait(), limits.loadTimeout()), "plugin-unload-" + p.id());
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private void fail(PluginFolders.Jar jar, String why, LoadedPlugin stays) {
+        fail(jar, why, stays, "MR4002");
+    }
+
+    private void fail(PluginFolders.Jar jar, String why, LoadedPlugin stays, String event) {
+        failed.put(jar.path(), jar.stamp());
+        failedWhy.put(jar.path(), why);
+        log.error("{} plugin jar {} ({}) cannot be loaded and is skipped until the file changes: {}{}", event, jar.path(),
+                jar.folder(), why, stays == null || !Files.exists(stays.jar().path()) ? ""
+                        : "; plugin " + stays.describe() + " stays loaded");
+    }
+
+    private void checkInitialLoad() {
+        if (initialPending < 0 || initialLoad.isDone()) {
+            return;
+        }
+        if (loading.isEmpty()) {
+            initialLoad.complete(null);
+        }
+    }
+
+    private void changed() {
+        for (Runnable l : listeners) {
             try {
-                defaults.addAll(DefaultBindings.of(cls));
-            } catch (DefaultBindings.InvalidDeclaration e) {
-                log.warn("MR4007 plugin '{}': default binding not registered: {}", pluginId, e.getMessage());
+                l.run();
+            } catch (RuntimeException e) {
+                log.warn("a listener of plugin changes failed: {}", e.toString());
             }
         }
-        return sinks;
     }
 
-    /** Says once per load that the jar carries classes the server provides: they are ignored, the server's are used. */
-    private void reportBundledSharedClasses(String pluginId, String jarName, Path copy) {
-        Set<String> bundled;
-        try {
-            bundled = HostFirstClassLoader.bundledSharedClasses(copy);
-        } catch (IOException e) {
-            return; // PF4J has just read the jar; if it cannot be listed now, loading it will say why
-        }
-        if (!bundled.isEmpty()) {
-            List<String> some = bundled.stream().limit(5).toList();
-            log.warn("MR4011 plugin '{}' ({}) bundles {} class(es) that the server provides ({}{}); the server's are used "
-                            + "and the jar's copies are ignored. Build the plugin with the sink API, PF4J, SLF4J and Jakarta "
-                            + "Mail in provided scope.", pluginId, jarName, bundled.size(), String.join(", ", some),
-                    bundled.size() > some.size() ? ", ..." : "");
-        }
+    private void publishPlugins() {
+        published = Map.copyOf(installed);
     }
 
-    private List<RunningService> startServices(String pluginId, ClassLoader loader, PluginCalls calls) {
-        List<RunningService> started = new ArrayList<>();
-        for (Class<? extends MailrootService> cls : manager.getExtensionClasses(MailrootService.class, pluginId)) {
-            try {
-                MailrootService service = (MailrootService) ContextClassLoader.call(loader,
-                        () -> manager.getExtensionFactory().create(cls));
-                if (service == null) {
-                    throw new IllegalStateException("it needs a public no-argument constructor");
-                }
-                RunningService running = new RunningService(pluginId, service,
-                        new HostServiceContext(pluginId, service.dataFolder(), env, loader), loader, calls);
-                running.start();
-                started.add(running);
-                log.info("MR4010 plugin '{}': service {} started", pluginId, cls.getName());
-            } catch (Exception | LinkageError e) {
-                log.error("MR4009 plugin '{}': service {} failed to start and is not running: {}", pluginId, cls.getName(),
-                        oneLine(e), e);
+    private void publishStates(Map<Path, PluginFolders.Jar> present, Map<Path, PluginFolders.Jar> settled,
+                               Map<String, List<PluginManifest>> byId) {
+        List<JarState> out = new ArrayList<>();
+        for (PluginFolders.Jar j : present.values()) {
+            PluginManifest m = manifests.get(j.path());
+            String id = m == null ? null : m.pluginId();
+            String version = m == null ? null : m.version();
+            LoadedPlugin p = id == null ? null : installed.get(id);
+            PluginLoad l = id == null ? null : loading.get(id);
+            if (failed.containsKey(j.path())) {
+                out.add(new JarState(j.path(), j.folder(), id, version, "does not load", failedWhy.getOrDefault(j.path(), "")));
+            } else if (!settled.containsKey(j.path())) {
+                out.add(new JarState(j.path(), j.folder(), id, version, "waiting", "still being written"));
+            } else if (p != null && p.jar().path().equals(j.path()) && p.jar().stamp().equals(j.stamp())) {
+                out.add(new JarState(j.path(), j.folder(), id, version, "loaded", ""));
+            } else if (l != null && l.jar().path().equals(j.path())) {
+                out.add(new JarState(j.path(), j.folder(), id, version, "loading", ""));
+            } else if (p != null) {
+                out.add(new JarState(j.path(), j.folder(), id, version, "not used",
+                        "plugin '" + id + "' " + p.manifest().version() + " from " + p.jar().path() + " is used"));
+            } else {
+                out.add(new JarState(j.path(), j.folder(), id, version, "waiting", ""));
             }
         }
-        return started;
-    }
-
-    private void publishServices() {
-        Map<String, RunningService> m = new HashMap<>();
-        for (Installed i : installed.values()) {
-            for (RunningService r : i.services()) {
-                m.putIfAbsent(i.pluginId(), r);
-            }
-        }
-        services = Map.copyOf(m);
-    }
-
-    /**
-     * Runs an administrator's command on the service of {@code pluginId}, on the calling thread.
-     *
-     * @return the result, or empty if no loaded plugin of that id runs a service (or it is being unloaded)
-     */
-    public java.util.Optional<CommandResult> command(String pluginId, String command, Map<String, String> params)
-            throws Exception {
-        RunningService r = services.get(pluginId);
-        return r == null ? java.util.Optional.empty() : r.command(command, params);
+        states = List.copyOf(out);
     }
 
     private void registerDefaults(String pluginId, List<Binding> defaults) {
@@ -365,83 +509,5 @@ public final class PluginHost implements Closeable {
         if (!added.isEmpty()) {
             log.info("MR4006 plugin '{}': registered default binding(s) {}", pluginId, added);
         }
-    }
-
-    /** Whether a file in {@code plugins/} is taken as a plugin: {@code *.jar} in any case, not hidden. */
-    static boolean isPluginJarName(String name) {
-        return name.toLowerCase(Locale.ROOT).endsWith(".jar") && !name.startsWith(".");
-    }
-
-    private void unload(Path jar, String why) {
-        Installed p = installed.remove(jar);
-        if (p == null) {
-            return;
-        }
-        catalog = catalog.without(p.pluginId());
-        // a message whose chain was chosen before the catalog changed may still reach one of these
-        // sinks: from now on such a call is refused (and skipped like a missing sink), not made
-        p.calls().close();
-        publishServices();
-        for (RunningService r : p.services()) {
-            try {
-                r.stop();
-            } catch (Exception | LinkageError e) {
-                log.warn("plugin '{}': service {} did not stop cleanly: {}", p.pluginId(),
-                        r.service().getClass().getName(), oneLine(e));
-            }
-            r.context().shutdown(10);
-        }
-        awaitCalls(p);
-        try {
-            ContextClassLoader.call(p.loader(), () -> {
-                manager.stopPlugin(p.pluginId());
-                return manager.unloadPlugin(p.pluginId());
-            });
-        } catch (RuntimeException | LinkageError e) {
-            log.warn("plugin '{}' did not stop cleanly: {}", p.pluginId(), oneLine(e));
-        }
-        deleteQuietly(p.staged());
-        log.info("MR4005 plugin '{}' {} unloaded: {}", p.pluginId(), p.version(), why);
-    }
-
-    /** Waits, within the unload wait, until no call into the plugin is running. */
-    private void awaitCalls(Installed p) {
-        long deadline = System.nanoTime() + unloadWait.toNanos();
-        while (p.calls().running() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        int stillRunning = p.calls().running();
-        if (stillRunning > 0) {
-            log.warn("plugin '{}': {} call(s) still running after {} s; unloading anyway", p.pluginId(), stillRunning,
-                    unloadWait.toSeconds());
-        }
-    }
-
-    /** Plugin ids loaded now (for logs and tests). */
-    public Set<String> loadedPlugins() {
-        Set<String> ids = new HashSet<>();
-        catalog.sinks().forEach(s -> ids.add(s.pluginId()));
-        return ids;
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException e) {
-            // a leftover copy is removed at the next start
-        }
-    }
-
-    private static String oneLine(Throwable e) {
-        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage() == null ? e.toString() : e.getMessage()));
-        for (Throwable c = e.getCause(); c != null && c != e; c = c.getCause()) {
-            sb.append(" (").append(c.getMessage() == null ? c.toString() : c.getMessage()).append(')');
-        }
-        return sb.toString().replaceAll("\\s*\\n\\s*", " ");
     }
 }

@@ -46,9 +46,10 @@ public final class SinkCatalog {
         return new SinkCatalog(m);
     }
 
-    SinkCatalog without(String pluginId) {
+    /** Without the sinks of the plugin whose calls are {@code calls} (one loaded version of it). */
+    SinkCatalog without(PluginCalls calls) {
         Map<String, LoadedSink> m = new HashMap<>(byClass);
-        m.values().removeIf(s -> s.pluginId().equals(pluginId));
+        m.values().removeIf(s -> s.calls() == calls);
         return new SinkCatalog(m);
     }
 }

@@ -21,12 +21,27 @@ import java.util.List;
  *       length, with the bytes last in the payload) or external (a file in the queue folder).</li>
  *   <li>{@link #UPDATE}: envelope, stage, optional header override; replaces those of the message.</li>
  *   <li>{@link #DONE}: the message left the spool (delivered, badmail or aborted), with the outcome.</li>
+ *   <li>{@link #CALL}: a sink call on the message is about to start (the binding); durable before
+ *       the call, so a process that dies in it can tell at the next start.</li>
+ *   <li>{@link #CALL_END}: the server stopped while a call was open; it did not die in it.</li>
+ *   <li>{@link #CHAIN_END}: the sinks ran and changed nothing (an UPDATE says the same when they did).</li>
+ *   <li>{@link #SUSPECT}: the process died during calls on the message so many times, in these bindings.</li>
  * </ul>
+ * A server that does not know a record type skips it with a warning, so the four later types
+ * never stop an older server from recovering the messages.
  */
 final class Records {
     static final byte SUBMIT = 1;
     static final byte UPDATE = 2;
     static final byte DONE = 3;
+    /** A sink call is about to start: message id, binding id and name (poison-message protection). */
+    static final byte CALL = 4;
+    /** The message's sink call ended without its chain ending (the server stopped): message id. */
+    static final byte CALL_END = 5;
+    /** The message's OnSubmission chain ended without changing it: its sinks need not run again. */
+    static final byte CHAIN_END = 6;
+    /** The process died during a call on the message: how often so far, and in which bindings. */
+    static final byte SUSPECT = 7;
 
     private static final byte VERSION = 1;
     private static final byte INLINE = 0;
@@ -71,6 +86,71 @@ final class Records {
         });
     }
 
+    /** A decoded {@link #SUSPECT}. */
+    record Suspect(String id, int crashes, List<BindingRef> bindings) {
+    }
+
+    static byte[] call(String id, BindingRef binding) {
+        return encode(out -> {
+            out.writeByte(VERSION);
+            writeString(out, id);
+            writeString(out, binding.id());
+            writeString(out, binding.name());
+        });
+    }
+
+    /** A record that holds only the message id ({@link #CALL_END}, {@link #CHAIN_END}). */
+    static byte[] idOnly(String id) {
+        return encode(out -> {
+            out.writeByte(VERSION);
+            writeString(out, id);
+        });
+    }
+
+    static byte[] suspect(String id, int crashes, List<BindingRef> bindings) {
+        return encode(out -> {
+            out.writeByte(VERSION);
+            writeString(out, id);
+            out.writeInt(crashes);
+            out.writeInt(bindings.size());
+            for (BindingRef b : bindings) {
+                writeString(out, b.id());
+                writeString(out, b.name());
+            }
+        });
+    }
+
+    /** The binding of a {@link #CALL}. */
+    static BindingRef decodeCall(byte[] payload) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+        checkVersion(in.readByte());
+        readString(in);
+        return new BindingRef(readString(in), readString(in));
+    }
+
+    static Suspect decodeSuspect(byte[] payload) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+        checkVersion(in.readByte());
+        String id = readString(in);
+        int crashes = in.readInt();
+        int n = in.readInt();
+        if (crashes < 0 || n < 0 || n > 10_000) {
+            throw new IOException("implausible suspect record: " + crashes + " crash(es), " + n + " binding(s)");
+        }
+        List<BindingRef> bindings = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            bindings.add(new BindingRef(readString(in), readString(in)));
+        }
+        return new Suspect(id, crashes, bindings);
+    }
+
+    /** The message id every record type starts with (after the version). */
+    static String decodeId(byte[] payload) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+        checkVersion(in.readByte());
+        return readString(in);
+    }
+
     static State decodeState(byte[] payload, boolean withContent) throws IOException {
         CountingInput in = new CountingInput(payload);
         checkVersion(in.data.readByte());
@@ -98,12 +178,6 @@ final class Records {
         String file = readString(in.data);
         long length = in.data.readLong();
         return new State(id, env, stage, override, true, file, length, 0);
-    }
-
-    static String decodeDoneId(byte[] payload) throws IOException {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
-        checkVersion(in.readByte());
-        return readString(in);
     }
 
     private static void writeState(DataOutputStream out, String id, SpoolEnvelope env, Stage stage,

@@ -72,6 +72,7 @@ public final class Spool implements Closeable {
     private final AtomicLong cachedBytes = new AtomicLong();
     private final List<SpoolEntry> recovered;
     private final Journal journal;
+    private boolean closed;
 
     private Spool(Path dir, Options options, FileChannel lockChannel, FileLock lock) throws IOException {
         this.dir = dir;
@@ -81,6 +82,7 @@ public final class Spool implements Closeable {
         Recovery recovery = new Recovery();
         this.journal = Journal.open(dir, options.segmentBytes(), recovery, seq -> deleteDrainedSegments());
         this.recovered = List.copyOf(recovery.live.values());
+        recordCrashes(recovery.openCalls);
         for (SpoolEntry e : recovered) {
             entries.put(e.id(), e);
             liveBySegment.merge(e.segment(), 1, Integer::sum);
@@ -90,6 +92,24 @@ public final class Spool implements Closeable {
         }
         removeOrphanFiles();
         deleteDrainedSegments();
+    }
+
+    /**
+     * Messages that were in a sink call when the process died: their crash count goes up by one and
+     * the binding joins their suspects, durably, before anything can run them again.
+     */
+    private void recordCrashes(Map<String, BindingRef> openCalls) throws IOException {
+        for (SpoolEntry e : recovered) {
+            BindingRef b = openCalls.get(e.id());
+            if (b == null) {
+                continue;
+            }
+            List<BindingRef> suspects = new ArrayList<>(e.suspects());
+            suspects.add(b);
+            int crashes = e.crashes() + 1;
+            await(journal.append(Records.SUSPECT, Records.suspect(e.id(), crashes, suspects), Journal.Wait.NOW,
+                    p -> e.crashed(crashes, suspects)));
+        }
     }
 
     /** Opens (and recovers) the spool in {@code dir}, creating it if needed. */
@@ -182,17 +202,43 @@ public final class Spool implements Closeable {
      */
     public void update(SpoolEntry entry, SpoolEnvelope envelope, Stage stage, HeaderOverride override) throws IOException {
         await(journal.append(Records.UPDATE, Records.update(entry.id(), envelope, stage, override), Journal.Wait.SOON,
-                p -> entry.state(envelope, stage, override)));
+                p -> {
+                    entry.state(envelope, stage, override);
+                    entry.crashed(0, List.of());
+                    entry.inCall(null);
+                }));
     }
 
     /**
-     * Records that the OnSubmission sinks ran on a message and changed nothing. No journal record
-     * is written for this (it would cost a commit per message): the next record about the message
-     * carries the stage, which is the {@link #rewrite} before a delivery retry, so a retry never
-     * runs the sinks again. Only a crash before that record makes them run again.
+     * Records, before a sink call on a message starts, which binding is about to run; durable when
+     * this returns. If the process dies during the call, the next start knows the message and the
+     * binding (poison-message protection, docs/reliability.md). While intake is busy the record
+     * shares the commit of the next {@code 250}, as an {@link #update} does.
      */
-    public void markDispatched(SpoolEntry entry) {
+    public void beginCall(SpoolEntry entry, BindingRef binding) throws IOException {
+        await(journal.append(Records.CALL, Records.call(entry.id(), binding), Journal.Wait.SOON,
+                p -> entry.inCall(binding)));
+    }
+
+    /**
+     * Records that the OnSubmission sinks ran on a message and changed nothing. If sink calls were
+     * recorded ({@code sinksRan}), a record saying the chain ended is queued without waiting for it
+     * (it shares a later commit): it ends the last call, and after a crash it spares the sinks a
+     * second run. Without it (a crash within the few milliseconds before it is written) the sinks
+     * run again. No record is written when no sink ran: the chain costs nothing then.
+     */
+    public void markDispatched(SpoolEntry entry, boolean sinksRan) {
         entry.state(entry.envelope(), Stage.DISPATCHED, entry.override());
+        entry.crashed(0, List.of());
+        entry.inCall(null);
+        if (sinksRan) {
+            journal.append(Records.CHAIN_END, Records.idOnly(entry.id()), Journal.Wait.LATER, p -> { })
+                    .exceptionally(e -> {
+                        log.warn("MR1007 id={} could not record that its sinks ran; they run again after a restart: {}",
+                                entry.id(), e.toString());
+                        return null;
+                    });
+        }
     }
 
     /**
@@ -219,6 +265,11 @@ public final class Spool implements Closeable {
             await(journal.append(Records.SUBMIT, head, bytes, 0, bytes.length,
                     moved.andThen(p -> entry.moved(p.segment(), p.payloadOffset(head.length)))));
         }
+        if (entry.crashes() > 0) {
+            // the segment that held its crash count may now go: the count moves with the message
+            await(journal.append(Records.SUSPECT, Records.suspect(entry.id(), entry.crashes(), entry.suspects()),
+                    Journal.Wait.NOW, p -> { }));
+        }
         deleteDrainedSegments();
     }
 
@@ -229,6 +280,7 @@ public final class Spool implements Closeable {
      */
     public CompletableFuture<Void> done(SpoolEntry entry, String outcome) {
         entries.remove(entry.id());
+        entry.inCall(null);
         return journal.append(Records.DONE, Records.done(entry.id(), outcome), Journal.Wait.LATER, p -> {
             synchronized (this) {
                 liveBySegment.merge(entry.segment(), -1, Integer::sum);
@@ -260,15 +312,36 @@ public final class Spool implements Closeable {
         return MessageContent.ofFile(journal.segmentPath(entry.segment()), entry.offset(), entry.length());
     }
 
-    /** Writes what is queued and closes the journal; messages still in the spool stay for the next start. */
-    @Override
-    public void close() throws IOException {
+    /**
+     * Writes what is queued and closes the journal; messages still in the spool stay for the next
+     * start. A planned stop ({@code planned}: a stop request, not a plugin ending the process)
+     * records that the sink calls still open did not kill the process, so they do not count
+     * against their messages.
+     */
+    public synchronized void close(boolean planned) throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (planned) {
+            for (SpoolEntry e : entries.values()) {
+                if (e.inCall() != null) {
+                    journal.append(Records.CALL_END, Records.idOnly(e.id()), Journal.Wait.LATER, p -> { });
+                }
+            }
+        }
         try {
             journal.close();
         } finally {
             lock.release();
             lockChannel.close();
         }
+    }
+
+    /** {@link #close(boolean)} after a planned stop. */
+    @Override
+    public void close() throws IOException {
+        close(true);
     }
 
     private SpoolEntry register(SpoolEntry entry) {
@@ -354,6 +427,8 @@ public final class Spool implements Closeable {
     /** Rebuilds the live messages from the journal. */
     private final class Recovery implements Journal.Replay {
         final Map<String, SpoolEntry> live = new LinkedHashMap<>();
+        /** The call each message was in at the end of the journal, if any: the process died in it. */
+        final Map<String, BindingRef> openCalls = new java.util.HashMap<>();
 
         @Override
         public void record(Journal.Position position, byte type, byte[] payload) throws IOException {
@@ -363,11 +438,41 @@ public final class Spool implements Closeable {
                     case Records.UPDATE -> {
                         Records.State s = Records.decodeState(payload, false);
                         SpoolEntry e = live.get(s.id());
+                        openCalls.remove(s.id());
                         if (e != null) {
                             e.state(s.envelope(), s.stage(), s.override());
+                            e.crashed(0, List.of());
                         }
                     }
-                    case Records.DONE -> live.remove(Records.decodeDoneId(payload));
+                    case Records.DONE -> {
+                        String id = Records.decodeId(payload);
+                        live.remove(id);
+                        openCalls.remove(id);
+                    }
+                    case Records.CALL -> {
+                        String id = Records.decodeId(payload);
+                        if (live.containsKey(id)) {
+                            openCalls.put(id, Records.decodeCall(payload));
+                        }
+                    }
+                    case Records.CALL_END -> openCalls.remove(Records.decodeId(payload));
+                    case Records.CHAIN_END -> {
+                        String id = Records.decodeId(payload);
+                        SpoolEntry e = live.get(id);
+                        openCalls.remove(id);
+                        if (e != null) {
+                            e.state(e.envelope(), Stage.DISPATCHED, e.override());
+                            e.crashed(0, List.of());
+                        }
+                    }
+                    case Records.SUSPECT -> {
+                        Records.Suspect sus = Records.decodeSuspect(payload);
+                        SpoolEntry e = live.get(sus.id());
+                        openCalls.remove(sus.id()); // counted when this record was written
+                        if (e != null) {
+                            e.crashed(sus.crashes(), sus.bindings());
+                        }
+                    }
                     default -> corrupt(position.segment(), position.offset(), "unknown record type " + type);
                 }
             } catch (IOException | RuntimeException e) {
@@ -394,6 +499,7 @@ public final class Spool implements Closeable {
                 entry = new SpoolEntry(s.id(), s.envelope(), s.stage(), s.override(), len, null,
                         position.segment(), position.payloadOffset(off), cache);
             }
+            openCalls.remove(s.id()); // a rewrite happens between calls, never during one
             SpoolEntry previous = live.remove(s.id()); // a rewrite: the later copy wins
             if (previous != null && previous.cached() != null) {
                 cachedBytes.addAndGet(-previous.cached().length);

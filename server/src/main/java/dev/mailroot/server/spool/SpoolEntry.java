@@ -1,6 +1,7 @@
 package dev.mailroot.server.spool;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A message that is in the spool: its current envelope, stage and headers, and where its content
@@ -18,6 +19,10 @@ public final class SpoolEntry {
     private volatile long offset;
     private volatile byte[] cached;
     private int attempts;
+    private volatile int crashes;
+    private volatile List<BindingRef> suspects = List.of();
+    /** The binding whose call was recorded last, until the chain ends (in memory only). */
+    private volatile BindingRef inCall;
 
     SpoolEntry(String id, SpoolEnvelope envelope, Stage stage, HeaderOverride override, long length,
                Path external, long segment, long offset, byte[] cached) {
@@ -56,6 +61,32 @@ public final class SpoolEntry {
 
     public int recordFailedAttempt() {
         return ++attempts;
+    }
+
+    /**
+     * How many times the process died while a sink was handling this message (since its sinks last
+     * ran to the end). Poison-message protection sets it aside once this reaches the threshold.
+     */
+    public int crashes() {
+        return crashes;
+    }
+
+    /** The bindings whose sink calls were running on this message when the process died, oldest first. */
+    public List<BindingRef> suspects() {
+        return suspects;
+    }
+
+    BindingRef inCall() {
+        return inCall;
+    }
+
+    void inCall(BindingRef binding) {
+        this.inCall = binding;
+    }
+
+    void crashed(int count, List<BindingRef> bindings) {
+        this.crashes = count;
+        this.suspects = List.copyOf(bindings);
     }
 
     long length() {

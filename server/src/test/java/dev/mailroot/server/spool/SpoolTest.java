@@ -285,4 +285,87 @@ class SpoolTest {
         MessageIds later = new MessageIds(java.time.Clock.offset(fixed, Duration.ofMillis(1)));
         assertThat(later.next()).isGreaterThan(issued.get(0));
     }
+
+    // poison-message protection: what the spool remembers of sink calls across a death
+
+    private static final BindingRef KILLER = new BindingRef("{00000000-0000-0000-0000-00000000000A}", "killer");
+    private static final BindingRef OTHER = new BindingRef("{00000000-0000-0000-0000-00000000000B}", "other");
+
+    @Test
+    void aMessageWhoseSinkCallWasOpenWhenTheProcessDiedCountsOneCrashNamingTheBinding() throws Exception {
+        try (Spool spool = Spool.open(dir, Spool.Options.defaults())) {
+            SpoolEntry a = submit(spool, "AAA", "Subject: a\r\n\r\nx\r\n", envelope("bob@localhost"));
+            SpoolEntry b = submit(spool, "BBB", "Subject: b\r\n\r\nx\r\n", envelope("bob@localhost"));
+            spool.beginCall(a, KILLER);
+            spool.beginCall(b, OTHER);
+            spool.markDispatched(b, true); // b's chain ended; a's call never did
+            spool.close(false);            // the process ends without a stop request
+        }
+        try (Spool spool = Spool.open(dir, Spool.Options.defaults())) {
+            SpoolEntry a = spool.recovered().get(0);
+            SpoolEntry b = spool.recovered().get(1);
+            assertThat(a.crashes()).isEqualTo(1);
+            assertThat(a.suspects()).containsExactly(KILLER);
+            assertThat(a.stage()).isEqualTo(Stage.SUBMITTED);
+            assertThat(b.crashes()).isZero();
+            assertThat(b.stage()).as("a chain that ended needs no second run").isEqualTo(Stage.DISPATCHED);
+            spool.beginCall(a, KILLER);
+            spool.close(false);
+        }
+        try (Spool spool = Spool.open(dir, Spool.Options.defaults())) {
+            SpoolEntry a = spool.recovered().get(0);
+            assertThat(a.crashes()).isEqualTo(2);
+            assertThat(a.suspects()).containsExactly(KILLER, KILLER);
+        }
+    }
+
+    @Test
+    void aPlannedStopDuringACallAndAReopenWithoutANewCallDoNotCount() throws Exception {
+        try (Spool spool = Spool.open(dir, Spool.Options.defaults())) {
+            SpoolEntry a = submit(spool, "AAA", "Subject: a\r\n\r\nx\r\n", envelope("bob@localhost"));
+            spool.beginCall(a, KILLER);
+            spool.close(false);
+        }
+        try (Spool spool = Spool.open(dir, Spool.Options.defaults())) {
+            assertThat(spool.recovered().get(0).crashes()).isEqualTo(1);
+            spool.beginCall(spool.recovered().get(0), OTHER);
+            spool.close(true); // SIGTERM while a sink runs: not the message's fault
+        }
+        try (Spool spool = Spool.open(dir, Spool.Options.defaults())) {
+            assertThat(spool.recovered().get(0).crashes()).isEqualTo(1);
+        }
+        try (Spool spool = Spool.open(dir, Spool.Options.defaults())) {
+            assertThat(spool.recovered().get(0).crashes()).as("a start that ran nothing adds nothing").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aChainThatEndsClearsTheCountAndARetryRewriteKeepsAnOpenCount() throws Exception {
+        try (Spool spool = Spool.open(dir, SMALL_SEGMENTS)) {
+            SpoolEntry a = submit(spool, "AAA", "Subject: a\r\n\r\nx\r\n", envelope("bob@localhost"));
+            SpoolEntry b = submit(spool, "BBB", "Subject: b\r\n\r\nx\r\n", envelope("bob@localhost"));
+            spool.beginCall(a, KILLER);
+            spool.beginCall(b, KILLER);
+            spool.close(false);
+        }
+        try (Spool spool = Spool.open(dir, SMALL_SEGMENTS)) {
+            SpoolEntry a = spool.recovered().get(0);
+            SpoolEntry b = spool.recovered().get(1);
+            spool.update(a, a.envelope(), Stage.DISPATCHED, null); // a's sinks ran to the end this time
+            assertThat(a.crashes()).isZero();
+            spool.done(a, "delivered").get(5, TimeUnit.SECONDS);
+            // b waits for a retry before its chain ran (a missing sink): it is re-written, and so
+            // must its count be, or the old segment that held it would take it along
+            for (int i = 0; i < 20; i++) {
+                spool.rewrite(b, b.envelope());
+            }
+            assertThat(b.crashes()).isEqualTo(1);
+        }
+        try (Spool spool = Spool.open(dir, SMALL_SEGMENTS)) {
+            assertThat(spool.recovered()).extracting(SpoolEntry::id, SpoolEntry::crashes)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("BBB", 1));
+            assertThat(segments()).as("the old segments went").allSatisfy(p -> assertThat(p.getFileName().toString())
+                    .isNotEqualTo("0000000000000001.seg"));
+        }
+    }
 }
