@@ -136,4 +136,54 @@ class RestartRecoveryTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> first.newMail("bob").size() == 1);
         }
     }
+
+    private static dev.mailroot.server.spool.SpoolEntry spooled(Spool spool, String id, String rcpt) throws Exception {
+        dev.mailroot.server.spool.MessageBuffer b = spool.newBuffer(id);
+        b.write(("Subject: for " + rcpt + "\r\n\r\nbody\r\n").getBytes());
+        return spool.submit(id, new dev.mailroot.server.spool.SpoolEnvelope("a@example.org", List.of(rcpt), "c", "127.0.0.1",
+                java.time.Instant.now(), dev.mailroot.sink.Source.SMTP, null), b);
+    }
+
+    @Test
+    void messagesInASinkCallWhenTheProcessDiedRunAloneBeforeAllOthersAndTwiceMakesPoison() throws Exception {
+        // the spool as a process that died in sink calls leaves it: A once, B twice, C never
+        dev.mailroot.server.spool.BindingRef x = new dev.mailroot.server.spool.BindingRef("{00000000-0000-0000-0000-0000000000AA}", "x");
+        Path queue = home.resolve("mailroot/queue");
+        try (Spool spool = Spool.open(queue, Spool.Options.defaults())) {
+            spool.beginCall(spooled(spool, "A0000000000AA", "suspect@localhost"), x);
+            spool.beginCall(spooled(spool, "B0000000000BB", "poison@localhost"), x);
+            spooled(spool, "C0000000000CC", "innocent@localhost");
+            spool.close(false);
+        }
+        try (Spool spool = Spool.open(queue, Spool.Options.defaults())) {
+            spool.beginCall(spool.recovered().get(1), x);
+            spool.close(false);
+        }
+        List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger mostAtOnceWithTheSuspect = new AtomicInteger();
+        BoundSink watcher = TestSinks.bound("x", 1, (s, c) -> {
+            int now = running.incrementAndGet();
+            String rcpt = s.envelope().recipients().get(0);
+            if (rcpt.startsWith("suspect")) {
+                Thread.sleep(300); // long enough for anything else that could run to start meanwhile
+                mostAtOnceWithTheSuspect.set(Math.max(now, running.get()));
+            }
+            order.add(rcpt);
+            running.decrementAndGet();
+            return SinkStatus.RUN_NEXT_SINK;
+        });
+        try (LogCapture logs = new LogCapture(); TestServer server = TestServer.start(home, "", TestSinks.chain(watcher))) {
+            send(server, "new@localhost", "arrives during probation");
+            await().atMost(Duration.ofSeconds(10)).until(() -> order.size() == 3);
+            assertThat(order.get(0)).isEqualTo("suspect@localhost");
+            assertThat(order).containsExactlyInAnyOrder("suspect@localhost", "innocent@localhost", "new@localhost");
+            assertThat(mostAtOnceWithTheSuspect.get()).as("the suspect ran alone").isEqualTo(1);
+            assertThat(home.resolve("mailroot/poison/B0000000000BB.bad")).exists();
+            assertThat(Files.readString(home.resolve("mailroot/poison/B0000000000BB.bdr"))).contains("'x' " + x.id(), "died 2 times");
+            assertThat(logs.containing("MR2007")).singleElement().satisfies(e -> assertThat(e.getMDCPropertyMap()).containsEntry("msgId", "A0000000000AA"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.server().spool().size() == 0);
+            assertThat(server.newMail("poison")).isEmpty();
+        }
+    }
 }
