@@ -101,11 +101,39 @@ final class HostServiceContext implements ServiceContext {
                 t.setDaemon(true);
                 t.setContextClassLoader(loader);
                 return t;
-            });
+            }) {
+                @Override
+                protected void afterExecute(Runnable r, Throwable t) {
+                    reportFailure(r);
+                }
+            };
             s.setRemoveOnCancelPolicy(true);
             scheduler = s;
         }
         return scheduler;
+    }
+
+    /**
+     * Says when a task of the service threw (anything, Errors included): the executor would keep it
+     * to itself, and a periodic task that throws is never run again, so a connector could stop
+     * fetching mail without a word.
+     */
+    private void reportFailure(Runnable r) {
+        if (!(r instanceof java.util.concurrent.RunnableScheduledFuture<?> f) || !f.isDone() || f.isCancelled()) {
+            return;
+        }
+        try {
+            f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            Logger log = LoggerFactory.getLogger(PluginHost.class);
+            log.error("MR4009 plugin '{}': a {} task of its service failed{}: {}", pluginId,
+                    f.isPeriodic() ? "repeating" : "scheduled", f.isPeriodic() ? " and will not run again until the plugin "
+                            + "is reloaded" : "", PluginCode.describe(e.getCause()), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.CancellationException e) {
+            // cancelled: not a failure
+        }
     }
 
     @Override

@@ -276,4 +276,26 @@ class PluginFaultsTest {
             assertThat(server.newMail("guarded")).isEmpty();
         }
     }
+
+    @Test
+    void aRepeatingTaskOfAServiceThatThrowsIsReportedNotSilentlyDropped() throws Exception {
+        PluginJarBuilder.plugin("ticker").source("tick.TickService", """
+                package tick;
+                import dev.mailroot.sink.*;
+                @org.pf4j.Extension
+                public class TickService implements MailrootService {
+                    public void start(ServiceContext c) {
+                        c.scheduler().scheduleWithFixedDelay(() -> { throw new LinkageError("a library is missing"); },
+                                0, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    }
+                    public void stop() { }
+                }
+                """).build(work, home.resolve("plugins/ticker.jar"));
+        try (LogCapture logs = new LogCapture(); TestServer server = TestServer.startWithPlugins(home, "")) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> !logs.containing("MR4009").isEmpty());
+            assertThat(logged(logs, "MR4009")).singleElement().satisfies(m -> assertThat(m)
+                    .contains("'ticker'", "repeating task", "will not run again", "a library is missing"));
+            assertThat(server.server().plugins().loadedPlugins()).contains("ticker");
+        }
+    }
 }
