@@ -41,9 +41,46 @@ final class HomeOption {
         }
     }
 
+    /**
+     * The folders the server loads plugins from: the home's {@code plugins/}, then the plugins
+     * bundled with Mailroot (named by the launcher in {@code mailroot.bundledPlugins}) unless the
+     * home's {@code conf/mailroot.yaml} says {@code plugins: {bundled: false}}.
+     */
+    List<PluginJar.Folder> pluginFolders() {
+        List<PluginJar.Folder> folders = new java.util.ArrayList<>();
+        folders.add(new PluginJar.Folder(plugins().toAbsolutePath().normalize(), "plugins/"));
+        String bundled = System.getProperty("mailroot.bundledPlugins");
+        if (bundled != null && !bundled.isBlank() && bundledEnabled()) {
+            Path dir = Path.of(bundled).toAbsolutePath().normalize();
+            if (!sameFolder(dir, folders.get(0).dir())) {
+                folders.add(new PluginJar.Folder(dir, "bundled"));
+            }
+        }
+        return folders;
+    }
+
+    private boolean bundledEnabled() {
+        try {
+            com.fasterxml.jackson.databind.JsonNode tree = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+                    .readTree(root().resolve("conf").resolve("mailroot.yaml").toFile());
+            com.fasterxml.jackson.databind.JsonNode v = tree == null ? null : tree.path("plugins").path("bundled");
+            return v == null || !v.isBoolean() || v.asBoolean();
+        } catch (IOException | RuntimeException e) {
+            return true; // no file, or one the server will refuse anyway: the default
+        }
+    }
+
+    private static boolean sameFolder(Path a, Path b) {
+        try {
+            return java.nio.file.Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return a.equals(b);
+        }
+    }
+
     List<PluginJar> jars() {
         try {
-            return PluginJar.scan(plugins());
+            return PluginJar.scan(pluginFolders());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + plugins(), e);
         }

@@ -33,6 +33,8 @@ final class SinksCommand implements Callable<Integer> {
             for (PluginJar j : jars) {
                 ObjectNode n = a.addObject();
                 n.put("jar", j.jar().getFileName().toString());
+                n.put("path", j.jar().toString());
+                n.put("folder", j.folder());
                 n.put("pluginId", j.pluginId());
                 n.put("version", j.version());
                 n.put("state", j.loads() ? "loads" : "does not load");
@@ -51,11 +53,11 @@ final class SinksCommand implements Callable<Integer> {
             return 0;
         }
         if (jars.isEmpty()) {
-            out.println("no plugin jars in " + home.plugins());
+            out.println("no plugin jars in " + home.pluginFolders().stream().map(f -> f.dir().toString()).toList());
         }
         for (PluginJar j : jars) {
             out.println("Plugin: " + (j.pluginId() == null ? "?" : j.pluginId()) + " " + (j.version() == null ? "" : j.version())
-                    + " (" + j.jar().getFileName() + ")");
+                    + " (" + j.jar().getFileName() + (j.folder().equals("plugins/") ? "" : ", " + j.folder() + ": " + j.jar()) + ")");
             out.println("  State: " + (j.loads() ? "loads" : "does not load: " + j.error()));
             for (PluginJar.Sink s : j.sinks()) {
                 out.println("  Sink: " + s.className() + " " + s.events());
