@@ -1,6 +1,7 @@
 package dev.mailroot.registry;
 
 import dev.mailroot.bindings.Binding;
+import dev.mailroot.bindings.BindingStatus;
 
 import java.util.HashMap;
 import java.util.List;
@@ -32,15 +33,8 @@ final class Catalog {
         return Optional.ofNullable(byClass.get(sinkClass));
     }
 
-    /** {@code ok}, or why the binding does not run. */
+    /** {@code ok}, or why the binding does not run, from the files (the plugin folders and the bindings). */
     String status(Binding b) {
-        if (b.failure() != null) {
-            return "disabled by server after " + b.failure().failures() + " failures at " + b.failure().at() + ": "
-                    + b.failure().cause();
-        }
-        if (byClass.get(b.sinkClass()) == null) {
-            return "sink class not provided by any plugin in plugins/";
-        }
-        return "ok";
+        return BindingStatus.of(b, byClass.get(b.sinkClass()) != null);
     }
 }

@@ -2,7 +2,7 @@ package dev.mailroot.registry;
 
 import java.util.Locale;
 
-/** The two sink properties the server reads itself, checked before they are written. */
+/** The sink properties the server reads itself, checked before they are written. */
 final class SinkPropertyCheck {
     private SinkPropertyCheck() {
     }
@@ -22,6 +22,9 @@ final class SinkPropertyCheck {
         }
         if (name.equals("onError") && !value.strip().toLowerCase(Locale.ROOT).matches("continue|badmail")) {
             throw new RegistryException("onError must be 'continue' or 'badmail', not '" + value + "'");
+        }
+        if (name.equals("onMissing") && !value.strip().toLowerCase(Locale.ROOT).matches("skip|tempfail")) {
+            throw new RegistryException("onMissing must be 'skip' or 'tempfail', not '" + value + "'");
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.mailroot.registry;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroot.bindings.Binding;
+import dev.mailroot.bindings.BindingStatus;
 import dev.mailroot.bindings.BindingEntry;
 import dev.mailroot.bindings.BindingFile;
 import dev.mailroot.bindings.BindingProblem;
@@ -68,7 +69,7 @@ final class VerifyCommand implements Callable<Integer> {
         List<Problem> out = new ArrayList<>();
         e.problems().forEach(p -> out.add(new Problem(subject, e.line(), p.field(), p.message())));
         if (e.sinkClass() != null && catalog.provider(e.sinkClass()).isEmpty()) {
-            out.add(new Problem(subject, e.line(), "sinkClass", "sink class not provided by any plugin in plugins/: "
+            out.add(new Problem(subject, e.line(), "sinkClass", BindingStatus.MISSING + ": "
                     + e.sinkClass()));
         }
         if (e.event() != null && e.name() != null && names.get(e.event() + "\u0000" + e.name()) > 1) {

@@ -1,6 +1,7 @@
 package dev.mailroot.server.dispatch;
 
 import dev.mailroot.bindings.Binding;
+import dev.mailroot.bindings.BindingStatus;
 import dev.mailroot.server.plugins.LoadedSink;
 import dev.mailroot.sink.OnSubmissionSink;
 import dev.mailroot.sink.SinkContext;
@@ -8,7 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -23,14 +23,6 @@ public record BoundSink(Binding binding, LoadedSink loaded) implements SinkConte
 
     /** The time limit of one call when the binding does not set {@code timeoutMs}. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
-
-    /** What a binding whose sink is not loaded means for the message. */
-    public enum OnMissing {
-        /** The binding is skipped and the chain goes on without it (the default). */
-        SKIP,
-        /** The message waits in the spool, retried, until the sink is back. */
-        TEMPFAIL
-    }
 
     /** A binding whose sink class no loaded plugin provides. */
     public static BoundSink missing(Binding binding) {
@@ -81,22 +73,12 @@ public record BoundSink(Binding binding, LoadedSink loaded) implements SinkConte
 
     /** {@code binding}'s {@code onError}; {@code continue} unless it says {@code badmail}. */
     public static OnError onError(Binding binding) {
-        return "badmail".equals(property(binding, "onError")) ? OnError.BADMAIL : OnError.CONTINUE;
+        return BindingStatus.badmailOnError(binding) ? OnError.BADMAIL : OnError.CONTINUE;
     }
 
     /** The binding's {@code onMissing}; {@code skip} unless it says {@code tempfail}. */
-    public OnMissing onMissing() {
-        return onMissing(binding);
-    }
-
-    /** {@code binding}'s {@code onMissing}; {@code skip} unless it says {@code tempfail}. */
-    public static OnMissing onMissing(Binding binding) {
-        return "tempfail".equals(property(binding, "onMissing")) ? OnMissing.TEMPFAIL : OnMissing.SKIP;
-    }
-
-    private static String property(Binding binding, String name) {
-        String v = binding.sinkProperties().get(name);
-        return v == null ? null : v.strip().toLowerCase(Locale.ROOT);
+    public BindingStatus.OnMissing onMissing() {
+        return BindingStatus.onMissing(binding);
     }
 
     @Override

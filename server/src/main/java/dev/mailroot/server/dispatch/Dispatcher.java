@@ -1,5 +1,6 @@
 package dev.mailroot.server.dispatch;
 
+import dev.mailroot.bindings.BindingStatus;
 import dev.mailroot.bindings.Text;
 import dev.mailroot.sink.Fate;
 import dev.mailroot.sink.SinkStatus;
@@ -81,7 +82,7 @@ public final class Dispatcher implements AutoCloseable {
     public DispatchResult dispatch(SpooledSubmission submission) throws IOException {
         List<BoundSink> sinks = chain.select(submission);
         for (BoundSink bound : sinks) {
-            if (bound.isMissing() && bound.onMissing() == BoundSink.OnMissing.TEMPFAIL) {
+            if (bound.isMissing() && bound.onMissing() == BindingStatus.OnMissing.TEMPFAIL) {
                 return DispatchResult.defer(missing(bound, "is not provided by any loaded plugin"), 0);
             }
         }
@@ -94,7 +95,7 @@ public final class Dispatcher implements AutoCloseable {
             if (!bound.loaded().calls().enter()) {
                 // its plugin went after the chain was chosen: a missing sink, not a failing one
                 String why = "is no longer provided: plugin '" + bound.loaded().pluginId() + "' is unloaded or unloading";
-                if (bound.onMissing() == BoundSink.OnMissing.TEMPFAIL) {
+                if (bound.onMissing() == BindingStatus.OnMissing.TEMPFAIL) {
                     if (start != null) {
                         submission.restore(start);
                     }

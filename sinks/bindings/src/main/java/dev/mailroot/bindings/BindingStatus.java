@@ -1,0 +1,58 @@
+package dev.mailroot.bindings;
+
+import java.util.Locale;
+
+/**
+ * A binding's status as {@code registry enum} shows it and the running server reports it: one
+ * wording for both, so scripts can match it. The sink properties the server itself reads
+ * ({@code onError}, {@code onMissing}, {@code timeoutMs}) are interpreted here too.
+ */
+public final class BindingStatus {
+    private BindingStatus() {
+    }
+
+    /** The binding runs when its rule matches. */
+    public static final String OK = "ok";
+
+    /** The stable beginning of the status of a binding whose sink class no plugin provides. */
+    public static final String MISSING = "sink class not provided by any plugin in plugins/";
+
+    /** What a binding whose sink is not loaded means for its mail. */
+    public enum OnMissing {
+        /** Mail passes without the sink (the default). */
+        SKIP,
+        /** Mail waits in the spool, retried, until the sink is back. */
+        TEMPFAIL
+    }
+
+    /** The binding's {@code onMissing}: {@code skip} unless it says {@code tempfail}. */
+    public static OnMissing onMissing(Binding b) {
+        return "tempfail".equals(property(b, "onMissing")) ? OnMissing.TEMPFAIL : OnMissing.SKIP;
+    }
+
+    /** Whether the binding's {@code onError} is {@code badmail} (else {@code continue}). */
+    public static boolean badmailOnError(Binding b) {
+        return "badmail".equals(property(b, "onError"));
+    }
+
+    /**
+     * The status of {@code b}, given whether a plugin provides its sink class ({@code provided}).
+     */
+    public static String of(Binding b, boolean provided) {
+        if (b.failure() != null) {
+            return "disabled by server after " + b.failure().failures() + " failures at " + b.failure().at() + ": "
+                    + b.failure().cause();
+        }
+        if (!provided) {
+            return MISSING + "; " + (onMissing(b) == OnMissing.TEMPFAIL
+                    ? "its mail waits in the spool until the sink is back (onMissing: tempfail)"
+                    : "its mail passes without it (onMissing: skip)");
+        }
+        return OK;
+    }
+
+    private static String property(Binding b, String name) {
+        String v = b.sinkProperties().get(name);
+        return v == null ? null : v.strip().toLowerCase(Locale.ROOT);
+    }
+}
