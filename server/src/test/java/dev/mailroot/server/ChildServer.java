@@ -23,9 +23,18 @@ public final class ChildServer implements AutoCloseable {
 
     /** Starts {@code Main} with {@code args}; output goes to files in {@code home}. */
     public static ChildServer start(Path home, String... args) throws IOException {
+        return start(home, List.of(), args);
+    }
+
+    /**
+     * Starts {@code Main} with {@code args} under a command {@code prefix} (such as
+     * {@code setpriv ...} to run it with fewer privileges); output goes to files in {@code home}.
+     */
+    public static ChildServer start(Path home, List<String> prefix, String... args) throws IOException {
         Files.createDirectories(home);
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 "-Dlogback.configurationFile=logback.xml", Main.class.getName()));
         cmd.addAll(List.of(args));
         Path out = home.resolve("child.out");

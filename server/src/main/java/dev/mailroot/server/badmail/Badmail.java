@@ -9,9 +9,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -77,7 +79,9 @@ public final class Badmail {
     /**
      * Moves a file that cannot be a message (a bad pickup file) into badmail as it is, with a reason
      * file beside it. The file is renamed when it can be (same file system), else copied and
-     * removed. Durable when this returns.
+     * removed. Durable when this returns. Nothing here follows a link or opens the file for
+     * writing: a symbolic link (or another entry that is not a regular file) is moved as the link
+     * itself, never its target, and a read-only file or one owned by another user moves like any.
      *
      * @param id     the id it was given
      * @param file   the file, which leaves its folder
@@ -90,23 +94,40 @@ public final class Badmail {
         String base = freeName(id);
         Path bad = dir.resolve(base + ".bad");
         Path bdr = dir.resolve(base + ".bdr");
-        long size = Files.size(file);
+        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         String report = title + "\n"
                 + "Message id:  " + id + "\n"
                 + "Time:        " + clock.instant() + "\n"
                 + "Reason:      " + oneLine(reason) + "\n"
-                + "Arrived:     as " + oneLine(origin) + " (" + size + " bytes); kept as it was\n"
+                + "Arrived:     as " + oneLine(origin) + (a.isRegularFile() ? " (" + a.size() + " bytes); kept as it was\n"
+                : " (not a regular file); kept as it was, unread\n")
                 + "\nTo resubmit: correct the file, then move it into mailroot/pickup/ under a name ending in .eml.\n";
         writeDurably(bdr, report.getBytes(StandardCharsets.UTF_8), null);
         try {
             Files.move(file, bad, StandardCopyOption.ATOMIC_MOVE);
-            Fsync.file(bad);
         } catch (java.nio.file.AtomicMoveNotSupportedException e) {
-            writeDurably(bad, new byte[0], MessageContent.ofFile(file, 0, size));
-            Files.delete(file);
+            // another file system: Files.move copies the entry itself (a link as a link), then removes it
+            Path tmp = dir.resolve("." + bad.getFileName() + ".tmp");
+            Files.move(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, bad, StandardCopyOption.ATOMIC_MOVE);
+        }
+        if (a.isRegularFile()) {
+            syncData(bad);
         }
         Fsync.directory(dir);
         return bad;
+    }
+
+    /**
+     * Makes a quarantined file's data durable if it can be read; a file nobody may read here was
+     * only renamed, and the folder's fsync makes that durable.
+     */
+    private static void syncData(Path file) throws IOException {
+        try {
+            Fsync.file(file);
+        } catch (java.nio.file.AccessDeniedException e) {
+            // not readable by the server: nothing of it was written here
+        }
     }
 
     /** {@code id}, or {@code id-2}, {@code id-3}... if a message already went to badmail under that id. */

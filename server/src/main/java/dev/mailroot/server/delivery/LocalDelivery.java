@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -65,7 +66,18 @@ public final class LocalDelivery {
             }
             try {
                 Maildir maildir = maildir(v.mailbox());
-                Path file = maildir.deliver(traceFields(envelope.mailFrom(), v.address(), newline), content);
+                byte[] trace = traceFields(envelope.mailFrom(), v.address(), newline);
+                Path file;
+                try {
+                    file = maildir.deliver(trace, content);
+                } catch (NoSuchFileException e) {
+                    if (!maildir.restoreFolders()) {
+                        throw e;
+                    }
+                    log.warn("MR3005 mailbox {} had lost its folders (removed while the server ran: {}); created again",
+                            v.mailbox(), e.getFile());
+                    file = maildir.deliver(trace, content);
+                }
                 log.info("MR3001 delivered to <{}> mailbox={} file={}", rcpt, v.mailbox(), file.getFileName());
                 delivered.add(rcpt);
             } catch (IOException | RuntimeException e) {

@@ -39,19 +39,35 @@ public final class Maildir {
 
     /** Opens the Maildir at {@code root}, creating its folders (durably) if they are missing. */
     public static Maildir open(Path root, String hostname, Clock clock) throws IOException {
-        if (!Files.isDirectory(root.resolve("tmp")) || !Files.isDirectory(root.resolve("new"))
-                || !Files.isDirectory(root.resolve("cur"))) {
-            Path mailbox = root.getParent();
-            Files.createDirectories(mailbox);
-            Files.createDirectories(root);
-            for (String sub : new String[]{"tmp", "new", "cur"}) {
-                Files.createDirectories(root.resolve(sub));
-            }
-            Fsync.directory(root);
-            Fsync.directory(mailbox);
-            Fsync.directory(mailbox.getParent());
-        }
+        createFolders(root);
         return new Maildir(root, safeHost(hostname), clock);
+    }
+
+    /**
+     * Creates the folders again if they went missing since {@link #open} (an administrator removed
+     * the mailbox while the server ran).
+     *
+     * @return true if something had to be created
+     */
+    public boolean restoreFolders() throws IOException {
+        return createFolders(root);
+    }
+
+    private static boolean createFolders(Path root) throws IOException {
+        if (Files.isDirectory(root.resolve("tmp")) && Files.isDirectory(root.resolve("new"))
+                && Files.isDirectory(root.resolve("cur"))) {
+            return false;
+        }
+        Path mailbox = root.getParent();
+        Files.createDirectories(mailbox);
+        Files.createDirectories(root);
+        for (String sub : new String[]{"tmp", "new", "cur"}) {
+            Files.createDirectories(root.resolve(sub));
+        }
+        Fsync.directory(root);
+        Fsync.directory(mailbox);
+        Fsync.directory(mailbox.getParent());
+        return true;
     }
 
     public Path root() {
@@ -69,18 +85,20 @@ public final class Maildir {
         String name = uniqueName(size);
         Path tmp = root.resolve("tmp").resolve(name);
         Path dest = root.resolve("new").resolve(name);
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer head = ByteBuffer.wrap(prefix);
-            while (head.hasRemaining()) {
-                out.write(head);
+        try {
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer head = ByteBuffer.wrap(prefix);
+                while (head.hasRemaining()) {
+                    out.write(head);
+                }
+                content.writeTo(out);
+                out.force(true);
             }
-            content.writeTo(out);
-            out.force(true);
+            Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
             throw e;
         }
-        Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE);
         newDir.sync(); // shared with the other deliveries renamed into new/ meanwhile
         return dest;
     }

@@ -44,6 +44,15 @@ public interface MessageContent {
         return new FileRegion(file, offset, length);
     }
 
+    /**
+     * A region of a file already open, read through {@code channel} and never through the file's
+     * name again (so a name swapped for a link meanwhile is never followed). The channel stays the
+     * caller's: it must stay open while this content is in use, and the caller closes it.
+     */
+    static MessageContent ofChannel(FileChannel channel, long offset, long length) {
+        return new ChannelRegion(channel, offset, length);
+    }
+
     /** {@code head} followed by {@code tail}. */
     static MessageContent concat(MessageContent head, MessageContent tail) {
         return new Concat(head, tail);
@@ -123,6 +132,38 @@ public interface MessageContent {
         public MessageContent slice(long from) {
             Objects.checkIndex(from, length + 1);
             return new FileRegion(file, offset + from, length - from);
+        }
+    }
+
+    /** A region of an open file. */
+    record ChannelRegion(FileChannel channel, long offset, long length) implements MessageContent {
+        @Override
+        public long size() {
+            return length;
+        }
+
+        @Override
+        public InputStream open() {
+            return new ChannelInputStream(channel, offset, length);
+        }
+
+        @Override
+        public void writeTo(WritableByteChannel out) throws IOException {
+            long pos = offset;
+            long end = offset + length;
+            while (pos < end) {
+                long n = channel.transferTo(pos, end - pos, out);
+                if (n <= 0) {
+                    throw new IOException("the file is shorter than expected (" + end + " bytes)");
+                }
+                pos += n;
+            }
+        }
+
+        @Override
+        public MessageContent slice(long from) {
+            Objects.checkIndex(from, length + 1);
+            return new ChannelRegion(channel, offset + from, length - from);
         }
     }
 

@@ -55,6 +55,10 @@ import java.util.function.Consumer;
  *
  * <p>Scale: each scan streams the folder and keeps only the {@code batch} oldest settled files
  * (a bounded heap), so a backlog of any size is drained in bounded memory, oldest first.
+ *
+ * <p>A claim is read through one open file that was opened without following links
+ * ({@link PickupFile}); an entry that is not a regular file goes to badmail as it is. While the
+ * spool cannot store files, the pickup backs off as a whole ({@link PickupBackoff}).
  */
 public final class PickupDirectory implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PickupDirectory.class);
@@ -89,8 +93,11 @@ public final class PickupDirectory implements AutoCloseable {
     private final Clock clock;
     private final Consumer<SpoolEntry> next;
     private final BlockingQueue<Claim> work;
+    private final PickupBackoff backoff;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean closed;
+    /** Runs on a candidate just before it is claimed (a test swaps the file there). */
+    private volatile Consumer<Path> beforeClaim = p -> { };
 
     /**
      * @param instance this server's identity: its claims live in {@code .claimed/<instance>/}
@@ -109,6 +116,12 @@ public final class PickupDirectory implements AutoCloseable {
         this.clock = clock;
         this.next = next;
         this.work = new ArrayBlockingQueue<>(Math.max(16, settings.workers() * 16));
+        this.backoff = new PickupBackoff(clock);
+    }
+
+    /** For tests: {@code hook} runs on each file just before the scanner claims it. */
+    void beforeClaim(Consumer<Path> hook) {
+        this.beforeClaim = hook;
     }
 
     /**
@@ -142,14 +155,11 @@ public final class PickupDirectory implements AutoCloseable {
         }
         leftovers.sort(null);
         for (Path p : leftovers) {
-            String file = p.getFileName().toString();
-            int dot = file.indexOf('.');
-            String id = dot > 0 ? file.substring(0, dot) : file;
-            String name = dot > 0 ? file.substring(dot + 1) : file;
-            if (liveIds.contains(id)) {
+            ClaimName claim = ClaimName.parse(p.getFileName().toString());
+            if (liveIds.contains(claim.id())) {
                 Files.deleteIfExists(p); // spooled before the stop; its claim was not yet removed
             } else {
-                put(new Claim(id, name, p));
+                put(new Claim(claim.id(), claim.name(), p));
             }
         }
     }
@@ -157,11 +167,13 @@ public final class PickupDirectory implements AutoCloseable {
     /**
      * Claims left directly in {@code .claimed/} by a server from before claims were kept per
      * instance: moved into this server's own claims (an atomic rename, so of servers sharing the
-     * folder exactly one takes each) and then finished like its own.
+     * folder exactly one takes each) and then finished like its own. Every entry but the instance
+     * folders is adopted, links included (as links): those are then refused to badmail, unread.
      */
     private void adoptUnownedClaims() throws IOException {
         List<Path> loose = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(claimed.getParent(), Files::isRegularFile)) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(claimed.getParent(),
+                p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))) {
             ds.forEach(loose::add);
         }
         for (Path p : loose) {
@@ -181,14 +193,23 @@ public final class PickupDirectory implements AutoCloseable {
                 dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
             }
             while (!closed) {
-                boolean[] unsettled = {false};
-                int claimedNow = scan(unsettled);
-                if (claimedNow >= settings.batch()) {
-                    continue; // a backlog: go straight on with the next oldest
-                }
                 long waitMs = settings.rescan().toMillis();
-                if (unsettled[0]) {
-                    waitMs = Math.min(waitMs, Math.max(50, settings.settle().toMillis() / 2));
+                long held = backoff.waitMillis();
+                if (held > 0) {
+                    waitMs = held; // the spool cannot store files: files given back wake us, but are not taken
+                } else {
+                    boolean probing = backoff.backingOff();
+                    boolean[] unsettled = {false};
+                    int claimedNow = scan(unsettled, probing ? 1 : settings.batch());
+                    if (claimedNow >= settings.batch()) {
+                        continue; // a backlog: go straight on with the next oldest
+                    }
+                    if (unsettled[0]) {
+                        waitMs = Math.min(waitMs, Math.max(50, settings.settle().toMillis() / 2));
+                    }
+                    if (probing && claimedNow > 0) {
+                        waitMs = Math.min(waitMs, 100); // soon see whether the one file tried went through
+                    }
                 }
                 if (watcher == null) {
                     Thread.sleep(waitMs);
@@ -222,8 +243,8 @@ public final class PickupDirectory implements AutoCloseable {
         }
     }
 
-    /** Claims up to one batch of settled files, oldest first; returns how many. */
-    private int scan(boolean[] unsettled) throws InterruptedException {
+    /** Claims up to {@code limit} settled files (at most one batch), oldest first; returns how many. */
+    private int scan(boolean[] unsettled, int limit) throws InterruptedException {
         long settledBefore = clock.millis() - settings.settle().toMillis();
         PriorityQueue<Candidate> newestOnTop = new PriorityQueue<>(OLDEST_FIRST.reversed());
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
@@ -258,12 +279,14 @@ public final class PickupDirectory implements AutoCloseable {
         batch.sort(OLDEST_FIRST);
         int count = 0;
         for (Candidate c : batch) {
-            if (closed) {
+            if (closed || count >= limit) {
                 break;
             }
             String id = ids.next();
             String name = c.path().getFileName().toString();
-            Path target = claimed.resolve(id + "." + name);
+            String claimName = ClaimName.of(id, name);
+            Path target = claimed.resolve(claimName);
+            beforeClaim.accept(c.path());
             try {
                 Files.move(c.path(), target, StandardCopyOption.ATOMIC_MOVE);
             } catch (NoSuchFileException e) {
@@ -271,6 +294,10 @@ public final class PickupDirectory implements AutoCloseable {
             } catch (IOException e) {
                 log.error("MR1103 cannot claim pickup file {}: {}", name, e.toString());
                 continue;
+            }
+            if (!claimName.endsWith("." + name)) {
+                log.info("MR1108 pickup file {} has a name too long to keep in its claim; it is claimed as {}",
+                        name, claimName);
             }
             put(new Claim(id, name, target));
             count++;
@@ -312,39 +339,62 @@ public final class PickupDirectory implements AutoCloseable {
     }
 
     private void process(Claim c) {
-        PickupMessage message;
-        try {
-            message = PickupMessage.read(c.file(), maxSize);
+        if (backoff.waitMillis() > 0) {
+            giveBack(c, null); // claimed before the spool failed: tried again after the wait
+            return;
+        }
+        try (PickupFile file = PickupFile.open(c.file())) {
+            PickupMessage message = PickupMessage.read(file, maxSize);
+            List<String> accepted = new ArrayList<>();
+            List<Badmail.Failure> refused = new ArrayList<>();
+            for (String r : message.recipients()) {
+                RecipientVerdict v = recipients.check(r);
+                if (v.isLocal()) {
+                    accepted.add(r.indexOf('@') < 0 ? v.address() : r);
+                } else {
+                    String why = v.kind() == RecipientVerdict.Kind.NOT_LOCAL
+                            ? "not a local domain, and Mailroot does not relay (" + v.kind().replyText(r) + ")"
+                            : v.kind().replyText(r);
+                    refused.add(new Badmail.Failure(r, why));
+                }
+            }
+            if (accepted.isEmpty()) {
+                quarantine(c, "no deliverable recipient: " + refused.stream()
+                        .map(f -> "<" + f.recipient() + "> " + f.reason()).reduce((a, b) -> a + "; " + b).orElse(""));
+                return;
+            }
+            store(c, message, accepted, refused);
+        } catch (NotARegularFile e) {
+            quarantine(c, e.getMessage());
         } catch (BadPickupFile e) {
             quarantine(c, e.getMessage());
-            return;
         } catch (AccessDeniedException e) {
             quarantine(c, "cannot read the file: permission denied");
-            return;
+        } catch (CannotStore e) {
+            Duration wait = backoff.failed();
+            giveBack(c, null);
+            if (wait != null) {
+                log.warn("MR1105 the spool cannot store pickup files ({}); pickup file {} is back in pickup, and the "
+                        + "pickup waits {} s before it tries one again", e.getCause().toString(), c.name(), wait.toSeconds());
+            }
         } catch (IOException e) {
             giveBack(c, e);
-            return;
         }
-        List<String> accepted = new ArrayList<>();
-        List<Badmail.Failure> refused = new ArrayList<>();
-        for (String r : message.recipients()) {
-            RecipientVerdict v = recipients.check(r);
-            if (v.isLocal()) {
-                accepted.add(r.indexOf('@') < 0 ? v.address() : r);
-            } else {
-                String why = v.kind() == RecipientVerdict.Kind.NOT_LOCAL
-                        ? "not a local domain, and Mailroot does not relay (" + v.kind().replyText(r) + ")"
-                        : v.kind().replyText(r);
-                refused.add(new Badmail.Failure(r, why));
-            }
+    }
+
+    /** The spool (or badmail, for refused recipients) could not store a pickup file: a full disk, most often. */
+    private static final class CannotStore extends Exception {
+        CannotStore(IOException cause) {
+            super(cause);
         }
-        if (accepted.isEmpty()) {
-            quarantine(c, "no deliverable recipient: " + refused.stream()
-                    .map(f -> "<" + f.recipient() + "> " + f.reason()).reduce((a, b) -> a + "; " + b).orElse(""));
-            return;
-        }
+    }
+
+    /** Spools the message (and puts refused recipients in badmail), removes the claim, passes the message on. */
+    private void store(Claim c, PickupMessage message, List<String> accepted, List<Badmail.Failure> refused)
+            throws CannotStore, IOException {
         SpoolEnvelope envelope = new SpoolEnvelope(message.sender(), accepted, null, null, clock.instant(),
                 Source.PICKUP, c.name());
+        SpoolEntry entry;
         try {
             if (!refused.isEmpty()) {
                 String newline = HeaderSection.newlineOf(message.content());
@@ -356,40 +406,56 @@ public final class PickupDirectory implements AutoCloseable {
             MessageBuffer buffer = spool.newBuffer(c.id());
             try (InputStream in = message.content().open()) {
                 in.transferTo(buffer);
+            } catch (IOException e) {
+                buffer.discard();
+                throw e;
             }
-            SpoolEntry entry = spool.submit(c.id(), envelope, buffer);
-            Files.deleteIfExists(c.file());
-            log.info("MR1101 picked up {} from <{}> to {} ({} bytes)", c.name(), envelope.mailFrom(), accepted,
-                    message.content().size());
-            next.accept(entry);
+            entry = spool.submit(c.id(), envelope, buffer);
         } catch (IOException e) {
-            giveBack(c, e);
+            throw new CannotStore(e);
         }
+        Files.deleteIfExists(c.file());
+        int failed = backoff.stored();
+        if (failed > 0) {
+            log.info("MR1106 the spool stores pickup files again (after {} failed tries); the pickup goes on", failed);
+        }
+        log.info("MR1101 picked up {} from <{}> to {} ({} bytes)", c.name(), envelope.mailFrom(), accepted,
+                message.content().size());
+        next.accept(entry);
     }
 
     private void quarantine(Claim c, String reason) {
         try {
+            boolean regular = Files.isRegularFile(c.file(), LinkOption.NOFOLLOW_LINKS);
             Path bad = badmail.quarantine(c.id(), c.file(), "pickup file " + c.name(), reason);
-            log.warn("MR1102 pickup file {} sent to badmail as {}: {}", c.name(), bad.getFileName(), reason);
+            log.warn("{} pickup file {} sent to badmail as {}: {}", regular ? "MR1102" : "MR1107", c.name(),
+                    bad.getFileName(), reason);
         } catch (IOException e) {
             log.error("MR1103 pickup file {} is bad ({}) but cannot be moved to badmail: {}; it stays in {}",
                     c.name(), reason, e.toString(), claimed);
         }
     }
 
-    /** A failure that may pass (a full disk): the file goes back to pickup and is tried again. */
+    /**
+     * Puts a claimed file back into pickup to be tried again: after a failure that may pass
+     * ({@code e}, logged), or quietly while the pickup backs off (the back-off is logged instead).
+     */
     private void giveBack(Claim c, IOException e) {
         Path back = dir.resolve(c.name());
-        if (Files.exists(back)) {
-            back = dir.resolve(c.id() + "." + c.name());
+        if (Files.exists(back, LinkOption.NOFOLLOW_LINKS)) {
+            back = dir.resolve(c.file().getFileName()); // the claim's name: unique, and short enough
         }
         try {
             Files.move(c.file(), back, StandardCopyOption.ATOMIC_MOVE);
-            log.error("MR1103 pickup file {} could not be spooled ({}); it is back in pickup and will be tried again",
-                    c.name(), e.toString());
+            if (e != null) {
+                log.error("MR1103 pickup file {} could not be read ({}); it is back in pickup and will be tried again",
+                        c.name(), e.toString());
+            } else {
+                log.debug("pickup file {} is back in pickup until the spool can store files", c.name());
+            }
         } catch (IOException moveFailed) {
-            log.error("MR1103 pickup file {} could not be spooled ({}) and stays in {} until the next start",
-                    c.name(), e.toString(), claimed);
+            log.error("MR1103 pickup file {} could not be {} ({}) and stays in {} until the next start",
+                    c.name(), e == null ? "spooled" : "read", e == null ? moveFailed.toString() : e.toString(), claimed);
         }
     }
 

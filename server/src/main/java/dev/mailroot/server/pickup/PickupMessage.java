@@ -10,8 +10,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,20 +32,21 @@ record PickupMessage(String sender, List<String> recipients, MessageContent cont
     private static final int MAX_RECEIVERS = 100_000;
 
     /**
-     * Reads {@code file}.
+     * Reads {@code file}. The message's content is read through the file's open channel, so it is
+     * valid only while the file is open.
      *
      * @throws BadPickupFile if it is empty, larger than {@code maxSize}, not a message, or names no recipient
      */
-    static PickupMessage read(Path file, long maxSize) throws IOException, BadPickupFile {
-        long size = Files.size(file);
+    static PickupMessage read(PickupFile file, long maxSize) throws IOException, BadPickupFile {
+        long size = file.size();
         if (size == 0) {
             throw new BadPickupFile("the file is empty");
         }
         if (size > maxSize) {
             throw new BadPickupFile("the file is " + size + " bytes, larger than smtp.maxMessageSize (" + maxSize + ")");
         }
-        EnvelopeLines lines = EnvelopeLines.read(file);
-        MessageContent content = MessageContent.ofFile(file, lines.length(), size - lines.length());
+        EnvelopeLines lines = EnvelopeLines.read(file.content());
+        MessageContent content = file.content(lines.length());
         HeaderSection section = HeaderSection.parse(content);
         if (section.fields().isEmpty()) {
             throw new BadPickupFile("not a message: it does not start with header fields (such as From: or Subject:)"
@@ -129,11 +128,11 @@ record PickupMessage(String sender, List<String> recipients, MessageContent cont
     /** The leading {@code x-sender:} / {@code x-receiver:} lines of a file. */
     record EnvelopeLines(String sender, List<String> receivers, long length) {
 
-        static EnvelopeLines read(Path file) throws IOException, BadPickupFile {
+        static EnvelopeLines read(MessageContent file) throws IOException, BadPickupFile {
             String sender = null;
             List<String> receivers = new ArrayList<>();
             long length = 0;
-            try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            try (InputStream in = new BufferedInputStream(file.open())) {
                 byte[] line;
                 while ((line = readLine(in)) != null) {
                     String text = new String(line, StandardCharsets.UTF_8).stripTrailing();

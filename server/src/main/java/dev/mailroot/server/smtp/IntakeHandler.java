@@ -2,6 +2,7 @@ package dev.mailroot.server.smtp;
 
 import dev.mailroot.server.address.LocalRecipients;
 import dev.mailroot.server.address.RecipientVerdict;
+import dev.mailroot.server.spool.DiskFull;
 import dev.mailroot.server.spool.MessageBuffer;
 import dev.mailroot.server.spool.MessageIds;
 import dev.mailroot.server.spool.Spool;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -90,13 +92,16 @@ final class IntakeHandler implements MessageHandler {
         boolean spooled = false;
         try {
             Instant now = intake.clock().instant();
-            buffer.write(ReceivedHeader.format(context.getHelo().orElse(null), client(), intake.hostname(), id,
-                    recipients.size() == 1 ? recipients.get(0) : null, now.atZone(ZoneId.systemDefault())));
-            long size = copy(data, buffer, intake.maxMessageSize());
-            if (size < 0) {
+            byte[] received = ReceivedHeader.format(context.getHelo().orElse(null), client(), intake.hostname(), id,
+                    recipients.size() == 1 ? recipients.get(0) : null, now.atZone(ZoneId.systemDefault()));
+            Received message = receive(data, buffer, received, intake.maxMessageSize());
+            if (message.tooBig()) {
                 log.warn("MR1005 refused from {}: larger than {} bytes", client(), intake.maxMessageSize());
                 endTransaction();
                 throw new RejectException(552, "5.3.4 Error: message file too big");
+            }
+            if (message.notKept() != null) {
+                throw refusal(message.notKept(), message.size());
             }
             SpoolEnvelope envelope = new SpoolEnvelope(from == null ? "" : from, recipients,
                     context.getHelo().orElse(null), client(), now, Source.SMTP, null);
@@ -104,13 +109,11 @@ final class IntakeHandler implements MessageHandler {
             try {
                 entry = intake.spool().submit(id, envelope, buffer);
             } catch (IOException e) {
-                log.error("MR1007 could not be spooled: {}", e.toString());
-                endTransaction();
-                throw new RejectException(451, "4.3.0 Error: queue file write error, try again later");
+                throw refusal(e, message.size());
             }
             spooled = true;
             log.info("MR1001 accepted from {} helo={} mail from=<{}> rcpt={} size={}", client(),
-                    context.getHelo().orElse("-"), envelope.mailFrom(), recipients, size);
+                    context.getHelo().orElse("-"), envelope.mailFrom(), recipients, message.size());
             intake.spooled(entry);
             return "2.0.0 Ok: queued as " + id;
         } finally {
@@ -123,29 +126,99 @@ final class IntakeHandler implements MessageHandler {
     }
 
     /**
-     * Copies the DATA stream into the buffer. Past {@code max} bytes the rest is read and thrown
-     * away so the client gets its reply; a client that goes on sending twice the limit is cut off.
+     * What came of reading a message from the client.
      *
-     * @return the number of bytes, or -1 if the message was larger than {@code max}
+     * @param size    the bytes the client sent
+     * @param tooBig  more than the size limit: the rest was read and thrown away
+     * @param notKept why the message could not be kept (the buffer failed, a full disk), or null;
+     *                the rest was still read, so the client gets its reply and can go on
      */
-    private static long copy(InputStream in, MessageBuffer out, long max) throws IOException, DropConnectionException {
+    private record Received(long size, boolean tooBig, IOException notKept) {
+    }
+
+    /**
+     * Reads the client's message to its end into the buffer, behind {@code received}. Past
+     * {@code max} bytes, or once the buffer failed, the rest is read and thrown away so the client
+     * gets its reply; a client that goes on sending twice the limit is cut off.
+     *
+     * @throws DropConnectionException if the message was cut short: the connection ended before
+     *                                 the message did (DATA without its final dot, a BDAT chunk
+     *                                 shorter than its size, no {@code BDAT ... LAST})
+     */
+    private Received receive(InputStream in, MessageBuffer out, byte[] received, long max)
+            throws IOException, DropConnectionException {
+        IOException notKept = keep(out, received, received.length, null);
         byte[] buf = new byte[8192];
         long total = 0;
         int n;
-        while ((n = in.read(buf)) > 0) {
+        while ((n = readFromClient(in, buf, total)) > 0) {
             total += n;
-            if (total > max) {
-                while ((n = in.read(buf)) > 0) {
-                    total += n;
-                    if (total > 2 * max) {
-                        throw new DropConnectionException(552, "5.3.4 Error: message file too big");
-                    }
-                }
-                return -1;
+            if (total > 2 * max) {
+                throw new DropConnectionException(552, "5.3.4 Error: message file too big");
             }
-            out.write(buf, 0, n);
+            if (total <= max) {
+                notKept = keep(out, buf, n, notKept);
+            }
         }
-        return total;
+        // SubEthaSMTP's BDAT stream ends the message where the connection ends, as if it were complete
+        if (clientGone()) {
+            throw cutShort(total, null);
+        }
+        return new Received(total, total > max, notKept);
+    }
+
+    private int readFromClient(InputStream in, byte[] buf, long sofar) throws IOException, DropConnectionException {
+        try {
+            return in.read(buf);
+        } catch (IOException | RuntimeException e) {
+            // BDAT without a LAST chunk fails with a NullPointerException at the connection's end
+            if (clientGone() || e instanceof SocketException) {
+                throw cutShort(sofar, e);
+            }
+            throw e;
+        }
+    }
+
+    /** Writes to the buffer unless it already failed; returns the failure, if any (the buffer is then discarded). */
+    private static IOException keep(MessageBuffer out, byte[] bytes, int length, IOException failed) {
+        if (failed != null) {
+            return failed;
+        }
+        try {
+            out.write(bytes, 0, length);
+            return null;
+        } catch (IOException e) {
+            out.discard(); // give the space back now, not after the client finished sending
+            return e;
+        }
+    }
+
+    private boolean clientGone() {
+        return context instanceof Session session && LineDeadlineSockets.inputEnded(session.getSocket());
+    }
+
+    private DropConnectionException cutShort(long bytes, Exception cause) {
+        String how = cause == null ? "" : cause instanceof RuntimeException ? ", with no BDAT ... LAST chunk"
+                : " (" + cause.getMessage() + ")";
+        log.warn("MR1016 the message from {} was cut short: the connection ended before the message did ({} bytes "
+                + "received{}); nothing was kept", client(), bytes, how);
+        return new DropConnectionException(421, "4.4.2 Connection lost in the middle of the message; nothing was kept");
+    }
+
+    /**
+     * The reply to a message that could not be made durable: {@code 452 4.3.1} when the disk is
+     * full, {@code 451 4.3.0} for any other I/O error. Both are temporary, and the transaction is
+     * over, so the client may start another on the same connection.
+     */
+    private RejectException refusal(IOException e, long size) {
+        endTransaction();
+        if (DiskFull.causedBy(e)) {
+            log.error("MR1017 refused a message of {} bytes from {}: no space left for the spool ({})", size, client(),
+                    e.toString());
+            return new RejectException(452, "4.3.1 Error: insufficient system storage, try again later");
+        }
+        log.error("MR1007 could not be spooled: {}", e.toString());
+        return new RejectException(451, "4.3.0 Error: queue file write error, try again later");
     }
 
     /**

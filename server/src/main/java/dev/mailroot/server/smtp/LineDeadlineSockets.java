@@ -12,9 +12,21 @@ import java.net.SocketTimeoutException;
  * timeout applies to each read, so a client that sends one byte a second would hold its
  * connection (and a connection slot) forever; with this, a line that is not complete within
  * {@code smtp.idleTimeoutSeconds} of its first byte ends the connection with {@code 421}.
+ *
+ * <p>The sockets also remember whether the client's input has reached its end (the client closed
+ * or half-closed the connection): SubEthaSMTP's BDAT stream reports that end as the end of the
+ * message, so intake asks here whether a message that seems complete was in fact cut short.
  */
 final class LineDeadlineSockets {
     private LineDeadlineSockets() {
+    }
+
+    /**
+     * Whether the client's input on {@code socket} has reached its end: every later read returns
+     * nothing. False for sockets this class did not make.
+     */
+    static boolean inputEnded(Socket socket) {
+        return socket instanceof DeadlineSocket d && d.inputEnded;
     }
 
     /** An unbound server socket whose accepted sockets enforce the deadline. */
@@ -32,6 +44,7 @@ final class LineDeadlineSockets {
     private static final class DeadlineSocket extends Socket {
         private final int deadlineMillis;
         private InputStream in;
+        private volatile boolean inputEnded;
 
         DeadlineSocket(int deadlineMillis) {
             this.deadlineMillis = deadlineMillis;
@@ -48,11 +61,11 @@ final class LineDeadlineSockets {
 
     /** Tracks when the current line began; reads fail once it is older than the deadline. */
     private static final class LineDeadlineInputStream extends FilterInputStream {
-        private final Socket socket;
+        private final DeadlineSocket socket;
         private final long deadlineNanos;
         private long lineStarted = -1;
 
-        LineDeadlineInputStream(InputStream in, Socket socket, int deadlineMillis) {
+        LineDeadlineInputStream(InputStream in, DeadlineSocket socket, int deadlineMillis) {
             super(in);
             this.socket = socket;
             this.deadlineNanos = deadlineMillis * 1_000_000L;
@@ -83,6 +96,9 @@ final class LineDeadlineSockets {
                 if (lineStarted >= 0) {
                     socket.setSoTimeout(idle);
                 }
+            }
+            if (n < 0) {
+                socket.inputEnded = true;
             }
             if (n > 0) {
                 int lastNewline = -1;

@@ -17,9 +17,14 @@ public final class Fsync {
         }
     }
 
-    /** Makes the data of {@code file} durable. */
+    /**
+     * Makes the data of {@code file} durable. It is opened for reading (on Linux an fsync needs no
+     * write access, so a read-only file or one owned by another user works) and without following
+     * a link (a link fails: only a regular file has data to sync).
+     */
     public static void file(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.READ,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
             ch.force(true);
         }
     }

@@ -35,7 +35,12 @@ import java.util.zip.CRC32C;
  * {@code fdatasync} flushes data only, not the inode's new size (on ext4 about half the time of an
  * appending one: measured 262–280 µs against 490–693 µs for 4 KB). The zeros after the last record
  * are the end of the segment when it is read back, not damage. If no prepared segment is ready,
- * the roll creates an empty one that grows as records are appended, as before.
+ * the roll creates an empty one that grows as records are appended, as before. A segment is
+ * prepared only while the disk has room for it and for two more after it, so a small disk is
+ * never filled by preallocation; a preparation that fails leaves no partial file.
+ *
+ * <p>A commit that fails (a full disk) takes back what it wrote, so neither a record cut short nor
+ * a record whose writer was told it failed is found at the next start.
  *
  * <p>Thread-safe. Appends are written by one committer thread, in the order they were queued.
  */
@@ -61,6 +66,12 @@ final class Journal implements Closeable {
     /** {@link #PREPARED} while it is being written (deleted at open). */
     private static final String PREPARING = "next-segment.pre.tmp";
     private static final int ZERO_CHUNK = 1 << 20;
+    /**
+     * Segments preallocated at most: a segment is prepared only if this many segments' worth of
+     * space is free, so that after it the disk still has room for two segments of messages (a
+     * small disk gets no preallocation at all rather than a full one).
+     */
+    static final int PREALLOCATE_ROOM = 3;
     /** Not a record type: queued by {@link #close()} to stop the committer after what is before it. */
     private static final byte CLOSE_MARKER = 0;
 
@@ -111,19 +122,33 @@ final class Journal implements Closeable {
     private volatile boolean closed;
     /** When the last {@link Wait#NOW} record was queued. */
     private volatile long lastNow = System.nanoTime() - 2 * BUSY_NANOS;
+    private final FreeSpace freeSpace;
+    /** Whether the last decision not to preallocate (too little space) was logged; said once per change. */
+    private volatile boolean toldNoRoom;
     private FileChannel active;
     private long activeSeq;
     private long activeSize;
+
+    /** The usable space of the journal's file system, in bytes (a test may pretend). */
+    interface FreeSpace {
+        long usable() throws IOException;
+
+        static FreeSpace of(Path dir) {
+            return () -> Files.getFileStore(dir).getUsableSpace();
+        }
+    }
 
     /** Told when a new segment becomes the one appended to. */
     interface SegmentListener {
         void rolled(long newSegment);
     }
 
-    private Journal(Path dir, long segmentBytes, long firstSeq, SegmentListener listener) throws IOException {
+    private Journal(Path dir, long segmentBytes, long firstSeq, SegmentListener listener, FreeSpace freeSpace)
+            throws IOException {
         this.dir = dir;
         this.segmentBytes = segmentBytes;
         this.listener = listener;
+        this.freeSpace = freeSpace;
         this.preparer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "spool-prealloc");
             t.setDaemon(true);
@@ -147,13 +172,19 @@ final class Journal implements Closeable {
      * {@code replay}, then starts a new segment for appends.
      */
     static Journal open(Path dir, long segmentBytes, Replay replay, SegmentListener listener) throws IOException {
+        return open(dir, segmentBytes, replay, listener, FreeSpace.of(dir));
+    }
+
+    /** As above, with the free space the preallocation goes by. */
+    static Journal open(Path dir, long segmentBytes, Replay replay, SegmentListener listener, FreeSpace freeSpace)
+            throws IOException {
         Files.createDirectories(dir);
         List<Long> segments = segments(dir);
         for (long seq : segments) {
             readSegment(dir, seq, replay);
         }
         long next = segments.isEmpty() ? 1 : segments.get(segments.size() - 1) + 1;
-        return new Journal(dir, segmentBytes, next, listener);
+        return new Journal(dir, segmentBytes, next, listener, freeSpace);
     }
 
     /** The segment numbers present in {@code dir}, oldest first. */
@@ -310,10 +341,11 @@ final class Journal implements Closeable {
 
     private void commit(List<Append> batch) {
         List<Position> positions = new ArrayList<>(batch.size());
-        long seq;
+        long start = -1;
         try {
             synchronized (this) {
-                seq = activeSeq;
+                start = activeSize;
+                long seq = activeSeq;
                 for (Append a : batch) {
                     positions.add(new Position(seq, activeSize));
                     activeSize += write(a);
@@ -322,10 +354,10 @@ final class Journal implements Closeable {
             }
         } catch (IOException | RuntimeException e) {
             log.error("MR1007 spool write failed; {} record(s) not stored: {}", batch.size(), e.toString());
+            takeBack(start);
             for (Append a : batch) {
                 a.done().completeExceptionally(e instanceof IOException io ? io : new IOException(e));
             }
-            rollAfterFailure();
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
@@ -363,11 +395,30 @@ final class Journal implements Closeable {
         return total;
     }
 
-    private void rollAfterFailure() {
+    /**
+     * Removes what a failed commit wrote from {@code start} on: a record cut short (a full disk
+     * stops a write in the middle), and the records of the batch before it, whose writers are told
+     * they were not stored, so a restart must not find them either. The next records are written
+     * from {@code start}. If the segment cannot be cut back, appends move to a new segment.
+     */
+    private void takeBack(long start) {
+        if (start < 0) {
+            return;
+        }
         try {
-            roll();
-        } catch (IOException e) {
-            log.error("MR1007 cannot start a new spool segment after a write failure: {}", e.toString());
+            synchronized (this) {
+                active.truncate(start);
+                active.position(start);
+                activeSize = start;
+                active.force(true);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.error("MR1007 cannot take back a failed spool write ({}); starting a new segment", e.toString());
+            try {
+                roll();
+            } catch (IOException rollFailed) {
+                log.error("MR1007 cannot start a new spool segment after a write failure: {}", rollFailed.toString());
+            }
         }
     }
 
@@ -391,8 +442,15 @@ final class Journal implements Closeable {
             ch.position(SEGMENT_MAGIC.length);
         } else {
             ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            ch.write(ByteBuffer.wrap(SEGMENT_MAGIC));
-            ch.force(true);
+            try {
+                ch.write(ByteBuffer.wrap(SEGMENT_MAGIC));
+                ch.force(true);
+            } catch (IOException e) {
+                // a full disk: leave no headerless segment behind (it would be reported as damage at start)
+                ch.close();
+                Files.deleteIfExists(path);
+                throw e;
+            }
         }
         Fsync.directory(dir);
         active = ch;
@@ -426,6 +484,9 @@ final class Journal implements Closeable {
             Path tmp = dir.resolve(PREPARING);
             try {
                 Files.deleteIfExists(tmp);
+                if (!roomToPrepare()) {
+                    return false;
+                }
                 try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                     ch.write(ByteBuffer.wrap(SEGMENT_MAGIC));
                     ByteBuffer zeros = ByteBuffer.allocate(ZERO_CHUNK);
@@ -433,7 +494,7 @@ final class Journal implements Closeable {
                     int sinceSync = 0;
                     while (pos < segmentBytes) {
                         if (closed) {
-                            return false;
+                            break;
                         }
                         zeros.clear().limit((int) Math.min(ZERO_CHUNK, segmentBytes - pos));
                         pos += ch.write(zeros, pos);
@@ -442,19 +503,47 @@ final class Journal implements Closeable {
                             sinceSync = 0;
                         }
                     }
+                    if (closed) {
+                        throw new IOException("the spool is closing");
+                    }
                     ch.force(true);
                 }
                 Files.move(tmp, dir.resolve(PREPARED), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                 return true;
             } catch (IOException e) {
-                if (closed) {
-                    return false;
+                // a partial segment only takes space (on a full disk, the space everything else needs)
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // removed at the next open
                 }
-                log.warn("MR1014 cannot preallocate the next spool segment (appends will grow it instead): {}",
-                        e.toString());
+                if (!closed) {
+                    log.warn("MR1014 cannot preallocate the next spool segment (appends will grow it instead): {}",
+                            e.toString());
+                }
                 return false;
             }
         });
+    }
+
+    /**
+     * Whether the disk has room for a preallocated segment and, after it, for two more segments'
+     * worth of messages ({@link #PREALLOCATE_ROOM}). Said once ({@code MR1019}) when it has not.
+     */
+    private boolean roomToPrepare() throws IOException {
+        long usable = freeSpace.usable();
+        long needed = PREALLOCATE_ROOM * Math.max(segmentBytes, SEGMENT_MAGIC.length);
+        if (usable >= needed) {
+            toldNoRoom = false;
+            return true;
+        }
+        if (!toldNoRoom) {
+            toldNoRoom = true;
+            log.info("MR1019 not preallocating spool segments: {} MB free in {}, {} MB needed (a {} MB segment and "
+                    + "room for two more after it); segments grow as records are appended", usable >> 20, dir,
+                    needed >> 20, segmentBytes >> 20);
+        }
+        return false;
     }
 
     private void failAll(IOException e) {
