@@ -81,6 +81,14 @@ public final class Spool implements Closeable {
         this.lock = lock;
         Recovery recovery = new Recovery();
         this.journal = Journal.open(dir, options.segmentBytes(), recovery, seq -> deleteDrainedSegments());
+        recovery.live.values().removeIf(e -> {
+            if (e.external() == null || Files.isRegularFile(e.external())) {
+                return false;
+            }
+            log.error("MR1013 id={} is in the spool but its content file {} is missing; it cannot be delivered", e.id(),
+                    e.external().getFileName());
+            return true;
+        });
         this.recovered = List.copyOf(recovery.live.values());
         recordCrashes(recovery.openCalls);
         for (SpoolEntry e : recovered) {
@@ -485,11 +493,12 @@ public final class Spool implements Closeable {
             SpoolEntry entry;
             if (s.external()) {
                 Path file = dir.resolve(s.externalFile());
-                if (!file.getParent().equals(dir) || !Files.isRegularFile(file)) {
-                    log.error("MR1013 id={} is in the spool but its content file {} is missing; it cannot be delivered",
-                            s.id(), s.externalFile());
+                if (!file.getParent().equals(dir)) {
+                    corrupt(position.segment(), position.offset(), "a content file name outside the spool: " + s.externalFile());
                     return;
                 }
+                // whether the file exists is checked once the journal is read: a DONE record
+                // later on may say the message left (and its file with it)
                 entry = new SpoolEntry(s.id(), s.envelope(), s.stage(), s.override(), s.contentLength(), file,
                         position.segment(), 0, null);
             } else {

@@ -368,4 +368,21 @@ class SpoolTest {
                     .isNotEqualTo("0000000000000001.seg"));
         }
     }
+
+    @Test
+    void aLargeMessageThatLeftIsNotReportedMissingAtRestartButOneStillLiveIs() throws Exception {
+        Spool.Options smallInline = new Spool.Options(32L << 20, 1024, 1 << 20);
+        String big = "Subject: big\r\n\r\n" + "x".repeat(5000) + "\r\n";
+        try (Spool spool = Spool.open(dir, smallInline)) {
+            SpoolEntry gone = submit(spool, "GONE", big, envelope("bob@localhost"));
+            submit(spool, "LIVE", big, envelope("bob@localhost"));
+            spool.done(gone, "delivered").get(5, TimeUnit.SECONDS);
+        }
+        assertThat(dir.resolve("GONE.eml")).doesNotExist();
+        Files.delete(dir.resolve("LIVE.eml")); // lost behind the server's back
+        try (LogCapture logs = new LogCapture(); Spool spool = Spool.open(dir, smallInline)) {
+            assertThat(spool.recovered()).isEmpty();
+            assertThat(logs.containing("MR1013")).singleElement().asString().contains("id=LIVE", "LIVE.eml is missing");
+        }
+    }
 }
