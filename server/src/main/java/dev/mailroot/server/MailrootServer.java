@@ -5,6 +5,8 @@ import dev.mailroot.bindings.BindingStore;
 import dev.mailroot.bindings.BindingStoreException;
 import dev.mailroot.server.address.LocalRecipients;
 import dev.mailroot.server.admin.AdminEndpoint;
+import dev.mailroot.server.admin.AdminToken;
+import dev.mailroot.server.admin.Health;
 import dev.mailroot.server.config.LogLevels;
 import dev.mailroot.server.badmail.Badmail;
 import dev.mailroot.server.config.MailrootConfig;
@@ -137,7 +139,9 @@ public final class MailrootServer implements AutoCloseable {
             try {
                 smtp.start();
                 PluginHost host = plugins;
-                admin = new AdminEndpoint(config.admin().port(), () -> health(spool, queue, host), plugins);
+                admin = new AdminEndpoint(config.admin(), AdminToken.ensure(home.adminTokenFile()), () -> new Health(spool.size(),
+                        queue.inFlight(), queue.waiting(), host == null ? List.of() : List.copyOf(host.loadedPlugins()),
+                        config.smtp().bind() + ":" + smtp.port(), home.root().toString()), plugins, clock);
                 framework.add(0, admin);
                 writeAdminPort(home, admin.port());
             } catch (IOException | RuntimeException e) {
@@ -172,13 +176,6 @@ public final class MailrootServer implements AutoCloseable {
         Path tmp = home.mailroot().resolve(".admin.port.tmp");
         Files.writeString(tmp, port + "\n");
         Files.move(tmp, home.adminPortFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static String health(Spool spool, QueueRunner queue, PluginHost plugins) {
-        return "{\"status\":\"ok\",\"spool\":" + spool.size() + ",\"inFlight\":" + queue.inFlight()
-                + ",\"waiting\":" + queue.waiting() + ",\"plugins\":" + (plugins == null ? "[]"
-                : plugins.loadedPlugins().stream().sorted().map(p -> "\"" + p + "\"").toList().toString().replace(" ", ""))
-                + "}\n";
     }
 
     /** The admin endpoint's port. */

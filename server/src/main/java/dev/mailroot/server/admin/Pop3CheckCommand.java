@@ -37,7 +37,7 @@ public final class Pop3CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Home h = options.home();
-        ConnectorCommands.quietLogging(h);
+        CommandOutput.quietLogging(h);
         MailrootConfig c;
         try {
             c = options.config(h);
