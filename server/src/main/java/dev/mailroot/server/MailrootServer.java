@@ -137,7 +137,11 @@ public final class MailrootServer implements AutoCloseable {
             SmtpIntake smtp = new SmtpIntake(config.smtp(), recipients, spool, ids, clock, queue::enqueue);
             AdminEndpoint admin;
             try {
-                smtp.start();
+                try {
+                    smtp.start();
+                } catch (IOException e) {
+                    throw new ListenException(config.smtp().bind(), config.smtp().port(), "smtp.port", e);
+                }
                 PluginHost host = plugins;
                 admin = new AdminEndpoint(config.admin(), AdminToken.ensure(home.adminTokenFile()), () -> new Health(spool.size(),
                         queue.inFlight(), queue.waiting(), host == null ? List.of() : List.copyOf(host.loadedPlugins()),

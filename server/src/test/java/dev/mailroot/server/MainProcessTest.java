@@ -60,13 +60,25 @@ class MainProcessTest {
     }
 
     @Test
-    void aPortInUseExitsWith1AndSaysSo() throws Exception {
+    void anSmtpPortInUseExitsWith1AndNamesThePortAndItsKey() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            config("smtp: {port: " + taken.getLocalPort() + "}\n");
+            config("smtp: {port: " + taken.getLocalPort() + "}\nadmin: {port: 0}\n");
             try (ChildServer child = ChildServer.start(home, "--home", home.toString())) {
                 assertThat(child.waitForExit(30)).isEqualTo(1);
-                assertThat(child.stderr().strip()).doesNotContain("\n")
-                        .contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()).doesNotContain("\tat ");
+                assertThat(child.stderr()).isEqualTo("mailroot: cannot start: cannot listen on 127.0.0.1:"
+                        + taken.getLocalPort() + " (smtp.port): Address already in use\n");
+            }
+        }
+    }
+
+    @Test
+    void anAdminPortInUseExitsWith1AndNamesThePortAndItsKey() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            config("smtp: {port: 0}\nadmin: {port: " + taken.getLocalPort() + "}\n");
+            try (ChildServer child = ChildServer.start(home, "--home", home.toString())) {
+                assertThat(child.waitForExit(30)).isEqualTo(1);
+                assertThat(child.stderr()).isEqualTo("mailroot: cannot start: cannot listen on 127.0.0.1:"
+                        + taken.getLocalPort() + " (admin.port): Address already in use\n");
             }
         }
     }

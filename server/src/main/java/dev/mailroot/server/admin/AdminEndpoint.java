@@ -2,6 +2,7 @@ package dev.mailroot.server.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.mailroot.server.ListenException;
 import dev.mailroot.server.config.MailrootConfig;
 import dev.mailroot.server.plugins.PluginHost;
 import dev.mailroot.sink.CommandResult;
@@ -10,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -47,7 +49,11 @@ public final class AdminEndpoint implements AutoCloseable {
     public AdminEndpoint(MailrootConfig.Admin config, String token, Supplier<Health> health, PluginHost plugins,
                          Clock clock) throws IOException {
         InetAddress loopback = InetAddress.getLoopbackAddress();
-        server = HttpServer.create(new InetSocketAddress(loopback, config.port()), 16);
+        try {
+            server = HttpServer.create(new InetSocketAddress(loopback, config.port()), 16);
+        } catch (BindException e) {
+            throw new ListenException(loopback.getHostAddress(), config.port(), "admin.port", e);
+        }
         this.access = new AdminAccess(token, config.hosts(), port(), clock);
         this.health = health;
         this.plugins = plugins;
