@@ -1,5 +1,6 @@
 package dev.mailroot.registry;
 
+import dev.mailroot.bindings.Versions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,7 +16,7 @@ import java.io.PrintWriter;
  * <p>Exit codes: 0 success, 1 problems found by {@code verify}, 2 a usage or input error (one line
  * on stderr, never a stack trace).
  */
-@Command(name = "registry", mixinStandardHelpOptions = true, version = "Mailroot registry 1.0.0",
+@Command(name = "registry", mixinStandardHelpOptions = true, versionProvider = Registry.Version.class,
         description = "Lists and edits Mailroot's event-sink bindings (conf/bindings.yaml), like smtpreg.vbs.",
         subcommands = {EnumCommand.class, AddCommand.class, RemoveCommand.class, EnableCommand.class,
                 DisableCommand.class, SetpropCommand.class, DelpropCommand.class, ReregisterCommand.class,
@@ -26,6 +27,14 @@ public final class Registry implements Runnable {
 
     @Spec
     CommandSpec spec;
+
+    /** {@code --version}: the version as built, the same as {@code mailroot --version}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[]{"Mailroot registry " + Versions.BUILD};
+        }
+    }
 
     @Override
     public void run() {

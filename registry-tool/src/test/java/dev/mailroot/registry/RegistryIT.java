@@ -33,6 +33,13 @@ class RegistryIT {
     }
 
     @Test
+    void versionIsTheBuildsVersionAsForBinMailroot() throws Exception {
+        Run v = registry("--version");
+        assertThat(v.exit()).isZero();
+        assertThat(v.out()).isEqualTo("Mailroot registry " + System.getProperty("mailroot.version") + "\n");
+    }
+
+    @Test
     void exitCodesAreZeroOneAndTwoWithOneLineErrors() throws Exception {
         Run add = registry("add", "OnSubmission", "x", "com.example.Sink", "--force", "--home", home.toString());
         assertThat(add.exit()).as(add.err()).isZero();

@@ -3,6 +3,7 @@ package dev.mailroot.server;
 import dev.mailroot.bindings.BindingRegistry;
 import dev.mailroot.bindings.BindingStore;
 import dev.mailroot.bindings.BindingStoreException;
+import dev.mailroot.bindings.Versions;
 import dev.mailroot.server.address.LocalRecipients;
 import dev.mailroot.server.admin.AdminEndpoint;
 import dev.mailroot.server.admin.AdminToken;
@@ -156,7 +157,7 @@ public final class MailrootServer implements AutoCloseable {
                 queue.stop(Duration.ZERO);
                 throw e;
             }
-            log.info("Mailroot started in {} (domains {}, {} message(s) in the spool)", home.root(),
+            log.info("Mailroot {} started in {} (domains {}, {} message(s) in the spool)", Versions.BUILD, home.root(),
                     config.domains(), spool.size());
             return new MailrootServer(home, config, spool, queue, smtp, pickup, admin, framework, plugins);
         } catch (BindingStoreException e) {

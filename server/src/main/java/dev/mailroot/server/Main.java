@@ -1,6 +1,7 @@
 package dev.mailroot.server;
 
 import ch.qos.logback.classic.LoggerContext;
+import dev.mailroot.bindings.Versions;
 import dev.mailroot.server.admin.Pop3CheckCommand;
 import dev.mailroot.server.admin.RetrieveCommand;
 import dev.mailroot.server.config.ConfigException;
@@ -20,7 +21,7 @@ import java.util.concurrent.CountDownLatch;
  * {@code mailroot [--home DIR] [--config FILE]}: runs the server until SIGTERM or Ctrl-C, then
  * stops gracefully and exits 0. Exit 2: bad configuration or usage; exit 1: cannot start.
  */
-@Command(name = "mailroot", mixinStandardHelpOptions = true, version = "Mailroot 1.0.0",
+@Command(name = "mailroot", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Runs the Mailroot SMTP server. SIGTERM or Ctrl-C stops it gracefully.",
         exitCodeOnInvalidInput = 2,
         subcommands = {RetrieveCommand.class, Pop3CheckCommand.class})
@@ -28,6 +29,14 @@ public final class Main implements Callable<Integer> {
 
     @Mixin
     private HomeOptions options;
+
+    /** {@code --version}: the version as built. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[]{"Mailroot " + Versions.BUILD};
+        }
+    }
 
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new Main());

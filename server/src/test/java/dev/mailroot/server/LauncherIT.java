@@ -60,6 +60,14 @@ class LauncherIT {
     }
 
     @Test
+    void binMailrootVersionIsTheBuildsVersion() throws Exception {
+        Process p = launch("--version");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        assertThat(Files.readString(home.resolve("out.log"))).isEqualTo("Mailroot " + System.getProperty("mailroot.version") + "\n");
+    }
+
+    @Test
     void binMailrootRefusesABadConfigurationWithExit2() throws Exception {
         Files.createDirectories(home.resolve("conf"));
         Files.writeString(home.resolve("conf/mailroot.yaml"), "smtp:\n  maxMessageSize: -5\n");

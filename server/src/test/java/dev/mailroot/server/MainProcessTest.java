@@ -60,6 +60,14 @@ class MainProcessTest {
     }
 
     @Test
+    void versionIsTheBuildsVersion() throws Exception {
+        try (ChildServer child = ChildServer.start(home, "--version")) {
+            assertThat(child.waitForExit(30)).isZero();
+            assertThat(child.stdout()).isEqualTo("Mailroot " + System.getProperty("mailroot.version") + "\n");
+        }
+    }
+
+    @Test
     void anSmtpPortInUseExitsWith1AndNamesThePortAndItsKey() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             config("smtp: {port: " + taken.getLocalPort() + "}\nadmin: {port: 0}\n");
