@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -39,12 +40,18 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        CommandLine cli = new CommandLine(new Main());
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        CommandLine cli = new CommandLine(new Main()).setOut(out).setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            System.err.println("mailroot: " + String.valueOf(e).replaceAll("\\s*[\\r\\n]+\\s*", " "));
+            err.println("mailroot: " + String.valueOf(e).replaceAll("\\s*[\\r\\n]+\\s*", " "));
             return 1;
         });
-        System.exit(cli.execute(args));
+        int exit = cli.execute(args);
+        // what a command printed without a newline is still in the writers: System.exit would drop it
+        out.flush();
+        err.flush();
+        System.exit(exit);
     }
 
     @Override

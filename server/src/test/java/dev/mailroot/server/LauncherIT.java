@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,14 +21,8 @@ class LauncherIT {
     @TempDir
     Path home;
 
-    private static final Path REPO = Path.of(System.getProperty("mailroot.repo", "..")).toAbsolutePath().normalize();
-
     private Process launch(String... args) throws IOException {
-        List<String> cmd = new java.util.ArrayList<>(List.of(REPO.resolve("bin/mailroot").toString()));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).directory(home.toFile())
-                .redirectOutput(home.resolve("out.log").toFile())
-                .redirectError(home.resolve("err.log").toFile()).start();
+        return Launcher.start("mailroot", home, Map.of(), args);
     }
 
     @Test
@@ -64,7 +59,16 @@ class LauncherIT {
         Process p = launch("--version");
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isZero();
-        assertThat(Files.readString(home.resolve("out.log"))).isEqualTo("Mailroot " + System.getProperty("mailroot.version") + "\n");
+        assertThat(Files.readString(home.resolve("mailroot.out"))).isEqualTo("Mailroot " + System.getProperty("mailroot.version") + "\n");
+    }
+
+    @Test
+    void everyCommandsHelpReachesStdout() throws Exception {
+        for (String[] args : new String[][]{{"--help"}, {"retrieve", "--help"}, {"pop3-check", "--help"}, {"wait", "--help"}}) {
+            Launcher.Run help = Launcher.run("mailroot", home, args);
+            assertThat(help.exit()).as(String.join(" ", args)).isZero();
+            assertThat(help.out()).as(String.join(" ", args)).startsWith("Usage: mailroot").contains("--home");
+        }
     }
 
     @Test
@@ -74,7 +78,7 @@ class LauncherIT {
         Process server = launch("--home", home.toString());
         assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(server.exitValue()).isEqualTo(2);
-        String err = Files.readString(home.resolve("err.log"), StandardCharsets.UTF_8).strip();
+        String err = Files.readString(home.resolve("mailroot.err"), StandardCharsets.UTF_8).strip();
         assertThat(err).doesNotContain("\n").contains("smtp.maxMessageSize", "(line 2)");
     }
 }
