@@ -4,6 +4,7 @@ import ch.qos.logback.classic.LoggerContext;
 import dev.mailroot.bindings.Versions;
 import dev.mailroot.server.admin.Pop3CheckCommand;
 import dev.mailroot.server.admin.RetrieveCommand;
+import dev.mailroot.server.admin.WaitCommand;
 import dev.mailroot.server.config.ConfigException;
 import dev.mailroot.server.config.MailrootConfig;
 import dev.mailroot.server.spool.Spool;
@@ -11,6 +12,8 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -25,11 +28,13 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "mailroot", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Runs the Mailroot SMTP server. SIGTERM or Ctrl-C stops it gracefully.",
         exitCodeOnInvalidInput = 2,
-        subcommands = {RetrieveCommand.class, Pop3CheckCommand.class})
+        subcommands = {RetrieveCommand.class, Pop3CheckCommand.class, WaitCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Mixin
     private HomeOptions options;
+    @Spec
+    private CommandSpec spec;
 
     /** {@code --version}: the version as built. */
     static final class Version implements CommandLine.IVersionProvider {
@@ -84,6 +89,8 @@ public final class Main implements Callable<Integer> {
             ((LoggerContext) LoggerFactory.getILoggerFactory()).stop();
             Runtime.getRuntime().halt(0);
         }, "shutdown"));
+        spec.commandLine().getOut().println(WaitCommand.readyLine(cfg.smtp().bind() + ":" + server.smtpPort(),
+                server.adminPort(), h.root().toString()));
         stopped.await();
         return 0;
     }
