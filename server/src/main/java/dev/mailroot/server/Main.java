@@ -1,6 +1,7 @@
 package dev.mailroot.server;
 
 import ch.qos.logback.classic.LoggerContext;
+import dev.mailroot.bindings.ControlCharacters;
 import dev.mailroot.bindings.Versions;
 import dev.mailroot.server.admin.Pop3CheckCommand;
 import dev.mailroot.server.admin.RetrieveCommand;
@@ -49,7 +50,7 @@ public final class Main implements Callable<Integer> {
         PrintWriter err = new PrintWriter(System.err, true);
         CommandLine cli = new CommandLine(new Main()).setOut(out).setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            err.println("mailroot: " + String.valueOf(e).replaceAll("\\s*[\\r\\n]+\\s*", " "));
+            err.println("mailroot: " + ControlCharacters.escape(String.valueOf(e).replaceAll("\\s*[\\r\\n]+\\s*", " ")));
             return 1;
         });
         int exit = cli.execute(args);
