@@ -2,6 +2,7 @@ package dev.mailroot.registry;
 
 import dev.mailroot.bindings.Binding;
 import dev.mailroot.bindings.BindingRegistry;
+import dev.mailroot.bindings.BindingStore;
 import dev.mailroot.bindings.BindingStoreException;
 import dev.mailroot.bindings.Events;
 import dev.mailroot.bindings.Rule;
@@ -50,6 +51,7 @@ final class AddCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, BindingStoreException {
+        BindingStore store = home.store();
         String canonicalEvent = Events.canonical(event).orElseThrow(() -> new RegistryException("unknown event '" + event
                 + "' (known: OnSubmission, or the IIS names OnArrival, OnTransportSubmission, SMTP Transport OnSubmission)"));
         if (name.isBlank()) {
@@ -81,7 +83,7 @@ final class AddCommand implements Callable<Integer> {
         }
         Binding binding = new Binding(id == null ? Binding.newId() : Binding.canonicalId(id), name, canonicalEvent, sinkClass,
                 !disabled, rule, priority, properties);
-        home.store().update(r -> {
+        store.update(r -> {
             check(r, binding);
             return r.with(binding);
         });

@@ -6,6 +6,7 @@ import dev.mailroot.bindings.Binding;
 import dev.mailroot.bindings.BindingEntry;
 import dev.mailroot.bindings.BindingFile;
 import dev.mailroot.bindings.BindingProblem;
+import dev.mailroot.bindings.BindingStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,6 +39,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<Problem> problems = new ArrayList<>();
+        BindingStore store = home.store();
         List<PluginJar> jars = home.jars();
         for (PluginJar j : jars) {
             String subject = "plugin jar " + j.jar().getFileName();
@@ -46,8 +48,8 @@ final class VerifyCommand implements Callable<Integer> {
             }
             j.warnings().forEach(w -> problems.add(new Problem(subject, 0, null, w)));
         }
-        BindingFile file = home.store().check();
-        String fileName = home.store().file().getFileName().toString();
+        BindingFile file = store.check();
+        String fileName = store.file().getFileName().toString();
         for (BindingProblem p : file.problems()) {
             if (!p.inBinding()) {
                 problems.add(new Problem(fileName, p.line(), p.field(), p.message()));
