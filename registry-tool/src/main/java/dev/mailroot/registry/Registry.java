@@ -1,5 +1,6 @@
 package dev.mailroot.registry;
 
+import dev.mailroot.bindings.ControlCharacters;
 import dev.mailroot.bindings.Versions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -78,7 +79,8 @@ public final class Registry implements Runnable {
         }
     }
 
+    /** An error message as one line: line breaks become spaces, other control characters are escaped. */
     static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+        return s == null ? "" : ControlCharacters.escape(s.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip());
     }
 }

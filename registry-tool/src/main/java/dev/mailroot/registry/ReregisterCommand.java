@@ -11,7 +11,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -66,7 +65,7 @@ final class ReregisterCommand implements Callable<Integer> {
             }
             return out;
         });
-        PrintWriter out = spec.commandLine().getOut();
+        Terminal out = Terminal.of(spec);
         if (changes.isEmpty()) {
             out.println("nothing to change: every default binding of " + (pluginIds.isEmpty() ? "the plugins in plugins/"
                     : String.join(", ", pluginIds)) + " is registered and none is disabled by the server");

@@ -13,7 +13,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -60,7 +59,7 @@ final class VerifyCommand implements Callable<Integer> {
         file.entries().stream().filter(e -> e.event() != null && e.name() != null)
                 .forEach(e -> names.merge(e.event() + "\u0000" + e.name(), 1, Integer::sum));
         file.entries().forEach(e -> problems.addAll(bindingProblems(e, catalog, names)));
-        print(spec.commandLine().getOut(), problems, file.entries().size(), jars.size());
+        print(problems, file.entries().size(), jars.size());
         return problems.isEmpty() ? 0 : 1;
     }
 
@@ -69,6 +68,7 @@ final class VerifyCommand implements Callable<Integer> {
         String subject = "binding " + e.label();
         List<Problem> out = new ArrayList<>();
         e.problems().forEach(p -> out.add(new Problem(subject, e.line(), p.field(), p.message())));
+        plainTextProblems(e).forEach((field, why) -> out.add(new Problem(subject, e.line(), field, field + " " + why)));
         if (e.sinkClass() != null && catalog.provider(e.sinkClass()).isEmpty()) {
             out.add(new Problem(subject, e.line(), "sinkClass", "sink class not provided by any plugin in plugins/: "
                     + e.sinkClass()));
@@ -92,7 +92,26 @@ final class VerifyCommand implements Callable<Integer> {
         return out;
     }
 
-    private void print(PrintWriter out, List<Problem> problems, int bindings, int plugins) {
+    /** Fields whose text holds control characters (a hand-edited file), by field name. */
+    private static Map<String, String> plainTextProblems(BindingEntry e) {
+        Map<String, String> found = new java.util.LinkedHashMap<>();
+        java.util.function.BiConsumer<String, String> check = (field, text) -> {
+            String why = PlainText.problem(text);
+            if (why != null) {
+                found.putIfAbsent(field, why);
+            }
+        };
+        check.accept("name", e.name());
+        check.accept("event", e.event());
+        check.accept("sinkClass", e.sinkClass()); // a rule with one does not parse: reported already
+        e.sinkProperties().forEach((k, v) -> {
+            check.accept("sinkProperties", k);
+            check.accept("sinkProperties", v);
+        });
+        return found;
+    }
+
+    private void print(List<Problem> problems, int bindings, int plugins) {
         if (json) {
             ObjectNode n = Format.JSON.createObjectNode();
             n.put("ok", problems.isEmpty());
@@ -108,8 +127,9 @@ final class VerifyCommand implements Callable<Integer> {
                 }
                 o.put("field", p.field()).put("problem", p.problem());
             }
-            Format.print(out, n);
+            Format.print(spec.commandLine().getOut(), n);
         } else {
+            Terminal out = Terminal.of(spec);
             problems.forEach(p -> out.println(p.subject() + (p.line() > 0 ? " (line " + p.line() + ")" : "") + ": "
                     + p.problem()));
             out.println(problems.isEmpty() ? "verify: ok (" + bindings + " binding(s), " + plugins + " plugin jar(s))"

@@ -63,6 +63,26 @@ class RegistryIT {
     }
 
     @Test
+    void controlCharactersAreRefusedOnTheWayInAndEscapedOnTheWayOut() throws Exception {
+        Launcher.Run add = registry("add", "OnSubmission", "evil\u001b]0;owned\u0007", "com.example.Sink", "--force",
+                "--home", home.toString());
+        assertThat(add.exit()).isEqualTo(2);
+        assertThat(add.err()).isEqualTo("registry: the name 'evil\\x1b]0;owned\\x07' contains a control character "
+                + "(\\x1b at position 5); names, rules and properties cannot hold them\n");
+        assertThat(home.resolve("conf/bindings.yaml")).doesNotExist();
+        // a hand-edited file (or an older registry) may hold one: the listing shows it escaped
+        new dev.mailroot.bindings.BindingStore(home.resolve("conf/bindings.yaml")).write(
+                dev.mailroot.bindings.BindingRegistry.empty().with(new dev.mailroot.bindings.Binding(
+                        dev.mailroot.bindings.Binding.newId(), "evil\n2026-12-04 00:00:00.000 INFO forged\u001b[2J",
+                        "OnSubmission", "com.example.Sink", true, null, 10, Map.of())));
+        Launcher.Run listed = registry("enum", "--home", home.toString());
+        assertThat(listed.exit()).isZero();
+        assertThat(listed.out()).contains("Name: evil\\n2026-12-04 00:00:00.000 INFO forged\\x1b[2J\n")
+                .doesNotContain("\u001b");
+        assertThat(listed.out().lines().filter(l -> l.startsWith("2026-12-04"))).isEmpty();
+    }
+
+    @Test
     void aBindingsVerbInAFolderThatIsNotAHomeSaysSoAndCreatesNothing(@TempDir Path somewhere) throws Exception {
         for (String[] args : new String[][]{{"add", "OnSubmission", "x", "com.example.Sink", "--force"},
                 {"add", "OnSubmission", "x", "com.example.Sink"}, {"enum"}, {"verify"}, {"remove", "x"},
