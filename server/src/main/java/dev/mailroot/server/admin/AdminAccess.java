@@ -23,8 +23,8 @@ import java.util.Set;
  * Who may use the admin endpoint. A request must name this machine in {@code Host} (a loopback
  * name or address, or a name in {@code admin.hosts}), so a web page that rebinds its own DNS name
  * to 127.0.0.1 is refused; an {@code Origin} header (a browser's cross-site request) must name one
- * of those hosts too, on the admin port for the loopback ones; and every request but
- * {@code GET /health} must carry the token. Refusals are logged once a minute per client address
+ * of those hosts too, on the admin port for the loopback ones; and every action must carry the
+ * token ({@code GET /health} is open). Refusals are logged once a minute per client address
  * at most, so a page hammering the endpoint cannot flood the log.
  */
 final class AdminAccess {
@@ -68,7 +68,7 @@ final class AdminAccess {
         return Optional.of(new Refusal(403, "403 forbidden: " + foreign.get() + "\n"));
     }
 
-    /** A 401 refusal if the request does not carry the token (checked for every request but GET /health). */
+    /** A 401 refusal if the request does not carry the token (checked for every action). */
     Optional<Refusal> checkToken(HttpExchange ex) {
         if (tokenMatches(ex.getRequestHeaders().get("Authorization"))) {
             return Optional.empty();

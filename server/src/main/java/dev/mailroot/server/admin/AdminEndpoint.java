@@ -2,6 +2,7 @@ package dev.mailroot.server.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.mailroot.bindings.ControlCharacters;
 import dev.mailroot.server.ListenException;
 import dev.mailroot.server.config.MailrootConfig;
 import dev.mailroot.server.plugins.PluginHost;
@@ -28,8 +29,9 @@ import java.util.function.Supplier;
  * The admin endpoint on 127.0.0.1 ({@code admin.port}): {@code GET /health} and
  * {@code POST /connectors/<plugin-id>/<command>?name=value} (for example
  * {@code POST /connectors/pop3-connector/retrieve?account=carol-isp}). Paths match exactly.
- * Every request but {@code GET /health} needs the token, and none may come from a foreign
- * {@code Host} or {@code Origin} ({@link AdminAccess}).
+ * Every action needs the token (a request that names no action, a wrong path or method, is
+ * answered 404 or 405 and runs nothing; {@code GET /health} is open), and no request may come
+ * from a foreign {@code Host} or {@code Origin} ({@link AdminAccess}).
  */
 public final class AdminEndpoint implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminEndpoint.class);
@@ -42,7 +44,7 @@ public final class AdminEndpoint implements AutoCloseable {
 
     /**
      * @param config  {@code admin}: the port on 127.0.0.1 (0 picks a free one) and the extra host names
-     * @param token   the token every request but {@code GET /health} must carry
+     * @param token   the token every action must carry
      * @param health  what {@code /health} reports
      * @param plugins where connector commands go; null when the server runs without plugins
      */
@@ -113,7 +115,8 @@ public final class AdminEndpoint implements AutoCloseable {
         try {
             Optional<CommandResult> result = plugins == null ? Optional.empty() : plugins.command(pluginId, command, params);
             if (result.isEmpty()) {
-                reply(ex, 404, "no running connector '" + pluginId + "' (is its plugin in plugins/ and loaded?)\n");
+                reply(ex, 404, "no running connector '" + ControlCharacters.escape(pluginId)
+                        + "' (is its plugin in plugins/ and loaded?)\n");
                 return;
             }
             CommandResult r = result.get();
