@@ -231,6 +231,10 @@ class AdminEndpointTest {
             for (String path : List.of("/healthz", "/health/x", "/health/", "/", "/connectors", "/connectorsx/counter/run")) {
                 assertThat(raw(port, "GET", path, host, bearer()).status()).as(path).isEqualTo(404);
             }
+            // with or without the token: naming no action runs nothing and needs no token to say so
+            assertThat(raw(port, "GET", "/healthz", host).status()).isEqualTo(404);
+            assertThat(raw(port, "GET", runPath(), host).status()).isEqualTo(405);
+            assertThat(ranFile()).doesNotExist();
             assertThat(post(port, "/connectors/counter", host, bearer()).status()).isEqualTo(404);
             assertThat(post(port, "/connectors/counter/run/more", host, bearer()).status()).isEqualTo(404);
             assertThat(post(port, "/connectors/counter/nope", host, bearer()).status()).isEqualTo(404);
