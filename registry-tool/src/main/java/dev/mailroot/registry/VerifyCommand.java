@@ -15,9 +15,11 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 
 @Command(name = "verify", aliases = "/verify", mixinStandardHelpOptions = true, description = "Checks every binding (event known, rule parses, sink class "
         + "provided by a loadable plugin, ids unique, names unique per event, server-read properties valid) and every "
@@ -94,8 +96,8 @@ final class VerifyCommand implements Callable<Integer> {
 
     /** Fields whose text holds control characters (a hand-edited file), by field name. */
     private static Map<String, String> plainTextProblems(BindingEntry e) {
-        Map<String, String> found = new java.util.LinkedHashMap<>();
-        java.util.function.BiConsumer<String, String> check = (field, text) -> {
+        Map<String, String> found = new LinkedHashMap<>();
+        BiConsumer<String, String> check = (field, text) -> {
             String why = PlainText.problem(text);
             if (why != null) {
                 found.putIfAbsent(field, why);
