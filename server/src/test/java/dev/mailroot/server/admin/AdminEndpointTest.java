@@ -77,10 +77,12 @@ class AdminEndpointTest {
                 .build(work, work.resolve("counter.jar"));
     }
 
-    /** A server with the counter plugin loaded. */
+    /** A server with the counter plugin loaded (copied into plugins/ the first time). */
     private TestServer server(String yaml) throws Exception {
         Files.createDirectories(home.resolve("plugins"));
-        Files.copy(counterJar, home.resolve("plugins/counter.jar"));
+        if (!Files.exists(home.resolve("plugins/counter.jar"))) {
+            Files.copy(counterJar, home.resolve("plugins/counter.jar"));
+        }
         TestServer server = TestServer.startWithPlugins(home, yaml);
         await().atMost(Duration.ofSeconds(10)).until(() -> server.server().plugins().loadedPlugins().contains("counter"));
         return server;
@@ -244,24 +246,27 @@ class AdminEndpointTest {
 
     @Test
     void theTokenIsMadeOwnerOnlyAtFirstStartAndKept() throws Exception {
+        Path file = home.resolve("mailroot/admin.token");
         String first;
         try (TestServer server = server("")) {
-            Path file = home.resolve("mailroot/admin.token");
+            assertThat(server.home().adminTokenFile()).isEqualTo(file);
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
             first = token();
             assertThat(first).matches("[A-Za-z0-9_-]{43}"); // 32 random bytes, base64url
             assertThat(home.resolve("mailroot")).isDirectoryNotContaining("glob:**.tmp");
         }
-        try (TestServer server = TestServer.startWithPlugins(home, "")) {
+        try (TestServer restarted = server("")) {
+            assertThat(post(restarted.server().adminPort(), runPath(), "Host: localhost", bearer()).status()).isEqualTo(200);
             assertThat(token()).isEqualTo(first);
         }
         // readable by others (restored from a backup, a chmod): it may have leaked, so it is replaced
-        Path file = home.resolve("mailroot/admin.token");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-        try (LogCapture logs = new LogCapture(); TestServer server = TestServer.startWithPlugins(home, "")) {
+        try (LogCapture logs = new LogCapture(); TestServer restarted = server("")) {
             assertThat(token()).isNotEqualTo(first).matches("[A-Za-z0-9_-]{43}");
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
             assertThat(logs.containing("MR1023")).hasSize(1);
+            assertThat(post(restarted.server().adminPort(), runPath(), "Host: localhost",
+                    "Authorization: Bearer " + first).status()).isEqualTo(401);
         }
     }
 
