@@ -5,6 +5,7 @@ import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.mailroot.server.Launcher;
+import dev.mailroot.server.LogCapture;
 import dev.mailroot.server.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -12,10 +13,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 
 import static com.icegreen.greenmail.configuration.GreenMailConfiguration.aConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code bin/mailroot pop3-check} and {@code bin/mailroot retrieve} as an administrator runs them:
@@ -61,7 +64,9 @@ class Pop3LauncherIT {
     @Test
     void retrievePrintsTheRunningServersReportThroughTheRealLauncher() throws Exception {
         connector().accounts(carol(remote.getPop3().getPort()));
-        try (TestServer server = TestServer.startWithPlugins(home, "")) {
+        try (LogCapture logs = new LogCapture(); TestServer server = TestServer.startWithPlugins(home, "")) {
+            // the connector retrieves once at start: the message must arrive after that run
+            await().atMost(Duration.ofSeconds(20)).until(() -> !logs.containing("MR5002 account carol-isp").isEmpty());
             deliver("now");
             Launcher.Run retrieve = Launcher.run("mailroot", home, "retrieve", "--home", home.toString());
             assertThat(retrieve.exit()).as(retrieve.err()).isZero();
