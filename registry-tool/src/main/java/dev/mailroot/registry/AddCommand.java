@@ -2,6 +2,7 @@ package dev.mailroot.registry;
 
 import dev.mailroot.bindings.Binding;
 import dev.mailroot.bindings.BindingRegistry;
+import dev.mailroot.bindings.BindingStore;
 import dev.mailroot.bindings.BindingStoreException;
 import dev.mailroot.bindings.Events;
 import dev.mailroot.bindings.Rule;
@@ -14,7 +15,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +50,13 @@ final class AddCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, BindingStoreException {
+        PlainText.check("the event", event);
+        PlainText.check("the name", name);
+        PlainText.check("the sink class", sinkClass);
+        PlainText.check("the rule", rule);
+        PlainText.check("--id", id);
+        props.forEach(p -> PlainText.check("--prop", p));
+        BindingStore store = home.store();
         String canonicalEvent = Events.canonical(event).orElseThrow(() -> new RegistryException("unknown event '" + event
                 + "' (known: OnSubmission, or the IIS names OnArrival, OnTransportSubmission, SMTP Transport OnSubmission)"));
         if (name.isBlank()) {
@@ -81,11 +88,11 @@ final class AddCommand implements Callable<Integer> {
         }
         Binding binding = new Binding(id == null ? Binding.newId() : Binding.canonicalId(id), name, canonicalEvent, sinkClass,
                 !disabled, rule, priority, properties);
-        home.store().update(r -> {
+        store.update(r -> {
             check(r, binding);
             return r.with(binding);
         });
-        PrintWriter out = spec.commandLine().getOut();
+        Terminal out = Terminal.of(spec);
         out.println("** SUCCESS **");
         out.println("Registered Binding:");
         out.println(" Event Name  :" + binding.event());

@@ -46,7 +46,7 @@ final class DelpropCommand implements Callable<Integer> {
                 }
             });
         });
-        spec.commandLine().getOut().println("removed property " + name);
+        Terminal.of(spec).println("removed property " + name);
         return 0;
     }
 }

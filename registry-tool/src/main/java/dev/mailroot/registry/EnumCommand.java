@@ -10,7 +10,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -30,13 +29,13 @@ final class EnumCommand implements Callable<Integer> {
         BindingRegistry registry = home.read();
         Catalog catalog = new Catalog(home.jars());
         List<Binding> ordered = registry.bindings().stream().sorted(Binding.RUN_ORDER).toList();
-        PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ArrayNode a = Format.array();
             ordered.forEach(b -> a.add(Format.json(b, catalog.status(b))));
-            Format.print(out, a);
+            Format.print(spec.commandLine().getOut(), a);
             return 0;
         }
+        Terminal out = Terminal.of(spec);
         out.println(" -------------");
         out.println("| Event Type  |");
         out.println(" -------------");

@@ -1,5 +1,7 @@
 package dev.mailroot.registry;
 
+import dev.mailroot.bindings.ControlCharacters;
+import dev.mailroot.bindings.Versions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,7 +17,7 @@ import java.io.PrintWriter;
  * <p>Exit codes: 0 success, 1 problems found by {@code verify}, 2 a usage or input error (one line
  * on stderr, never a stack trace).
  */
-@Command(name = "registry", mixinStandardHelpOptions = true, version = "Mailroot registry 1.0.0",
+@Command(name = "registry", mixinStandardHelpOptions = true, versionProvider = Registry.Version.class,
         description = "Lists and edits Mailroot's event-sink bindings (conf/bindings.yaml), like smtpreg.vbs.",
         subcommands = {EnumCommand.class, AddCommand.class, RemoveCommand.class, EnableCommand.class,
                 DisableCommand.class, SetpropCommand.class, DelpropCommand.class, ReregisterCommand.class,
@@ -26,6 +28,14 @@ public final class Registry implements Runnable {
 
     @Spec
     CommandSpec spec;
+
+    /** {@code --version}: the version as built, the same as {@code mailroot --version}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[]{"Mailroot registry " + Versions.BUILD};
+        }
+    }
 
     @Override
     public void run() {
@@ -69,7 +79,8 @@ public final class Registry implements Runnable {
         }
     }
 
+    /** An error message as one line: line breaks become spaces, other control characters are escaped. */
     static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+        return s == null ? "" : ControlCharacters.escape(s.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip());
     }
 }

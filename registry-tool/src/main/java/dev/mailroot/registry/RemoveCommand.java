@@ -9,7 +9,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 @Command(name = "remove", aliases = "/remove", mixinStandardHelpOptions = true, description = "Removes a binding.",
@@ -29,7 +28,7 @@ final class RemoveCommand implements Callable<Integer> {
             removed[0] = Targets.find(r, target);
             return r.without(removed[0].id());
         });
-        PrintWriter out = spec.commandLine().getOut();
+        Terminal out = Terminal.of(spec);
         out.println("** SUCCESS **");
         out.println("Removed Binding:");
         out.println(" Event Name  :" + removed[0].event());

@@ -2,6 +2,7 @@ package dev.mailroot.registry;
 
 import dev.mailroot.bindings.Binding;
 import dev.mailroot.bindings.BindingRegistry;
+import dev.mailroot.bindings.BindingStore;
 import dev.mailroot.bindings.BindingStoreException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -10,7 +11,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -31,6 +31,7 @@ final class ReregisterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, BindingStoreException {
+        BindingStore store = home.store();
         List<PluginJar> jars = home.jars().stream().filter(PluginJar::loads).toList();
         Set<String> known = jars.stream().map(PluginJar::pluginId).collect(Collectors.toSet());
         for (String id : pluginIds) {
@@ -44,7 +45,7 @@ final class ReregisterCommand implements Callable<Integer> {
         Set<String> classes = chosen.stream().flatMap(j -> j.sinks().stream()).map(PluginJar.Sink::className)
                 .collect(Collectors.toSet());
         List<String> changes = new ArrayList<>();
-        home.store().update(r -> {
+        store.update(r -> {
             changes.clear();
             BindingRegistry out = r;
             for (PluginJar j : chosen) {
@@ -64,7 +65,7 @@ final class ReregisterCommand implements Callable<Integer> {
             }
             return out;
         });
-        PrintWriter out = spec.commandLine().getOut();
+        Terminal out = Terminal.of(spec);
         if (changes.isEmpty()) {
             out.println("nothing to change: every default binding of " + (pluginIds.isEmpty() ? "the plugins in plugins/"
                     : String.join(", ", pluginIds)) + " is registered and none is disabled by the server");

@@ -35,6 +35,8 @@ final class SetpropCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, BindingStoreException {
+        PlainText.check("the property name", property);
+        PlainText.check("the value", value);
         PropertyBag which = PropertyBag.of(bag);
         String name = which == PropertyBag.SOURCE ? PropertyBag.sourceProperty(property) : property;
         if (which == PropertyBag.SOURCE && name.equals("Rule")) {
@@ -59,7 +61,7 @@ final class SetpropCommand implements Callable<Integer> {
                 }
             });
         });
-        spec.commandLine().getOut().println("set property " + name + " to " + value);
+        Terminal.of(spec).println("set property " + name + " to " + value);
         return 0;
     }
 

@@ -9,7 +9,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -27,7 +26,6 @@ final class SinksCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<PluginJar> jars = home.jars();
-        PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ArrayNode a = Format.array();
             for (PluginJar j : jars) {
@@ -49,9 +47,10 @@ final class SinksCommand implements Callable<Integer> {
                 j.defaultBindings().forEach(b -> defaults.add(Format.json(b, null)));
                 j.warnings().forEach(n.putArray("warnings")::add);
             }
-            Format.print(out, a);
+            Format.print(spec.commandLine().getOut(), a);
             return 0;
         }
+        Terminal out = Terminal.of(spec);
         if (jars.isEmpty()) {
             out.println("no plugin jars in " + home.pluginFolders().stream().map(f -> f.dir().toString()).toList());
         }

@@ -13,7 +13,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -49,7 +48,7 @@ final class TestCommand implements Callable<Integer> {
         RuleInput in = new RuleInput(src.equals("pickup") ? "" : ehlo, mailFrom, rcpts);
         BindingRegistry registry = home.read();
         Catalog catalog = new Catalog(home.jars());
-        PrintWriter out = spec.commandLine().getOut();
+        Terminal out = Terminal.of(spec);
         Set<String> fired = new HashSet<>();
         int n = 0;
         for (BindingIndex.Match m : BindingIndex.of(registry.bindings(), Events.ON_SUBMISSION).select(in)) {

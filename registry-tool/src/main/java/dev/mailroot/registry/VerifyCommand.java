@@ -7,18 +7,20 @@ import dev.mailroot.bindings.BindingStatus;
 import dev.mailroot.bindings.BindingEntry;
 import dev.mailroot.bindings.BindingFile;
 import dev.mailroot.bindings.BindingProblem;
+import dev.mailroot.bindings.BindingStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 
 @Command(name = "verify", aliases = "/verify", mixinStandardHelpOptions = true, description = "Checks every binding (event known, rule parses, sink class "
         + "provided by a loadable plugin, ids unique, names unique per event, server-read properties valid) and every "
@@ -39,6 +41,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<Problem> problems = new ArrayList<>();
+        BindingStore store = home.store();
         List<PluginJar> jars = home.jars();
         for (PluginJar j : jars) {
             String subject = "plugin jar " + j.jar().getFileName();
@@ -47,8 +50,8 @@ final class VerifyCommand implements Callable<Integer> {
             }
             j.warnings().forEach(w -> problems.add(new Problem(subject, 0, null, w)));
         }
-        BindingFile file = home.store().check();
-        String fileName = home.store().file().getFileName().toString();
+        BindingFile file = store.check();
+        String fileName = store.file().getFileName().toString();
         for (BindingProblem p : file.problems()) {
             if (!p.inBinding()) {
                 problems.add(new Problem(fileName, p.line(), p.field(), p.message()));
@@ -59,7 +62,7 @@ final class VerifyCommand implements Callable<Integer> {
         file.entries().stream().filter(e -> e.event() != null && e.name() != null)
                 .forEach(e -> names.merge(e.event() + "\u0000" + e.name(), 1, Integer::sum));
         file.entries().forEach(e -> problems.addAll(bindingProblems(e, catalog, names)));
-        print(spec.commandLine().getOut(), problems, file.entries().size(), jars.size());
+        print(problems, file.entries().size(), jars.size());
         return problems.isEmpty() ? 0 : 1;
     }
 
@@ -68,6 +71,7 @@ final class VerifyCommand implements Callable<Integer> {
         String subject = "binding " + e.label();
         List<Problem> out = new ArrayList<>();
         e.problems().forEach(p -> out.add(new Problem(subject, e.line(), p.field(), p.message())));
+        plainTextProblems(e).forEach((field, why) -> out.add(new Problem(subject, e.line(), field, field + " " + why)));
         if (e.sinkClass() != null && catalog.provider(e.sinkClass()).isEmpty()) {
             out.add(new Problem(subject, e.line(), "sinkClass", BindingStatus.MISSING + ": "
                     + e.sinkClass()));
@@ -91,7 +95,26 @@ final class VerifyCommand implements Callable<Integer> {
         return out;
     }
 
-    private void print(PrintWriter out, List<Problem> problems, int bindings, int plugins) {
+    /** Fields whose text holds control characters (a hand-edited file), by field name. */
+    private static Map<String, String> plainTextProblems(BindingEntry e) {
+        Map<String, String> found = new LinkedHashMap<>();
+        BiConsumer<String, String> check = (field, text) -> {
+            String why = PlainText.problem(text);
+            if (why != null) {
+                found.putIfAbsent(field, why);
+            }
+        };
+        check.accept("name", e.name());
+        check.accept("event", e.event());
+        check.accept("sinkClass", e.sinkClass()); // a rule with one does not parse: reported already
+        e.sinkProperties().forEach((k, v) -> {
+            check.accept("sinkProperties", k);
+            check.accept("sinkProperties", v);
+        });
+        return found;
+    }
+
+    private void print(List<Problem> problems, int bindings, int plugins) {
         if (json) {
             ObjectNode n = Format.JSON.createObjectNode();
             n.put("ok", problems.isEmpty());
@@ -107,8 +130,9 @@ final class VerifyCommand implements Callable<Integer> {
                 }
                 o.put("field", p.field()).put("problem", p.problem());
             }
-            Format.print(out, n);
+            Format.print(spec.commandLine().getOut(), n);
         } else {
+            Terminal out = Terminal.of(spec);
             problems.forEach(p -> out.println(p.subject() + (p.line() > 0 ? " (line " + p.line() + ")" : "") + ": "
                     + p.problem()));
             out.println(problems.isEmpty() ? "verify: ok (" + bindings + " binding(s), " + plugins + " plugin jar(s))"

@@ -3,6 +3,7 @@ package dev.mailroot.registry;
 import dev.mailroot.bindings.Binding;
 import dev.mailroot.bindings.BindingRegistry;
 import dev.mailroot.bindings.BindingStore;
+import dev.mailroot.bindings.ControlCharacters;
 import dev.mailroot.bindings.Events;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -22,7 +23,7 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Random arguments: exit 0, 1 or 2, at most one line on stderr, never a stack trace. */
+/** Random arguments: exit 0, 1 or 2, at most one line on stderr, never a stack trace, no raw control character. */
 class RegistryPropertiesTest {
 
     private static Path home;
@@ -62,6 +63,9 @@ class RegistryPropertiesTest {
         assertThat(err.toString().strip().lines().count()).as(all + " -> " + err).isLessThanOrEqualTo(1);
         assertThat(out + err.toString()).as(all.toString()).doesNotContain("\tat ", "Exception in thread");
         assertThat(err.toString()).doesNotContain("Exception:");
+        // random strings hold control characters: none reaches the terminal raw
+        assertThat(ControlCharacters.indexOf((out + err.toString()).replace("\n", ""))).as(all + " -> " + out + err)
+                .isEqualTo(-1);
         if (exit == 2) {
             assertThat(err.toString()).startsWith("registry: ");
         }

@@ -1,5 +1,7 @@
 package dev.mailroot.server;
 
+import dev.mailroot.bindings.AdminClient;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +71,12 @@ public record Home(Path root) {
 
     /** {@code mailroot/admin.port}: the running server's admin port (removed when it stops). */
     public Path adminPortFile() {
-        return mailroot().resolve("admin.port");
+        return AdminClient.portFile(root);
+    }
+
+    /** {@code mailroot/admin.token}: the admin endpoint's secret (0600), made at first start. */
+    public Path adminTokenFile() {
+        return AdminClient.tokenFile(root);
     }
 
     /** {@code mailroot/instance}: this home's server identity (internal; see {@link #instanceId()}). */

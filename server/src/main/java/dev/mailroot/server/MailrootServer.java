@@ -3,8 +3,11 @@ package dev.mailroot.server;
 import dev.mailroot.bindings.BindingRegistry;
 import dev.mailroot.bindings.BindingStore;
 import dev.mailroot.bindings.BindingStoreException;
+import dev.mailroot.bindings.Versions;
 import dev.mailroot.server.address.LocalRecipients;
 import dev.mailroot.server.admin.AdminEndpoint;
+import dev.mailroot.server.admin.AdminToken;
+import dev.mailroot.server.admin.Health;
 import dev.mailroot.server.config.LogLevels;
 import dev.mailroot.server.badmail.Badmail;
 import dev.mailroot.server.config.MailrootConfig;
@@ -152,9 +155,15 @@ public final class MailrootServer implements AutoCloseable {
             SmtpIntake smtp = new SmtpIntake(config.smtp(), recipients, spool, ids, clock, queue::enqueue);
             AdminEndpoint admin;
             try {
-                smtp.start();
+                try {
+                    smtp.start();
+                } catch (IOException e) {
+                    throw new ListenException(config.smtp().bind(), config.smtp().port(), "smtp.port", e);
+                }
                 PluginHost host = plugins;
-                admin = new AdminEndpoint(config.admin().port(), () -> health(spool, queue, host), plugins);
+                admin = new AdminEndpoint(config.admin(), AdminToken.ensure(home.adminTokenFile()), () -> new Health(spool.size(),
+                        queue.inFlight(), queue.waiting(), host == null ? List.of() : List.copyOf(host.loadedPlugins()),
+                        config.smtp().bind() + ":" + smtp.port(), home.root().toString()), plugins, clock);
                 framework.add(0, admin);
                 writeAdminPort(home, admin.port());
             } catch (IOException | RuntimeException e) {
@@ -176,7 +185,7 @@ public final class MailrootServer implements AutoCloseable {
                     queue.open();
                 });
             }
-            log.info("Mailroot started in {} (domains {}, {} message(s) in the spool)", home.root(),
+            log.info("Mailroot {} started in {} (domains {}, {} message(s) in the spool)", Versions.BUILD, home.root(),
                     config.domains(), spool.size());
             return new MailrootServer(home, config, spool, queue, smtp, pickup, admin, framework, plugins, dispatcher, health);
         } catch (BindingStoreException e) {
@@ -215,13 +224,6 @@ public final class MailrootServer implements AutoCloseable {
         Path tmp = home.mailroot().resolve(".admin.port.tmp");
         Files.writeString(tmp, port + "\n");
         Files.move(tmp, home.adminPortFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static String health(Spool spool, QueueRunner queue, PluginHost plugins) {
-        return "{\"status\":\"ok\",\"spool\":" + spool.size() + ",\"inFlight\":" + queue.inFlight()
-                + ",\"waiting\":" + queue.waiting() + ",\"plugins\":" + (plugins == null ? "[]"
-                : plugins.loadedPlugins().stream().sorted().map(p -> "\"" + p + "\"").toList().toString().replace(" ", ""))
-                + "}\n";
     }
 
     /** The admin endpoint's port. */

@@ -1,15 +1,21 @@
 package dev.mailroot.server;
 
+import dev.mailroot.bindings.ControlCharacters;
+import dev.mailroot.bindings.Versions;
 import dev.mailroot.server.admin.Pop3CheckCommand;
 import dev.mailroot.server.admin.RetrieveCommand;
+import dev.mailroot.server.admin.WaitCommand;
 import dev.mailroot.server.config.ConfigException;
 import dev.mailroot.server.config.MailrootConfig;
 import dev.mailroot.server.spool.Spool;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 
@@ -18,22 +24,38 @@ import java.util.concurrent.Callable;
  * stops gracefully and exits 0. Exit 2: bad configuration or usage; exit 1: cannot start; exit 3:
  * stopped without a stop request (plugin code called {@code System.exit}, or a fatal error).
  */
-@Command(name = "mailroot", mixinStandardHelpOptions = true, version = "Mailroot 1.0.0",
+@Command(name = "mailroot", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Runs the Mailroot SMTP server. SIGTERM or Ctrl-C stops it gracefully.",
         exitCodeOnInvalidInput = 2,
-        subcommands = {RetrieveCommand.class, Pop3CheckCommand.class})
+        subcommands = {RetrieveCommand.class, Pop3CheckCommand.class, WaitCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Mixin
     private HomeOptions options;
+    @Spec
+    private CommandSpec spec;
+
+    /** {@code --version}: the version as built. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[]{"Mailroot " + Versions.BUILD};
+        }
+    }
 
     public static void main(String[] args) {
-        CommandLine cli = new CommandLine(new Main());
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        CommandLine cli = new CommandLine(new Main()).setOut(out).setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            System.err.println("mailroot: " + String.valueOf(e).replaceAll("\\s*[\\r\\n]+\\s*", " "));
+            err.println("mailroot: " + ControlCharacters.escape(String.valueOf(e).replaceAll("\\s*[\\r\\n]+\\s*", " ")));
             return 1;
         });
-        System.exit(cli.execute(args));
+        int exit = cli.execute(args);
+        // what a command printed without a newline is still in the writers: System.exit would drop it
+        out.flush();
+        err.flush();
+        System.exit(exit);
     }
 
     @Override
@@ -43,7 +65,7 @@ public final class Main implements Callable<Integer> {
         try {
             cfg = options.config(h);
         } catch (ConfigException e) {
-            System.err.println("mailroot: " + e.getMessage());
+            System.err.println("mailroot: " + ControlCharacters.escape(e.getMessage()));
             return 2;
         }
         // before the first logger exists: the file appender writes to <home>/logs
@@ -55,15 +77,18 @@ public final class Main implements Callable<Integer> {
         try {
             server = MailrootServer.start(h, cfg, Clock.systemDefaultZone());
         } catch (Spool.LockedException e) {
-            System.err.println("mailroot: " + e.getMessage());
+            System.err.println("mailroot: " + ControlCharacters.escape(e.getMessage()));
             exit.exit(1);
             return 1;
         } catch (IOException e) {
-            System.err.println("mailroot: cannot start: " + e.getMessage());
+            System.err.println("mailroot: cannot start: " + ControlCharacters.escape(e.getMessage()));
             exit.exit(1);
             return 1;
         }
         exit.serving(server);
+        spec.commandLine().getOut().println(WaitCommand.readyLine(cfg.smtp().bind() + ":" + server.smtpPort(),
+                server.adminPort(), h.root().toString()));
+        spec.commandLine().getOut().flush();
         exit.await();
         return ProcessExit.STOPPED;
     }

@@ -60,14 +60,88 @@ class MainProcessTest {
     }
 
     @Test
-    void aPortInUseExitsWith1AndSaysSo() throws Exception {
+    void versionIsTheBuildsVersion() throws Exception {
+        try (ChildServer child = ChildServer.start(home, "--version")) {
+            assertThat(child.waitForExit(30)).isZero();
+            assertThat(child.stdout()).isEqualTo("Mailroot " + System.getProperty("mailroot.version") + "\n");
+        }
+    }
+
+    @Test
+    void anSmtpPortInUseExitsWith1AndNamesThePortAndItsKey() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            config("smtp: {port: " + taken.getLocalPort() + "}\n");
+            config("smtp: {port: " + taken.getLocalPort() + "}\nadmin: {port: 0}\n");
             try (ChildServer child = ChildServer.start(home, "--home", home.toString())) {
                 assertThat(child.waitForExit(30)).isEqualTo(1);
-                assertThat(child.stderr().strip()).doesNotContain("\n")
-                        .contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()).doesNotContain("\tat ");
+                assertThat(child.stderr()).isEqualTo("mailroot: cannot start: cannot listen on 127.0.0.1:"
+                        + taken.getLocalPort() + " (smtp.port): Address already in use\n");
             }
+        }
+    }
+
+    @Test
+    void anAdminPortInUseExitsWith1AndNamesThePortAndItsKey() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            config("smtp: {port: 0}\nadmin: {port: " + taken.getLocalPort() + "}\n");
+            try (ChildServer child = ChildServer.start(home, "--home", home.toString())) {
+                assertThat(child.waitForExit(30)).isEqualTo(1);
+                assertThat(child.stderr()).isEqualTo("mailroot: cannot start: cannot listen on 127.0.0.1:"
+                        + taken.getLocalPort() + " (admin.port): Address already in use\n");
+            }
+        }
+    }
+
+    private String readyLine() throws IOException {
+        return "mailroot: ready: SMTP 127.0.0.1:" + smtpPort + ", admin 127.0.0.1:"
+                + Files.readString(home.resolve("mailroot/admin.port")).strip() + ", home " + home.toRealPath();
+    }
+
+    private int smtpPort;
+
+    @Test
+    void theServerSaysReadyOnStdoutOnceItAcceptsMail() throws Exception {
+        smtpPort = ChildServer.freePort();
+        config("smtp: {port: " + smtpPort + "}\nadmin: {port: 0}\n");
+        try (ChildServer child = ChildServer.start(home, "--home", home.toString())) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> child.stdout().contains("mailroot: ready: "));
+            // no waiting from here: the line comes after everything started
+            try (SmtpClient smtp = new SmtpClient(smtpPort)) {
+                smtp.send("EHLO c");
+                assertThat(smtp.sendMail("a@example.org", List.of("bob@localhost"), "Subject: ready\r\n\r\nx\r\n"))
+                        .startsWith("250 2.0.0");
+            }
+            assertThat(child.stdout().lines().filter(l -> l.startsWith("mailroot: ready: "))).containsExactly(readyLine());
+            child.terminate();
+            assertThat(child.waitForExit(30)).isZero();
+        }
+    }
+
+    @Test
+    void waitReturnsOnceTheServerIsReadyAndPrintsTheSameLine(@TempDir Path elsewhere) throws Exception {
+        smtpPort = ChildServer.freePort();
+        config("smtp: {port: " + smtpPort + "}\nadmin: {port: 0}\n");
+        try (ChildServer waiting = ChildServer.start(elsewhere, "wait", "--home", home.toString(), "--timeout", "60")) {
+            assertThat(waiting.process().isAlive()).isTrue();
+            try (ChildServer server = ChildServer.start(home, "--home", home.toString())) {
+                assertThat(waiting.waitForExit(60)).as(waiting.stderr()).isZero();
+                assertThat(waiting.stdout()).isEqualTo(readyLine() + "\n");
+                assertThat(waiting.stderr()).isEmpty();
+                try (SmtpClient smtp = new SmtpClient(smtpPort)) {
+                    assertThat(smtp.greeting()).startsWith("220");
+                }
+                server.terminate();
+                assertThat(server.waitForExit(30)).isZero();
+            }
+        }
+    }
+
+    @Test
+    void waitGivesUpAfterItsTimeoutWithExit1AndOneLine() throws Exception {
+        try (ChildServer waiting = ChildServer.start(home, "wait", "--home", home.toString(), "--timeout", "1")) {
+            assertThat(waiting.waitForExit(30)).isEqualTo(1);
+            assertThat(waiting.stdout()).isEmpty();
+            assertThat(waiting.stderr()).isEqualTo("mailroot: not ready within 1 s: the server is not running in "
+                    + home.toRealPath() + " (no mailroot/admin.port)\n");
         }
     }
 

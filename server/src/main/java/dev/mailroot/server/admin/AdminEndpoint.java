@@ -2,6 +2,9 @@ package dev.mailroot.server.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.mailroot.bindings.ControlCharacters;
+import dev.mailroot.server.ListenException;
+import dev.mailroot.server.config.MailrootConfig;
 import dev.mailroot.server.plugins.PluginHost;
 import dev.mailroot.sink.CommandResult;
 import org.slf4j.Logger;
@@ -9,12 +12,15 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -22,36 +28,45 @@ import java.util.function.Supplier;
 /**
  * The admin endpoint on 127.0.0.1 ({@code admin.port}): {@code GET /health} and
  * {@code POST /connectors/<plugin-id>/<command>?name=value} (for example
- * {@code POST /connectors/pop3-connector/retrieve?account=carol-isp}). Loopback only: whoever can
- * reach it can already read the server's files.
+ * {@code POST /connectors/pop3-connector/retrieve?account=carol-isp}). Paths match exactly.
+ * Every action needs the token (a request that names no action, a wrong path or method, is
+ * answered 404 or 405 and runs nothing; {@code GET /health} is open), and no request may come
+ * from a foreign {@code Host} or {@code Origin} ({@link AdminAccess}).
  */
 public final class AdminEndpoint implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminEndpoint.class);
 
     private final HttpServer server;
     private final ExecutorService executor;
+    private final AdminAccess access;
+    private final Supplier<Health> health;
+    private final PluginHost plugins;
 
     /**
-     * @param port    the port on 127.0.0.1; 0 picks a free one
-     * @param health  the body of {@code /health} (JSON)
+     * @param config  {@code admin}: the port on 127.0.0.1 (0 picks a free one) and the extra host names
+     * @param token   the token every action must carry
+     * @param health  what {@code /health} reports
      * @param plugins where connector commands go; null when the server runs without plugins
      */
-    public AdminEndpoint(int port, Supplier<String> health, PluginHost plugins) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
+    public AdminEndpoint(MailrootConfig.Admin config, String token, Supplier<Health> health, PluginHost plugins,
+                         Clock clock) throws IOException {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        try {
+            server = HttpServer.create(new InetSocketAddress(loopback, config.port()), 16);
+        } catch (BindException e) {
+            throw new ListenException(loopback.getHostAddress(), config.port(), "admin.port", e);
+        }
+        this.access = new AdminAccess(token, config.hosts(), port(), clock);
+        this.health = health;
+        this.plugins = plugins;
         executor = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "admin-http");
             t.setDaemon(true);
             return t;
         });
         server.setExecutor(executor);
-        server.createContext("/health", ex -> {
-            if (!ex.getRequestMethod().equals("GET")) {
-                reply(ex, 405, "use GET\n");
-                return;
-            }
-            reply(ex, 200, health.get());
-        });
-        server.createContext("/connectors/", ex -> connector(ex, plugins));
+        // one context for everything: the JDK matches contexts by prefix, and /healthz is not /health
+        server.createContext("/", this::handle);
         server.start();
         log.info("MR1011 admin endpoint listening on 127.0.0.1:{}", port());
     }
@@ -60,24 +75,48 @@ public final class AdminEndpoint implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private static void connector(HttpExchange ex, PluginHost plugins) throws IOException {
-        if (!ex.getRequestMethod().equals("POST")) {
-            reply(ex, 405, "use POST\n");
-            return;
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getRawPath();
+            String method = ex.getRequestMethod();
+            boolean isHealth = path.equals("/health");
+            String allow = isHealth ? "GET" : path.startsWith("/connectors/") ? "POST" : null;
+            Optional<AdminAccess.Refusal> refused = access.checkHostAndOrigin(ex);
+            if (refused.isEmpty() && allow != null && method.equals(allow) && !isHealth) {
+                refused = access.checkToken(ex);
+            }
+            if (refused.isPresent()) {
+                if (refused.get().status() == 401) {
+                    ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"mailroot admin\"");
+                }
+                reply(ex, refused.get().status(), refused.get().body());
+            } else if (allow == null) {
+                reply(ex, 404, "404 not found: the admin endpoint serves GET /health and POST /connectors/<plugin-id>/<command>\n");
+            } else if (!method.equals(allow)) {
+                ex.getResponseHeaders().set("Allow", allow);
+                reply(ex, 405, "405 method not allowed: use " + allow + "\n");
+            } else if (isHealth) {
+                reply(ex, 200, health.get().json());
+            } else {
+                connector(ex, path);
+            }
         }
-        String[] parts = ex.getRequestURI().getPath().split("/");
+    }
+
+    private void connector(HttpExchange ex, String path) throws IOException {
+        String[] parts = path.split("/", -1);
         if (parts.length != 4 || parts[2].isEmpty() || parts[3].isEmpty()) {
-            reply(ex, 404, "expected /connectors/<plugin-id>/<command>\n");
+            reply(ex, 404, "404 not found: expected /connectors/<plugin-id>/<command>\n");
             return;
         }
-        String pluginId = parts[2];
-        String command = parts[3];
+        String pluginId = URLDecoder.decode(parts[2], StandardCharsets.UTF_8);
+        String command = URLDecoder.decode(parts[3], StandardCharsets.UTF_8);
         Map<String, String> params = query(ex.getRequestURI().getRawQuery());
         try {
-            var result = plugins == null ? java.util.Optional.<CommandResult>empty()
-                    : plugins.command(pluginId, command, params);
+            Optional<CommandResult> result = plugins == null ? Optional.empty() : plugins.command(pluginId, command, params);
             if (result.isEmpty()) {
-                reply(ex, 404, "no running connector '" + pluginId + "' (is its plugin in plugins/ and loaded?)\n");
+                reply(ex, 404, "no running connector '" + ControlCharacters.escape(pluginId)
+                        + "' (is its plugin in plugins/ and loaded?)\n");
                 return;
             }
             CommandResult r = result.get();
@@ -110,6 +149,8 @@ public final class AdminEndpoint implements AutoCloseable {
     private static void reply(HttpExchange ex, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", body.startsWith("{") ? "application/json" : "text/plain; charset=utf-8");
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         ex.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);

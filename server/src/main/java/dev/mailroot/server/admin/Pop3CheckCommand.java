@@ -37,12 +37,12 @@ public final class Pop3CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Home h = options.home();
-        ConnectorCommands.quietLogging(h);
+        CommandOutput.quietLogging(h);
         MailrootConfig c;
         try {
             c = options.config(h);
         } catch (ConfigException e) {
-            spec.commandLine().getErr().println("mailroot: " + e.getMessage());
+            CommandOutput.error(spec.commandLine().getErr(), e.getMessage());
             return 2;
         }
         Map<String, String> params = new LinkedHashMap<>();
@@ -54,10 +54,10 @@ public final class Pop3CheckCommand implements Callable<Integer> {
             r = OfflineCommand.run(MailrootServer.pluginFolders(h, c), MailrootServer.serviceEnvironment(h, c),
                     "pop3-connector", "check", params);
         } catch (OfflineCommand.NoSuchService e) {
-            spec.commandLine().getErr().println("mailroot: " + e.getMessage());
+            CommandOutput.error(spec.commandLine().getErr(), e.getMessage());
             return 2;
         }
-        spec.commandLine().getOut().print(r.report().endsWith("\n") ? r.report() : r.report() + "\n");
+        CommandOutput.report(spec.commandLine().getOut(), r.report());
         return switch (r.outcome()) {
             case OK -> 0;
             case FAILED -> 1;

@@ -1,8 +1,7 @@
 package dev.mailroot.server.admin;
 
+import dev.mailroot.bindings.AdminClient;
 import dev.mailroot.server.Home;
-import dev.mailroot.server.config.ConfigException;
-import dev.mailroot.server.config.MailrootConfig;
 import dev.mailroot.server.HomeOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,16 +10,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
+import java.io.PrintWriter;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -29,7 +20,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "retrieve", mixinStandardHelpOptions = true,
         description = "Retrieves POP3 mail now in the running server and prints, per account, the messages downloaded, "
-                + "transferred and failed, and any error. Exit 0 if every account succeeded, 1 if not, 2 on a usage or configuration error.",
+                + "transferred and failed, and any error. Exit 0 if every account succeeded, 1 if not (or the server "
+                + "is not running), 2 on a usage error.",
         footer = {"", "Example:", "  bin/mailroot retrieve --account carol-isp"})
 public final class RetrieveCommand implements Callable<Integer> {
     @Mixin
@@ -40,45 +32,33 @@ public final class RetrieveCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    public Integer call() throws InterruptedException {
         Home h = options.home();
-        int port;
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        AdminClient admin;
+        AdminClient.Response r;
         try {
-            port = adminPort(h);
-        } catch (ConfigException e) {
-            spec.commandLine().getErr().println("mailroot: " + e.getMessage());
-            return 2;
-        }
-        String uri = "http://127.0.0.1:" + port + "/connectors/pop3-connector/retrieve"
-                + (account == null ? "" : "?account=" + URLEncoder.encode(account, StandardCharsets.UTF_8));
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpResponse<String> r;
-        try {
-            r = client.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofMinutes(30))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (ConnectException e) {
-            spec.commandLine().getErr().println("mailroot: the server is not running (nothing answers on 127.0.0.1:" + port + ")");
+            admin = AdminClient.of(h.root());
+            r = admin.post("/connectors/pop3-connector/retrieve",
+                    account == null ? Map.of() : Map.of("account", account));
+        } catch (IOException e) {
+            CommandOutput.error(err, e.getMessage());
             return 1;
         }
-        if (r.statusCode() == 200) {
-            spec.commandLine().getOut().print(r.body());
-            return 0;
-        }
-        (r.statusCode() == 500 ? spec.commandLine().getOut() : spec.commandLine().getErr()).print(
-                r.statusCode() == 500 ? r.body() : "mailroot: " + r.body());
-        return 1;
-    }
-
-    private int adminPort(Home h) throws ConfigException, IOException {
-        Path file = h.adminPortFile();
-        if (Files.exists(file)) {
-            try {
-                return Integer.parseInt(Files.readString(file).strip());
-            } catch (NumberFormatException e) {
-                // a damaged file: fall back to the configuration
+        switch (r.status()) {
+            case 200 -> {
+                CommandOutput.report(out, r.body());
+                return 0;
             }
+            case 500 -> {
+                CommandOutput.report(out, r.body());
+                return 1;
+            }
+            case 401 -> CommandOutput.error(err, "the server refused the token in " + h.adminTokenFile()
+                    + " (is the server on 127.0.0.1:" + admin.port() + " this home's?)");
+            default -> CommandOutput.error(err, r.body().replaceAll("\\s*\\R\\s*", " "));
         }
-        MailrootConfig c = options.config(h);
-        return c.admin().port();
+        return 1;
     }
 }

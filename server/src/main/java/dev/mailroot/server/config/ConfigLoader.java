@@ -40,6 +40,8 @@ public final class ConfigLoader {
     private static final Pattern DOMAIN = Pattern.compile(
             "(?i)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*");
 
+    private static final Pattern IPV6_LITERAL = Pattern.compile("\\[[0-9a-fA-F:.]+\\]");
+
     private final ObjectMapper yaml = YAMLMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -165,6 +167,12 @@ public final class ConfigLoader {
         p.range(c.pickup().rescanSeconds(), 1, 3600, "pickup.rescanSeconds");
         p.require(c.admin() != null, "admin", "missing");
         p.range(c.admin().port(), 0, 65535, "admin.port");
+        LinkedHashSet<String> adminHosts = new LinkedHashSet<>();
+        for (String h : c.admin().hosts()) {
+            p.require(h != null && (DOMAIN.matcher(h).matches() || IPV6_LITERAL.matcher(h).matches()), "admin.hosts",
+                    "'" + h + "' is not a host name or address (an IPv6 address in brackets: [fd00::1])");
+            adminHosts.add(h.toLowerCase(Locale.ROOT));
+        }
         p.require(c.plugins() != null, "plugins", "missing");
         p.range(c.plugins().loadTimeoutSeconds(), 1, 3600, "plugins.loadTimeoutSeconds");
         p.range(c.plugins().poisonThreshold(), 1, 100, "plugins.poisonThreshold");
@@ -178,7 +186,8 @@ public final class ConfigLoader {
         p.range(c.shutdownGraceSeconds(), 0, 3600, "shutdownGraceSeconds");
         return new MailrootConfig(new MailrootConfig.Smtp(s.bind().strip(), s.port(), hostname.toLowerCase(Locale.ROOT),
                 s.maxMessageSize(), s.maxRecipients(), s.maxConnections(), s.idleTimeoutSeconds()),
-                new ArrayList<>(domains), c.mailboxes(), c.delivery(), c.pickup(), c.admin(), c.plugins(), c.logging(),
+                new ArrayList<>(domains), c.mailboxes(), c.delivery(), c.pickup(),
+                new MailrootConfig.Admin(c.admin().port(), new ArrayList<>(adminHosts)), c.plugins(), c.logging(),
                 c.shutdownGraceSeconds());
     }
 

@@ -63,8 +63,15 @@ public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxe
     public record Pickup(boolean enabled, int settleMillis, int rescanSeconds, boolean watch) {
     }
 
-    /** @param port the admin endpoint's port on 127.0.0.1; 0 picks a free one */
-    public record Admin(int port) {
+    /**
+     * @param port  the admin endpoint's port on 127.0.0.1; 0 picks a free one
+     * @param hosts names besides the loopback ones that requests may carry in {@code Host} and
+     *              {@code Origin} (lower case)
+     */
+    public record Admin(int port, List<String> hosts) {
+        public Admin {
+            hosts = hosts == null ? List.of() : List.copyOf(hosts);
+        }
     }
 
     /**
@@ -81,6 +88,6 @@ public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxe
         Smtp s = smtp;
         return new MailrootConfig(new Smtp(s.bind(), port, s.hostname(), s.maxMessageSize(), s.maxRecipients(),
                 s.maxConnections(), s.idleTimeoutSeconds()), domains, mailboxes, delivery, pickup,
-                port == 0 ? new Admin(0) : admin, plugins, logging, shutdownGraceSeconds);
+                port == 0 ? new Admin(0, admin.hosts()) : admin, plugins, logging, shutdownGraceSeconds);
     }
 }

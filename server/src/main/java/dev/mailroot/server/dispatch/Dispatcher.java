@@ -1,7 +1,7 @@
 package dev.mailroot.server.dispatch;
 
 import dev.mailroot.bindings.BindingStatus;
-import dev.mailroot.bindings.Text;
+import dev.mailroot.bindings.ControlCharacters;
 import dev.mailroot.sink.Fate;
 import dev.mailroot.sink.SinkStatus;
 import org.slf4j.Logger;
@@ -191,7 +191,7 @@ public final class Dispatcher implements AutoCloseable {
         } catch (ExecutionException e) {
             // anything the sink threw, Errors included: a failure of this binding, not of the server
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            return failed(bound, submission, view, checkpoint, "MR2001", "threw " + Text.escape(String.valueOf(cause)), cause);
+            return failed(bound, submission, view, checkpoint, "MR2001", "threw " + ControlCharacters.escape(String.valueOf(cause)), cause);
         } catch (InterruptedException e) {
             abandon(future, begun, bound);
             view.revoke();

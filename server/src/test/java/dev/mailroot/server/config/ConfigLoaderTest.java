@@ -86,6 +86,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void adminHostsAreExtraHostNamesForTheAdminEndpointNoneByDefault() throws Exception {
+        assertThat(new ConfigLoader().defaults().admin().hosts()).isEmpty();
+        MailrootConfig c = load("admin:\n  hosts: [Mailroot.Example.LAN, 10.0.0.5, \"[fd00::1]\"]\n");
+        assertThat(c.admin().hosts()).containsExactly("mailroot.example.lan", "10.0.0.5", "[fd00::1]");
+        assertThat(c.admin().port()).isEqualTo(8025);
+        assertThat(error("admin:\n  hosts: [\"evil.example/x\"]\n")).contains("(line 2)", "admin.hosts", "'evil.example/x'");
+        assertThat(error("admin: {hosts: [\"*\"]}\n")).contains("admin.hosts");
+        assertThat(error("admin: {hosts: \"fd00::1\"}\n")).contains("admin.hosts");
+    }
+
+    @Test
     void yamlThatDoesNotParseIsReportedWithItsPosition() {
         assertThat(error("smtp:\n  port: [\n")).contains("not valid YAML", "line");
         assertThat(error("- just\n- a list\n")).contains("expected keys");

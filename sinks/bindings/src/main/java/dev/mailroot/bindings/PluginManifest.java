@@ -68,7 +68,7 @@ public record PluginManifest(Path jar, String pluginId, String version, String r
         }
         id = id.strip();
         if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
-            throw new NotAPlugin("Plugin-Id '" + Text.escape(id) + "' is not a plugin id (letters, digits, '.', '_', '-')");
+            throw new NotAPlugin("Plugin-Id '" + ControlCharacters.escape(id) + "' is not a plugin id (letters, digits, '.', '_', '-')");
         }
         String version = a.getValue("Plugin-Version");
         if (version == null || version.isBlank()) {
@@ -78,7 +78,7 @@ public record PluginManifest(Path jar, String pluginId, String version, String r
         try {
             VERSIONS.compareVersions(version, "0.0.0");
         } catch (RuntimeException e) {
-            throw new NotAPlugin("Plugin-Version '" + Text.escape(version) + "' is not a version like 1.2.3");
+            throw new NotAPlugin("Plugin-Version '" + ControlCharacters.escape(version) + "' is not a version like 1.2.3");
         }
         String requires = a.getValue("Plugin-Requires");
         return new PluginManifest(jar, id, version, requires == null || requires.isBlank() ? null : requires.strip());
@@ -94,7 +94,7 @@ public record PluginManifest(Path jar, String pluginId, String version, String r
                 return null;
             }
         } catch (RuntimeException e) {
-            return "Plugin-Requires '" + Text.escape(requires) + "' is not a version constraint like >=1.0.0";
+            return "Plugin-Requires '" + ControlCharacters.escape(requires) + "' is not a version constraint like >=1.0.0";
         }
         return "requires Mailroot " + requires + "; this is " + Versions.MAILROOT;
     }

@@ -29,10 +29,17 @@ final class FaultyPop3Server implements AutoCloseable {
     private final String password;
     private final Set<String> refused;
     private final List<Mail> mailbox = new ArrayList<>();
+    private final String banner;
     private final ServerSocket server;
     private final Thread acceptor;
 
     FaultyPop3Server(String user, String password, Set<String> refusedUids) throws IOException {
+        this(user, password, refusedUids, "+OK faulty POP3 server ready");
+    }
+
+    /** A server whose greeting is {@code banner} (a hostile server's, with control characters, for instance). */
+    FaultyPop3Server(String user, String password, Set<String> refusedUids, String banner) throws IOException {
+        this.banner = banner;
         this.user = user;
         this.password = password;
         this.refused = Set.copyOf(refusedUids);
@@ -68,7 +75,7 @@ final class FaultyPop3Server implements AutoCloseable {
     }
 
     private void session(BufferedReader in, OutputStream out) throws IOException {
-        reply(out, "+OK faulty POP3 server ready");
+        reply(out, banner);
         List<Mail> drop = null;
         Set<Integer> deleted = new HashSet<>();
         boolean userGiven = false;
