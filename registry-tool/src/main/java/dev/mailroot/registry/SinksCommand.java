@@ -10,10 +10,13 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
-@Command(name = "sinks", aliases = "/sinks", mixinStandardHelpOptions = true, description = "Lists each plugin jar in plugins/: id, version, whether it "
-        + "loads (or why not), its sink classes and events, and its declared default bindings. Runs no plugin code.",
+@Command(name = "sinks", aliases = "/sinks", mixinStandardHelpOptions = true, description = "Lists each plugin jar in the plugin folders "
+        + "(plugins/ and the bundled plugins): id, version, whether it loads (or why not), its sink classes and events, and its "
+        + "declared default bindings, read from the jar without running its code; and, when a server runs, what that server made "
+        + "of it (Server: loaded, not used, does not load...). The first line says whether a server answered.",
         footer = {"", "Example:", "  registry sinks", "  registry sinks --json"})
 final class SinksCommand implements Callable<Integer> {
     @Mixin
@@ -26,6 +29,7 @@ final class SinksCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<PluginJar> jars = home.jars();
+        ServerView server = ServerView.of(home.root());
         if (json) {
             ArrayNode a = Format.array();
             for (PluginJar j : jars) {
@@ -37,6 +41,12 @@ final class SinksCommand implements Callable<Integer> {
                 n.put("version", j.version());
                 n.put("state", j.loads() ? "loads" : "does not load");
                 n.put("error", j.error());
+                Optional<ServerView.JarView> live = server.jar(j.jar());
+                if (live.isPresent()) {
+                    n.putObject("server").put("state", live.get().state()).put("detail", live.get().detail());
+                } else {
+                    n.putNull("server");
+                }
                 ArrayNode sinks = n.putArray("sinks");
                 for (PluginJar.Sink s : j.sinks()) {
                     ObjectNode sn = sinks.addObject();
@@ -51,6 +61,7 @@ final class SinksCommand implements Callable<Integer> {
             return 0;
         }
         Terminal out = Terminal.of(spec);
+        out.println(server.source());
         if (jars.isEmpty()) {
             out.println("no plugin jars in " + home.pluginFolders().stream().map(f -> f.dir().toString()).toList());
         }
@@ -58,6 +69,10 @@ final class SinksCommand implements Callable<Integer> {
             out.println("Plugin: " + (j.pluginId() == null ? "?" : j.pluginId()) + " " + (j.version() == null ? "" : j.version())
                     + " (" + j.jar().getFileName() + (j.folder().equals("plugins/") ? "" : ", " + j.folder() + ": " + j.jar()) + ")");
             out.println("  State: " + (j.loads() ? "loads" : "does not load: " + j.error()));
+            if (server.running()) {
+                out.println("  Server: " + server.jar(j.jar()).map(v -> v.state() + (v.detail().isEmpty() ? "" : ": " + v.detail()))
+                        .orElse("not seen yet (a jar is loaded once it has stopped changing)"));
+            }
             for (PluginJar.Sink s : j.sinks()) {
                 out.println("  Sink: " + s.className() + " " + s.events());
             }

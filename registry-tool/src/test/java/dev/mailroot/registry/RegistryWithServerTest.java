@@ -106,4 +106,28 @@ class RegistryWithServerTest {
             assertThat(listing).contains("Name: first-" + i + "\n", "Name: second-" + i + "\n");
         }
     }
+
+    @Test
+    void enumAndSinksShowWhatTheRunningServerLoadedNotWhatTheJarsPromise() throws Exception {
+        // on paper this jar loads and provides the action sink; in the server its Plugin class hangs
+        PluginJarBuilder.plugin("slow").source(RegistryTest.ACTION, TestPlugins.ACTION_SINK).source("slow.P", """
+                package slow;
+                public class P extends org.pf4j.Plugin {
+                    public P() { while (true) { try { Thread.sleep(1000); } catch (InterruptedException e) { } } }
+                }
+                """).manifest("Plugin-Class", "slow.P").build(work, home.resolve("plugins/slow.jar"));
+        registry("add", "OnSubmission", "tag", RegistryTest.ACTION, "RCPT TO=bob@*", "--prop", "action=tag");
+        try (TestServer server = TestServer.startWithPlugins(home, "plugins: {loadTimeoutSeconds: 1}\n")) {
+            String listing = registry("enum");
+            assertThat(listing).startsWith("status from the running server (127.0.0.1:" + server.server().adminPort() + ")\n");
+            assertThat(listing).contains("Status: sink class not provided by any plugin in plugins/; its mail passes without it");
+            assertThat(registry("enum", "--json")).contains("\"statusFrom\" : \"server\"");
+            String sinks = registry("sinks");
+            assertThat(sinks).contains("State: loads", "Server: does not load: loading did not finish within 1 s");
+            assertThat(registry("sinks", "--json")).contains("\"state\" : \"does not load\"");
+        }
+        String offline = registry("enum");
+        assertThat(offline).startsWith("server not running: status from files\n").contains("Status: ok");
+        assertThat(registry("sinks")).startsWith("server not running: status from files\n").doesNotContain("Server:");
+    }
 }

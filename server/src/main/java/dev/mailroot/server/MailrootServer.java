@@ -6,6 +6,7 @@ import dev.mailroot.bindings.BindingStoreException;
 import dev.mailroot.bindings.Versions;
 import dev.mailroot.server.address.LocalRecipients;
 import dev.mailroot.server.admin.AdminEndpoint;
+import dev.mailroot.server.admin.LiveState;
 import dev.mailroot.server.admin.AdminToken;
 import dev.mailroot.server.admin.Health;
 import dev.mailroot.server.config.LogLevels;
@@ -163,7 +164,8 @@ public final class MailrootServer implements AutoCloseable {
                 PluginHost host = plugins;
                 admin = new AdminEndpoint(config.admin(), AdminToken.ensure(home.adminTokenFile()), () -> new Health(spool.size(),
                         queue.inFlight(), queue.waiting(), host == null ? List.of() : List.copyOf(host.loadedPlugins()),
-                        config.smtp().bind() + ":" + smtp.port(), home.root().toString()), plugins, clock);
+                        config.smtp().bind() + ":" + smtp.port(), home.root().toString()), plugins,
+                        new LiveState(chain, plugins), clock);
                 framework.add(0, admin);
                 writeAdminPort(home, admin.port());
             } catch (IOException | RuntimeException e) {

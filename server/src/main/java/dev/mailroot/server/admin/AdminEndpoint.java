@@ -26,12 +26,13 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * The admin endpoint on 127.0.0.1 ({@code admin.port}): {@code GET /health} and
+ * The admin endpoint on 127.0.0.1 ({@code admin.port}): {@code GET /health}, {@code GET /bindings}
+ * and {@code GET /plugins} (the server's live view, see {@link LiveState}), and
  * {@code POST /connectors/<plugin-id>/<command>?name=value} (for example
  * {@code POST /connectors/pop3-connector/retrieve?account=carol-isp}). Paths match exactly.
- * Every action needs the token (a request that names no action, a wrong path or method, is
- * answered 404 or 405 and runs nothing; {@code GET /health} is open), and no request may come
- * from a foreign {@code Host} or {@code Origin} ({@link AdminAccess}).
+ * Every request but {@code GET /health} needs the token (a request that names nothing served, a
+ * wrong path or method, is answered 404 or 405 and runs nothing), and no request may come from a
+ * foreign {@code Host} or {@code Origin} ({@link AdminAccess}).
  */
 public final class AdminEndpoint implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminEndpoint.class);
@@ -41,15 +42,17 @@ public final class AdminEndpoint implements AutoCloseable {
     private final AdminAccess access;
     private final Supplier<Health> health;
     private final PluginHost plugins;
+    private final LiveState live;
 
     /**
      * @param config  {@code admin}: the port on 127.0.0.1 (0 picks a free one) and the extra host names
      * @param token   the token every action must carry
      * @param health  what {@code /health} reports
      * @param plugins where connector commands go; null when the server runs without plugins
+     * @param live    the bindings and plugins as the server sees them
      */
     public AdminEndpoint(MailrootConfig.Admin config, String token, Supplier<Health> health, PluginHost plugins,
-                         Clock clock) throws IOException {
+                         LiveState live, Clock clock) throws IOException {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         try {
             server = HttpServer.create(new InetSocketAddress(loopback, config.port()), 16);
@@ -59,6 +62,7 @@ public final class AdminEndpoint implements AutoCloseable {
         this.access = new AdminAccess(token, config.hosts(), port(), clock);
         this.health = health;
         this.plugins = plugins;
+        this.live = live;
         executor = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "admin-http");
             t.setDaemon(true);
@@ -80,7 +84,8 @@ public final class AdminEndpoint implements AutoCloseable {
             String path = ex.getRequestURI().getRawPath();
             String method = ex.getRequestMethod();
             boolean isHealth = path.equals("/health");
-            String allow = isHealth ? "GET" : path.startsWith("/connectors/") ? "POST" : null;
+            boolean isView = path.equals("/bindings") || path.equals("/plugins");
+            String allow = isHealth || isView ? "GET" : path.startsWith("/connectors/") ? "POST" : null;
             Optional<AdminAccess.Refusal> refused = access.checkHostAndOrigin(ex);
             if (refused.isEmpty() && allow != null && method.equals(allow) && !isHealth) {
                 refused = access.checkToken(ex);
@@ -91,12 +96,15 @@ public final class AdminEndpoint implements AutoCloseable {
                 }
                 reply(ex, refused.get().status(), refused.get().body());
             } else if (allow == null) {
-                reply(ex, 404, "404 not found: the admin endpoint serves GET /health and POST /connectors/<plugin-id>/<command>\n");
+                reply(ex, 404, "404 not found: the admin endpoint serves GET /health, GET /bindings, GET /plugins and "
+                        + "POST /connectors/<plugin-id>/<command>\n");
             } else if (!method.equals(allow)) {
                 ex.getResponseHeaders().set("Allow", allow);
                 reply(ex, 405, "405 method not allowed: use " + allow + "\n");
             } else if (isHealth) {
                 reply(ex, 200, health.get().json());
+            } else if (isView) {
+                reply(ex, 200, path.equals("/bindings") ? live.bindingsJson() : live.pluginsJson());
             } else {
                 connector(ex, path);
             }

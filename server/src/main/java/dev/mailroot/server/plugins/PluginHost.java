@@ -90,6 +90,10 @@ public final class PluginHost implements Closeable {
     private final Map<Path, PluginFolders.Stamp> manifestStamps = new HashMap<>();
     private final Map<String, String> reportedChoice = new HashMap<>();
     private int initialPending = -1;
+    /** Publications whose retiring of the old version and start of the services are still running. */
+    private int swapping;
+    private Map<Path, PluginFolders.Jar> lastPresent = Map.of();
+    private Map<Path, PluginFolders.Jar> lastSettled = Map.of();
     // published for other threads
     private volatile SinkCatalog catalog = SinkCatalog.empty();
     private volatile Map<String, LoadedPlugin> published = Map.of();
@@ -147,8 +151,8 @@ public final class PluginHost implements Closeable {
     }
 
     /**
-     * Completes once every jar present at start is loaded, or failed, or past its time limit: the
-     * moment mail may start to pass the sinks.
+     * Completes once every jar present at start is loaded (its services started), or failed, or past
+     * its time limit: the moment mail may start to pass the sinks.
      */
     public CompletableFuture<Void> initialLoad() {
         return initialLoad;
@@ -247,7 +251,9 @@ public final class PluginHost implements Closeable {
                 reportChoice(id, candidates);
                 decide(id, candidates, present, settled, initial);
             }
-            publishStates(present, settled, byId);
+            lastPresent = present;
+            lastSettled = settled;
+            publishStates();
         } catch (RuntimeException | IOException e) {
             log.error("MR4002 scanning the plugin folders {} failed: {}", folders.folders(), e.toString());
         } finally {
@@ -353,6 +359,7 @@ public final class PluginHost implements Closeable {
         loading.remove(attempt.manifest().pluginId(), attempt);
         fail(attempt.jar(), "loading did not finish within " + limits.loadTimeout().toSeconds()
                 + " s (the plugin's constructor or start hangs)", attempt.replacing(), "MR4012");
+        publishStates();
         checkInitialLoad();
     }
 
@@ -368,6 +375,7 @@ public final class PluginHost implements Closeable {
         } else {
             swap(p);
         }
+        publishStates();
         checkInitialLoad();
     }
 
@@ -391,12 +399,20 @@ public final class PluginHost implements Closeable {
                 old == null ? "" : "; it replaces " + old.describe());
         registerDefaults(p.id(), p.defaults());
         changed();
+        swapping++;
         Thread t = new Thread(() -> {
-            if (old != null) {
-                old.retire("replaced by " + p.manifest().version() + " from " + p.jar().path(), limits.unloadWait(),
-                        limits.loadTimeout());
+            try {
+                if (old != null) {
+                    old.retire("replaced by " + p.manifest().version() + " from " + p.jar().path(), limits.unloadWait(),
+                            limits.loadTimeout());
+                }
+                p.startServices(env, limits.loadTimeout());
+            } finally {
+                execute(() -> {
+                    swapping--;
+                    checkInitialLoad();
+                });
             }
-            p.startServices(env, limits.loadTimeout());
         }, "plugin-swap-" + p.id());
         t.setDaemon(true);
         t.start();
@@ -436,7 +452,7 @@ public final class PluginHost implements Closeable {
         if (initialPending < 0 || initialLoad.isDone()) {
             return;
         }
-        if (loading.isEmpty()) {
+        if (loading.isEmpty() && swapping == 0) {
             initialLoad.complete(null);
         }
     }
@@ -455,10 +471,11 @@ public final class PluginHost implements Closeable {
         published = Map.copyOf(installed);
     }
 
-    private void publishStates(Map<Path, PluginFolders.Jar> present, Map<Path, PluginFolders.Jar> settled,
-                               Map<String, List<PluginManifest>> byId) {
+    /** Publishes what the host makes of each jar of the last scan, as it stands now. */
+    private void publishStates() {
+        Map<Path, PluginFolders.Jar> settled = lastSettled;
         List<JarState> out = new ArrayList<>();
-        for (PluginFolders.Jar j : present.values()) {
+        for (PluginFolders.Jar j : lastPresent.values()) {
             PluginManifest m = manifests.get(j.path());
             String id = m == null ? null : m.pluginId();
             String version = m == null ? null : m.version();
