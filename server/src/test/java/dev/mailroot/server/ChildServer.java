@@ -44,6 +44,15 @@ public final class ChildServer implements AutoCloseable {
         return new ChildServer(p, out, err);
     }
 
+    /** Whether an SMTP server greets with 220 on {@code port} of 127.0.0.1 now. */
+    public static boolean listening(int port) {
+        try (SmtpClient c = new SmtpClient(port)) {
+            return c.greeting().startsWith("220");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

@@ -21,14 +21,6 @@ class LogFileProcessTest {
     @TempDir
     Path tmp;
 
-    private static boolean listening(int port) {
-        try (SmtpClient c = new SmtpClient(port)) {
-            return c.greeting().startsWith("220");
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     private static String send(int port, String subject) throws IOException {
         try (SmtpClient smtp = new SmtpClient(port)) {
             smtp.send("EHLO c");
@@ -54,7 +46,7 @@ class LogFileProcessTest {
         int port = config(home);
         try (SmallDisk readOnly = SmallDisk.mountReadOnly(home.resolve("logs"));
              ChildServer child = ChildServer.start(tmp, "--home", home.toString())) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> listening(port) || !child.process().isAlive());
+            await().atMost(Duration.ofSeconds(30)).until(() -> ChildServer.listening(port) || !child.process().isAlive());
             for (int i = 0; i < 5; i++) {
                 assertThat(send(port, "logs not writable " + i)).startsWith("250 2.0.0");
             }
@@ -75,7 +67,7 @@ class LogFileProcessTest {
             int port = config(home);
             // the child's own stdout and stderr are outside the small disk
             try (ChildServer child = ChildServer.start(tmp, "--home", home.toString())) {
-                await().atMost(Duration.ofSeconds(30)).until(() -> listening(port) || !child.process().isAlive());
+                await().atMost(Duration.ofSeconds(30)).until(() -> ChildServer.listening(port) || !child.process().isAlive());
                 assertThat(send(port, "before")).startsWith("250 2.0.0");
                 await().atMost(Duration.ofSeconds(10)).until(() ->
                         Files.readString(home.resolve("logs/mailroot.log")).contains("MR3001"));

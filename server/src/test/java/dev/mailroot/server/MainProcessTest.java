@@ -25,14 +25,6 @@ class MainProcessTest {
         Files.writeString(home.resolve("conf/mailroot.yaml"), yaml);
     }
 
-    private static boolean listening(int port) {
-        try (SmtpClient c = new SmtpClient(port)) {
-            return c.greeting().startsWith("220");
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     @Test
     void aBadConfigurationExitsWith2AndOneLineNamingTheKey() throws Exception {
         config("smtp:\n  prot: 25\n");
@@ -150,7 +142,7 @@ class MainProcessTest {
         int port = ChildServer.freePort();
         config("smtp: {port: " + port + "}\n");
         try (ChildServer child = ChildServer.start(home, "--home", home.toString())) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> listening(port));
+            await().atMost(Duration.ofSeconds(30)).until(() -> ChildServer.listening(port));
             try (SmtpClient smtp = new SmtpClient(port)) {
                 smtp.send("EHLO c");
                 assertThat(smtp.sendMail("a@example.org", List.of("bob@localhost"), "Subject: before stop\r\n\r\nx\r\n"))

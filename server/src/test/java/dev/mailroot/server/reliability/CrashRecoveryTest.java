@@ -1,11 +1,9 @@
 package dev.mailroot.server.reliability;
 
 import dev.mailroot.server.ChildServer;
-import dev.mailroot.server.SmtpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,13 +33,7 @@ class CrashRecoveryTest {
 
     private ChildServer start() throws Exception {
         ChildServer child = ChildServer.start(home, "--home", home.toString());
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
-            try (SmtpClient c = new SmtpClient(port)) {
-                return c.greeting().startsWith("220");
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        await().atMost(Duration.ofSeconds(60)).until(() -> ChildServer.listening(port));
         return child;
     }
 

@@ -90,13 +90,7 @@ class PluginEndsProcessTest {
 
     private ChildServer start() throws Exception {
         ChildServer child = ChildServer.start(home, "--home", home.toString());
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
-            try (SmtpClient c = new SmtpClient(port)) {
-                return c.greeting().startsWith("220");
-            } catch (IOException e) {
-                return !child.process().isAlive();
-            }
-        });
+        await().atMost(Duration.ofSeconds(60)).until(() -> ChildServer.listening(port) || !child.process().isAlive());
         return child;
     }
 
