@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzz the Jazzer targets for longer than `mvn -B verify` does. Usage: bench/fuzz.sh [rule|pickup ...]
+# Fuzz the Jazzer targets for longer than `mvn -B verify` does. Usage: bench/fuzz.sh [rule|pickup-read|pickup ...]
 #
 # `mvn -B verify` only replays each target's committed inputs, in
 # <module>/src/test/resources/<package>/<TestClass>Inputs/<method>/. This script fuzzes: each target
@@ -24,9 +24,10 @@ FUZZ_TIME=${FUZZ_TIME:-3m}
 declare -A TARGETS=(
   [rule]="sinks/bindings dev.mailroot.bindings.RuleFuzzTest anyTextIsParsedOrRefusedWithAPosition"
   [pickup]="server dev.mailroot.server.pickup.PickupFuzzTest anyFileEndsSpooledOrInBadmailWithAReason"
+  [pickup-read]="server dev.mailroot.server.pickup.PickupFuzzTest anyFileIsReadAsAMessageWithRecipientsOrRefusedWithAReason"
 )
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(rule pickup)
+[ ${#names[@]} -gt 0 ] || names=(rule pickup-read pickup)
 for name in "${names[@]}"; do
   [ -n "${TARGETS[$name]:-}" ] || { echo "usage: bench/fuzz.sh [${!TARGETS[*]}]" >&2; exit 2; }
 done

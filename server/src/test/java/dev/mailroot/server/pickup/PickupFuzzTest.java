@@ -4,6 +4,7 @@ import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.mailroot.server.address.LocalRecipients;
 import dev.mailroot.server.badmail.Badmail;
+import dev.mailroot.server.message.MessageContent;
 import dev.mailroot.server.spool.MessageIds;
 import dev.mailroot.server.spool.Spool;
 import dev.mailroot.server.spool.SpoolEntry;
@@ -29,8 +30,10 @@ import static org.awaitility.Awaitility.await;
  * Any bytes dropped into a running pickup folder end spooled or in badmail with a reason, and the
  * pickup goes on with the next file.
  *
- * <p>A Jazzer fuzz test: {@code mvn verify} replays the files in {@code PickupFuzzTestInputs/}
- * (each is a pickup file as dropped); {@code bench/fuzz.sh} fuzzes it for longer.
+ * <p>Jazzer fuzz tests: {@code mvn verify} replays the files in {@code PickupFuzzTestInputs/<method>/}
+ * (each is a pickup file as dropped); {@code bench/fuzz.sh} fuzzes them for longer. The whole pickup
+ * takes tens of milliseconds a file, so reading a file as a message, where nearly all the decisions
+ * are, has a target of its own that runs thousands of files a second.
  */
 class PickupFuzzTest {
 
@@ -81,6 +84,27 @@ class PickupFuzzTest {
                 assertThat(Files.readString(bdr)).as(bdr.toString()).contains("Reason:");
             }
         }
+    }
+
+    @DictionaryEntries({"x-sender: ", "x-receiver: ", "From: ", "Sender: ", "To: ", "Cc: ", "Bcc: ", "Subject: ",
+            "bob@localhost", "a@example.org", "x@elsewhere.example", "<", ">", ",", ":;", "\"", "(", ")", "=?utf-8?q?"})
+    @FuzzTest
+    void anyFileIsReadAsAMessageWithRecipientsOrRefusedWithAReason(byte[] content) throws Exception {
+        Path file = Files.write(root.resolve("read.eml"), content);
+        PickupMessage message;
+        try {
+            message = PickupMessage.read(file, 4096);
+        } catch (BadPickupFile e) {
+            assertThat(e.getMessage()).isNotBlank();
+            return;
+        }
+        assertThat(message.sender()).isNotNull();
+        assertThat(message.recipients()).isNotEmpty();
+        LocalRecipients local = new LocalRecipients(List.of("localhost"), root.resolve("boxes"), true);
+        for (String r : message.recipients()) {
+            assertThat(local.check(r).kind()).as(r).isNotNull();
+        }
+        assertThat(MessageContent.readAll(message.content())).hasSize((int) message.content().size());
     }
 
     private static boolean pickupIsEmpty() {
