@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzz the Jazzer targets for longer than `mvn -B verify` does. Usage: bench/fuzz.sh [rule|pickup-read|pickup ...]
+# Fuzz the Jazzer targets for longer than `mvn -B verify` does. Usage: bench/fuzz.sh [rule|pickup-read|pickup|smtp ...]
 #
 # `mvn -B verify` only replays each target's committed inputs, in
 # <module>/src/test/resources/<package>/<TestClass>Inputs/<method>/. This script fuzzes: each target
@@ -20,17 +20,20 @@ set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 FUZZ_TIME=${FUZZ_TIME:-3m}
 
-# name: module test-class method classes-to-instrument (what the fuzzer learns from: ours, and the
-# address parser of Jakarta Mail, which the pickup hands every To:/Cc:/Bcc:/From: field to)
+# name: module test-class method classes-to-instrument (what the fuzzer learns from: ours, plus the
+# address parser of Jakarta Mail, which the pickup hands every To:/Cc:/Bcc:/From: field to, and
+# SubEthaSMTP, which reads the SMTP commands before our intake sees them)
 mine='dev.mailroot.**'
 mail='dev.mailroot.**,jakarta.mail.internet.**'
+smtp='dev.mailroot.**,org.subethamail.**'
 declare -A TARGETS=(
   [rule]="sinks/bindings dev.mailroot.bindings.RuleFuzzTest anyTextIsParsedOrRefusedWithAPosition $mine"
   [pickup]="server dev.mailroot.server.pickup.PickupFuzzTest anyFileEndsSpooledOrInBadmailWithAReason $mail"
   [pickup-read]="server dev.mailroot.server.pickup.PickupFuzzTest anyFileIsReadAsAMessageWithRecipientsOrRefusedWithAReason $mail"
+  [smtp]="server dev.mailroot.server.smtp.SmtpFuzzTest anyBytesGetWellFormedRepliesAndOnly250sAreDelivered $smtp"
 )
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(rule pickup-read pickup)
+[ ${#names[@]} -gt 0 ] || names=(rule pickup-read pickup smtp)
 for name in "${names[@]}"; do
   [ -n "${TARGETS[$name]:-}" ] || { echo "usage: bench/fuzz.sh [${!TARGETS[*]}]" >&2; exit 2; }
 done
