@@ -181,6 +181,20 @@ class SmtpIntakeTest {
         }
     }
 
+    /** Found by SmtpFuzzTest: SubEthaSMTP reads SIZE as an int, and a larger number ended the session with 421 4.3.0. */
+    @Test
+    void aDeclaredSizeTooLargeForAnIntIsRefusedWith552AndTheSessionGoesOn() throws Exception {
+        try (TestServer server = TestServer.start(home, "smtp: {maxMessageSize: 1000}", SinkChain.EMPTY);
+             SmtpClient smtp = new SmtpClient(server.port())) {
+            smtp.send("EHLO c");
+            assertThat(smtp.send("MAIL FROM:<a@example.org> SIZE=9999999999999")).startsWith("552 5.3.4");
+            assertThat(smtp.send("MAIL FROM:<a@example.org> size=0099999999999999999999999 ")).startsWith("552 5.3.4");
+            assertThat(smtp.send("MAIL FROM:<a@example.org> SIZE=2147483648")).startsWith("552 5.3.4");
+            assertThat(smtp.send("MAIL FROM:<a@example.org> SIZE=999")).startsWith("250");
+            assertThat(smtp.send("MAIL FROM:<a@example.org> SIZE=9999999999999")).startsWith("503");
+        }
+    }
+
     @Test
     void aMessageLargerThanTheInlineLimitIsSpooledInItsOwnFileAndDelivered() throws Exception {
         try (TestServer server = TestServer.start(home);
