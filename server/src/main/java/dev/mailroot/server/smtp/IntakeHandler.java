@@ -93,6 +93,14 @@ final class IntakeHandler implements MessageHandler {
             buffer.write(ReceivedHeader.format(context.getHelo().orElse(null), client(), intake.hostname(), id,
                     recipients.size() == 1 ? recipients.get(0) : null, now.atZone(ZoneId.systemDefault())));
             long size = copy(data, buffer, intake.maxMessageSize());
+            if (clientClosed()) {
+                // DATA's end marker cannot be faked by a closed connection, but a BDAT chunk simply
+                // ends early: what arrived is only part of the message, and the client never sees a 250
+                log.warn("MR1009 refused from {}: the connection closed inside the message ({} bytes received)",
+                        client(), Math.max(size, 0));
+                endTransaction();
+                throw new DropConnectionException(421, "4.4.2 Connection closed inside the message");
+            }
             if (size < 0) {
                 log.warn("MR1005 refused from {}: larger than {} bytes", client(), intake.maxMessageSize());
                 endTransaction();
@@ -156,6 +164,10 @@ final class IntakeHandler implements MessageHandler {
         if (context instanceof Session session) {
             session.resetMailTransaction();
         }
+    }
+
+    private boolean clientClosed() {
+        return context instanceof Session session && LineDeadlineSockets.inputEnded(session.getSocket());
     }
 
     private String client() {

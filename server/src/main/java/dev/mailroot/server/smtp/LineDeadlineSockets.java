@@ -17,6 +17,14 @@ final class LineDeadlineSockets {
     private LineDeadlineSockets() {
     }
 
+    /**
+     * Whether the client has closed its side of {@code socket}, a socket from
+     * {@link #serverSocket(int)}: a read found the end of its input. False for other sockets.
+     */
+    static boolean inputEnded(Socket socket) {
+        return socket instanceof DeadlineSocket d && d.inputEnded();
+    }
+
     /** An unbound server socket whose accepted sockets enforce the deadline. */
     static ServerSocket serverSocket(int deadlineMillis) throws IOException {
         return new ServerSocket() {
@@ -31,7 +39,7 @@ final class LineDeadlineSockets {
 
     private static final class DeadlineSocket extends Socket {
         private final int deadlineMillis;
-        private InputStream in;
+        private LineDeadlineInputStream in;
 
         DeadlineSocket(int deadlineMillis) {
             this.deadlineMillis = deadlineMillis;
@@ -44,6 +52,10 @@ final class LineDeadlineSockets {
             }
             return in;
         }
+
+        synchronized boolean inputEnded() {
+            return in != null && in.ended;
+        }
     }
 
     /** Tracks when the current line began; reads fail once it is older than the deadline. */
@@ -51,6 +63,7 @@ final class LineDeadlineSockets {
         private final Socket socket;
         private final long deadlineNanos;
         private long lineStarted = -1;
+        private volatile boolean ended;
 
         LineDeadlineInputStream(InputStream in, Socket socket, int deadlineMillis) {
             super(in);
@@ -83,6 +96,9 @@ final class LineDeadlineSockets {
                 if (lineStarted >= 0) {
                     socket.setSoTimeout(idle);
                 }
+            }
+            if (n < 0) {
+                ended = true;
             }
             if (n > 0) {
                 int lastNewline = -1;

@@ -195,6 +195,35 @@ class SmtpIntakeTest {
         }
     }
 
+    /** Seen while triaging SmtpFuzzTest: what had arrived of a cut-short BDAT chunk was spooled and delivered. */
+    @Test
+    void aBdatChunkCutShortByTheClientGoingAwayIsNotSpooledAndWholeChunksAre() throws Exception {
+        try (TestServer server = TestServer.start(home)) {
+            try (SmtpClient smtp = new SmtpClient(server.port())) {
+                smtp.send("EHLO c");
+                smtp.send("MAIL FROM:<a@example.org>");
+                assertThat(smtp.send("RCPT TO:<dave@localhost>")).startsWith("250");
+                smtp.write("BDAT 19\r\nSubject: chunks\r\n\r\n");
+                assertThat(smtp.reply()).startsWith("250");
+                smtp.write("BDAT 6 LAST\r\nwhole\n");
+                assertThat(smtp.reply()).startsWith("250 2.0.0 Ok: queued as ");
+            }
+            try (SmtpClient smtp = new SmtpClient(server.port())) {
+                smtp.send("EHLO c");
+                smtp.send("MAIL FROM:<a@example.org>");
+                assertThat(smtp.send("RCPT TO:<bob@localhost>")).startsWith("250");
+                smtp.write("BDAT 100 LAST\r\nSubject: cut short\r\n\r\nonly part of it");
+            }
+            try (SmtpClient next = new SmtpClient(server.port())) {
+                next.send("EHLO c");
+                assertThat(next.sendMail("a@example.org", List.of("carol@localhost"), "Subject: next\r\n\r\nx\r\n")).startsWith("250");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.newMail("carol").size() == 1);
+            assertThat(server.newMail("bob")).isEmpty();
+            assertThat(Files.readString(server.newMail("dave").get(0))).endsWith("Subject: chunks\r\n\r\nwhole\n");
+        }
+    }
+
     @Test
     void aMessageLargerThanTheInlineLimitIsSpooledInItsOwnFileAndDelivered() throws Exception {
         try (TestServer server = TestServer.start(home);
