@@ -92,12 +92,19 @@ final class IntakeHandler implements MessageHandler {
             Instant now = intake.clock().instant();
             buffer.write(ReceivedHeader.format(context.getHelo().orElse(null), client(), intake.hostname(), id,
                     recipients.size() == 1 ? recipients.get(0) : null, now.atZone(ZoneId.systemDefault())));
-            long size = copy(data, buffer, intake.maxMessageSize());
+            long size;
+            try {
+                size = copy(data, buffer, intake.maxMessageSize());
+            } catch (NullPointerException e) {
+                if (!clientClosed()) {
+                    throw e;
+                }
+                size = 0; // SubEthaSMTP's BDAT stream (7.2.2) fails so when the connection ends between chunks
+            }
             if (clientClosed()) {
                 // DATA's end marker cannot be faked by a closed connection, but a BDAT chunk simply
                 // ends early: what arrived is only part of the message, and the client never sees a 250
-                log.warn("MR1009 refused from {}: the connection closed inside the message ({} bytes received)",
-                        client(), Math.max(size, 0));
+                log.warn("MR1009 refused from {}: the connection closed inside the message", client());
                 endTransaction();
                 throw new DropConnectionException(421, "4.4.2 Connection closed inside the message");
             }

@@ -1,11 +1,13 @@
 package dev.mailroot.server.smtp;
 
+import dev.mailroot.server.LogCapture;
 import dev.mailroot.server.SmtpClient;
 import dev.mailroot.server.TestServer;
 import dev.mailroot.server.dispatch.SinkChain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -221,6 +223,30 @@ class SmtpIntakeTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> server.newMail("carol").size() == 1);
             assertThat(server.newMail("bob")).isEmpty();
             assertThat(Files.readString(server.newMail("dave").get(0))).endsWith("Subject: chunks\r\n\r\nwhole\n");
+        }
+    }
+
+    /** Found by SmtpFuzzTest: SubEthaSMTP's BDAT stream failed with a NullPointerException (421 4.3.0, a stack trace). */
+    @Test
+    void aConnectionEndingBetweenBdatChunksIsRefusedWithoutAStackTraceAndNothingIsSpooled() throws Exception {
+        try (LogCapture logs = new LogCapture();
+             TestServer server = TestServer.start(home)) {
+            try (Socket s = new Socket("127.0.0.1", server.port())) {
+                s.getOutputStream().write(("EHLO c\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<bob@localhost>\r\n"
+                        + "BDAT 5\r\nhello").getBytes(StandardCharsets.US_ASCII));
+                s.shutdownOutput();
+                String replies = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                assertThat(replies).contains("250 Message OK, 5 bytes received")
+                        .endsWith("421 4.4.2 Connection closed inside the message\r\n");
+            }
+            try (SmtpClient next = new SmtpClient(server.port())) {
+                next.send("EHLO c");
+                assertThat(next.sendMail("a@example.org", List.of("carol@localhost"), "Subject: next\r\n\r\nx\r\n")).startsWith("250");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.newMail("carol").size() == 1);
+            assertThat(server.newMail("bob")).isEmpty();
+            assertThat(logs.containing("MR1009")).hasSize(1);
+            assertThat(logs.events()).noneMatch(e -> e.getThrowableProxy() != null);
         }
     }
 
