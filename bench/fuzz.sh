@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzz the Jazzer targets for longer than `mvn -B verify` does. Usage: bench/fuzz.sh [rule|pickup-read|pickup|smtp ...]
+# Fuzz the Jazzer targets for longer than `mvn -B verify` does.
+# Usage: [FUZZ_TIME=3m] bench/fuzz.sh [rule|pickup-read|pickup|smtp ...]   (default: all four)
 #
 # `mvn -B verify` only replays each target's committed inputs, in
 # <module>/src/test/resources/<package>/<TestClass>Inputs/<method>/. This script fuzzes: each target
@@ -7,6 +8,8 @@
 # Jazzer duration: 90s, 10m, 1h), then minimises what the fuzzer kept together with the committed
 # inputs (libFuzzer -merge on edge coverage) and lists the entries that add coverage, with the
 # command that copies them next to the committed ones. FUZZ_TIME=0 only minimises (after a run).
+# The pickup and smtp targets run server threads (rescans, deliveries) whose coverage lands on
+# whichever input is running, so minimising them again may list a few inputs that add nothing.
 #
 # Where things go, per target:
 #   <module>/.cifuzz-corpus/<package>.<TestClass>/<method>/  everything the fuzzer kept (ignored by git;
@@ -62,7 +65,7 @@ run_fuzzer() {   # uses fuzz()'s locals
   if [ $rc != 0 ]; then
     echo "$name: FINDING (or a failed build): see $log"
     grep -E '^== Java Exception|^(Caused by|java\.|org\.opentest4j)|Expect' "$log" | head -20
-    ls "$inputs" | grep '^crash-' | sed "s|^|  input in $inputs/|"
+    for f in "$inputs"/crash-*; do [ -e "$f" ] && echo "  input in $f"; done
     return 1
   fi
 }
@@ -70,6 +73,7 @@ run_fuzzer() {   # uses fuzz()'s locals
 minimise() {   # uses fuzz()'s locals
   # starting from the committed inputs, keep the smallest of the fuzzer's that reach an edge they miss
   local merged="$repo/$module/target/fuzz/$simple/$method" committed f new=()
+  [ -d "$generated" ] || { echo "$name: nothing fuzzed yet ($generated does not exist)"; return 0; }
   (cd "$repo" && mvn -B -q -pl "$module" -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
       -Dmdep.outputFile=target/fuzz.classpath) >> "$log" 2>&1 || { echo "$name: classpath failed, see $log"; return 1; }
   rm -rf "$merged" && mkdir -p "$merged" && cp "$inputs"/* "$merged"/
@@ -81,8 +85,8 @@ minimise() {   # uses fuzz()'s locals
   for f in "$merged"/*; do
     grep -qx "$(sha1sum < "$f" | cut -d' ' -f1)" <<< "$committed" || new+=("$f")
   done
-  echo "$name: $(ls "$generated" | wc -l) inputs kept by the fuzzer; ${#new[@]} of them reach edges the" \
-       "$(ls "$inputs" | wc -l) committed inputs do not"
+  echo "$name: $(find "$generated" -type f | wc -l) inputs kept by the fuzzer; ${#new[@]} of them reach edges" \
+       "the $(find "$inputs" -type f | wc -l) committed inputs do not"
   if [ ${#new[@]} -gt 0 ]; then
     echo "  to add them: (cd $repo && cp ${new[*]#"$repo/"} ${inputs#"$repo/"}/)"
   fi
