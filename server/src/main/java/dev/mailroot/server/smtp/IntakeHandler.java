@@ -92,22 +92,7 @@ final class IntakeHandler implements MessageHandler {
             Instant now = intake.clock().instant();
             buffer.write(ReceivedHeader.format(context.getHelo().orElse(null), client(), intake.hostname(), id,
                     recipients.size() == 1 ? recipients.get(0) : null, now.atZone(ZoneId.systemDefault())));
-            long size;
-            try {
-                size = copy(data, buffer, intake.maxMessageSize());
-            } catch (NullPointerException e) {
-                if (!clientClosed()) {
-                    throw e;
-                }
-                size = 0; // SubEthaSMTP's BDAT stream (7.2.2) fails so when the connection ends between chunks
-            }
-            if (clientClosed()) {
-                // DATA's end marker cannot be faked by a closed connection, but a BDAT chunk simply
-                // ends early: what arrived is only part of the message, and the client never sees a 250
-                log.warn("MR1009 refused from {}: the connection closed inside the message", client());
-                endTransaction();
-                throw new DropConnectionException(421, "4.4.2 Connection closed inside the message");
-            }
+            long size = receive(data, buffer);
             if (size < 0) {
                 log.warn("MR1005 refused from {}: larger than {} bytes", client(), intake.maxMessageSize());
                 endTransaction();
@@ -135,6 +120,33 @@ final class IntakeHandler implements MessageHandler {
             intake.endTransactionCount();
             MDC.remove("msgId");
         }
+    }
+
+    /**
+     * Copies the message into the buffer, as {@link #copy} does, unless the client closes the
+     * connection inside it: DATA's end marker cannot come from a closed connection, but a BDAT
+     * chunk simply ends early, and what arrived is only part of the message (whose client never
+     * sees a 250, and sends it again).
+     *
+     * @return the number of bytes, or -1 if the message was larger than the limit
+     * @throws DropConnectionException with {@code 421 4.4.2} if the connection closed inside the message
+     */
+    private long receive(InputStream data, MessageBuffer buffer) throws IOException, DropConnectionException {
+        long size;
+        try {
+            size = copy(data, buffer, intake.maxMessageSize());
+        } catch (NullPointerException e) {
+            if (!clientClosed()) {
+                throw e;
+            }
+            size = 0; // SubEthaSMTP's BDAT stream (7.2.2) fails so when the connection ends between two chunks
+        }
+        if (clientClosed()) {
+            log.warn("MR1009 refused from {}: the connection closed inside the message", client());
+            endTransaction();
+            throw new DropConnectionException(421, "4.4.2 Connection closed inside the message");
+        }
+        return size;
     }
 
     /**

@@ -53,7 +53,8 @@ class SmtpFuzzTest {
     static void start() throws Exception {
         home = Files.createTempDirectory("mailroot-smtp-fuzz");
         server = TestServer.start(home, "smtp: {maxMessageSize: 20000, maxRecipients: 3, idleTimeoutSeconds: 5}\n",
-                SinkChain.EMPTY);    }
+                SinkChain.EMPTY);
+    }
 
     @AfterAll
     static void stop() {
