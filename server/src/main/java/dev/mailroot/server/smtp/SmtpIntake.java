@@ -77,6 +77,7 @@ public final class SmtpIntake {
                 .serverSocketFactory(() -> LineDeadlineSockets.serverSocket(config.idleTimeoutSeconds() * 1000))
                 .serverThreadName("smtp-accept")
                 .build();
+        ClampedSizeMailCommand.install(server);
         try {
             server.start();
         } catch (RuntimeException e) {

@@ -1,11 +1,13 @@
 package dev.mailroot.server.smtp;
 
+import dev.mailroot.server.LogCapture;
 import dev.mailroot.server.SmtpClient;
 import dev.mailroot.server.TestServer;
 import dev.mailroot.server.dispatch.SinkChain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -178,6 +180,73 @@ class SmtpIntakeTest {
             smtp.send("EHLO c");
             assertThat(smtp.send("MAIL FROM:<a@example.org> SIZE=1001")).startsWith("552 5.3.4");
             assertThat(smtp.send("MAIL FROM:<a@example.org> SIZE=999")).startsWith("250");
+        }
+    }
+
+    /** Found by SmtpFuzzTest: SubEthaSMTP reads SIZE as an int, and a larger number ended the session with 421 4.3.0. */
+    @Test
+    void aDeclaredSizeTooLargeForAnIntIsRefusedWith552AndTheSessionGoesOn() throws Exception {
+        try (TestServer server = TestServer.start(home, "smtp: {maxMessageSize: 1000}", SinkChain.EMPTY);
+             SmtpClient smtp = new SmtpClient(server.port())) {
+            smtp.send("EHLO c");
+            assertThat(smtp.send("MAIL FROM:<a@example.org> SIZE=9999999999999")).startsWith("552 5.3.4");
+            assertThat(smtp.send("MAIL FROM:<a@example.org> size=0099999999999999999999999 ")).startsWith("552 5.3.4");
+            assertThat(smtp.send("MAIL FROM:<a@example.org> SIZE=2147483648")).startsWith("552 5.3.4");
+            assertThat(smtp.send("MAIL FROM:<a@example.org> SIZE=999")).startsWith("250");
+            assertThat(smtp.send("MAIL FROM:<a@example.org> SIZE=9999999999999")).startsWith("503");
+        }
+    }
+
+    /** Seen while triaging SmtpFuzzTest: what had arrived of a cut-short BDAT chunk was spooled and delivered. */
+    @Test
+    void aBdatChunkCutShortByTheClientGoingAwayIsNotSpooledAndWholeChunksAre() throws Exception {
+        try (TestServer server = TestServer.start(home)) {
+            try (SmtpClient smtp = new SmtpClient(server.port())) {
+                smtp.send("EHLO c");
+                smtp.send("MAIL FROM:<a@example.org>");
+                assertThat(smtp.send("RCPT TO:<dave@localhost>")).startsWith("250");
+                smtp.write("BDAT 19\r\nSubject: chunks\r\n\r\n");
+                assertThat(smtp.reply()).startsWith("250");
+                smtp.write("BDAT 6 LAST\r\nwhole\n");
+                assertThat(smtp.reply()).startsWith("250 2.0.0 Ok: queued as ");
+            }
+            try (SmtpClient smtp = new SmtpClient(server.port())) {
+                smtp.send("EHLO c");
+                smtp.send("MAIL FROM:<a@example.org>");
+                assertThat(smtp.send("RCPT TO:<bob@localhost>")).startsWith("250");
+                smtp.write("BDAT 100 LAST\r\nSubject: cut short\r\n\r\nonly part of it");
+            }
+            try (SmtpClient next = new SmtpClient(server.port())) {
+                next.send("EHLO c");
+                assertThat(next.sendMail("a@example.org", List.of("carol@localhost"), "Subject: next\r\n\r\nx\r\n")).startsWith("250");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.newMail("carol").size() == 1);
+            assertThat(server.newMail("bob")).isEmpty();
+            assertThat(Files.readString(server.newMail("dave").get(0))).endsWith("Subject: chunks\r\n\r\nwhole\n");
+        }
+    }
+
+    /** Found by SmtpFuzzTest: SubEthaSMTP's BDAT stream failed with a NullPointerException (421 4.3.0, a stack trace). */
+    @Test
+    void aConnectionEndingBetweenBdatChunksIsRefusedWithoutAStackTraceAndNothingIsSpooled() throws Exception {
+        try (LogCapture logs = new LogCapture();
+             TestServer server = TestServer.start(home)) {
+            try (Socket s = new Socket("127.0.0.1", server.port())) {
+                s.getOutputStream().write(("EHLO c\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<bob@localhost>\r\n"
+                        + "BDAT 5\r\nhello").getBytes(StandardCharsets.US_ASCII));
+                s.shutdownOutput();
+                String replies = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                assertThat(replies).contains("250 Message OK, 5 bytes received")
+                        .endsWith("421 4.4.2 Connection lost in the middle of the message; nothing was kept\r\n");
+            }
+            try (SmtpClient next = new SmtpClient(server.port())) {
+                next.send("EHLO c");
+                assertThat(next.sendMail("a@example.org", List.of("carol@localhost"), "Subject: next\r\n\r\nx\r\n")).startsWith("250");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.newMail("carol").size() == 1);
+            assertThat(server.newMail("bob")).isEmpty();
+            assertThat(logs.containing("MR1016")).hasSize(1);
+            assertThat(logs.events()).noneMatch(e -> e.getThrowableProxy() != null);
         }
     }
 
