@@ -92,12 +92,18 @@ class PickupFuzzTest {
     void anyFileIsReadAsAMessageWithRecipientsOrRefusedWithAReason(byte[] content) throws Exception {
         Path file = Files.write(root.resolve("read.eml"), content);
         PickupMessage message;
-        try {
-            message = PickupMessage.read(file, 4096);
-        } catch (BadPickupFile e) {
-            assertThat(e.getMessage()).isNotBlank();
-            return;
+        try (PickupFile opened = PickupFile.open(file)) {
+            try {
+                message = PickupMessage.read(opened, 4096);
+            } catch (BadPickupFile e) {
+                assertThat(e.getMessage()).isNotBlank();
+                return;
+            }
+            check(message);
         }
+    }
+
+    private void check(PickupMessage message) throws Exception {
         assertThat(message.sender()).isNotNull();
         assertThat(message.recipients()).isNotEmpty();
         LocalRecipients local = new LocalRecipients(List.of("localhost"), root.resolve("boxes"), true);
