@@ -123,7 +123,7 @@ public final class MailrootServer implements AutoCloseable {
                 framework.add(0, chain);
             }
             Dispatcher dispatcher = new Dispatcher(given == null ? chain : given, health,
-                    (message, binding) -> spool.beginCall(message, new BindingRef(binding.id(), binding.name())),
+                    (message, binding, durable) -> spool.beginCall(message, new BindingRef(binding.id(), binding.name()), durable),
                     config.delivery().threads(), 32);
             framework.add(0, dispatcher);
             LocalRecipients recipients = new LocalRecipients(config.domains(), home.mailboxes(),

@@ -150,13 +150,13 @@ class RestartRecoveryTest {
         dev.mailroot.server.spool.BindingRef x = new dev.mailroot.server.spool.BindingRef("{00000000-0000-0000-0000-0000000000AA}", "x");
         Path queue = home.resolve("mailroot/queue");
         try (Spool spool = Spool.open(queue, Spool.Options.defaults())) {
-            spool.beginCall(spooled(spool, "A0000000000AA", "suspect@localhost"), x);
-            spool.beginCall(spooled(spool, "B0000000000BB", "poison@localhost"), x);
+            spool.beginCall(spooled(spool, "A0000000000AA", "suspect@localhost"), x, true);
+            spool.beginCall(spooled(spool, "B0000000000BB", "poison@localhost"), x, true);
             spooled(spool, "C0000000000CC", "innocent@localhost");
             spool.close(false);
         }
         try (Spool spool = Spool.open(queue, Spool.Options.defaults())) {
-            spool.beginCall(spool.recovered().get(1), x);
+            spool.beginCall(spool.recovered().get(1), x, true);
             spool.close(false);
         }
         List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();

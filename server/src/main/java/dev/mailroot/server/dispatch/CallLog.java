@@ -13,13 +13,14 @@ import java.io.IOException;
 public interface CallLog {
 
     /** Records nothing (in-process sinks in tests that do not need it). */
-    CallLog NONE = (message, binding) -> { };
+    CallLog NONE = (message, binding, durable) -> { };
 
     /**
-     * Records that {@code binding}'s sink is about to be called on {@code message}; durable when
-     * this returns.
+     * Records that {@code binding}'s sink is about to be called on {@code message}.
      *
+     * @param durable whether the record must be durable when this returns (else it is written with
+     *                the next commit, within milliseconds, and this returns at once)
      * @throws IOException if it cannot be recorded; the call is then not made
      */
-    void calling(SpoolEntry message, Binding binding) throws IOException;
+    void calling(SpoolEntry message, Binding binding, boolean durable) throws IOException;
 }

@@ -28,8 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Each call runs on the sink pool, under the plugin's class loader, with the message id and
  * binding name in the log context, and within the binding's time limit. Before it starts, the call
- * is recorded in the spool ({@link CallLog}), so that a process that dies in it knows at its next
- * start which message and binding were in flight (poison-message protection). A call that throws
+ * is recorded in the spool ({@link CallLog}: durably for the first call of a chain and for every call
+ * on a message on probation), so that a process that dies in it knows at its next start which
+ * message, and which binding, were in flight (poison-message protection). A call that throws
  * anything ({@link Exception} or {@link Error}: a stack overflow, an {@code OutOfMemoryError}, a
  * class the plugin lacks) or overruns is a failure of its binding: logged with the binding and the
  * message id, its changes to the message undone, counted towards disabling the binding, and the
@@ -108,7 +109,11 @@ public final class Dispatcher implements AutoCloseable {
                 start = submission.checkpoint();
             }
             try {
-                calls.calling(submission.entry(), bound.binding());
+                // the first call of a chain is recorded durably before it starts: a process that
+                // dies anywhere in the chain then counts against the message. Later calls share a
+                // commit without waiting (a few milliseconds behind), unless the message is on
+                // probation, where every call is durable so the binding blamed is exact.
+                calls.calling(submission.entry(), bound.binding(), ran == 0 || submission.entry().crashes() > 0);
             } catch (IOException | RuntimeException e) {
                 bound.loaded().calls().exit();
                 submission.restore(start);

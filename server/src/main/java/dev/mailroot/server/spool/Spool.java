@@ -218,14 +218,25 @@ public final class Spool implements Closeable {
     }
 
     /**
-     * Records, before a sink call on a message starts, which binding is about to run; durable when
-     * this returns. If the process dies during the call, the next start knows the message and the
-     * binding (poison-message protection, docs/reliability.md). While intake is busy the record
-     * shares the commit of the next {@code 250}, as an {@link #update} does.
+     * Records, before a sink call on a message starts, which binding is about to run, so that if
+     * the process dies during the call the next start knows the message and the binding
+     * (poison-message protection, docs/reliability.md). With {@code durable} the record is durable
+     * when this returns; while intake is busy it shares the commit of the next {@code 250}, as an
+     * {@link #update} does. Without it, the record is queued for the next commit (a few
+     * milliseconds) and this returns at once: a death before that commit is blamed on the binding
+     * recorded before it.
      */
-    public void beginCall(SpoolEntry entry, BindingRef binding) throws IOException {
-        await(journal.append(Records.CALL, Records.call(entry.id(), binding), Journal.Wait.SOON,
-                p -> entry.inCall(binding)));
+    public void beginCall(SpoolEntry entry, BindingRef binding, boolean durable) throws IOException {
+        CompletableFuture<Journal.Position> f = journal.append(Records.CALL, Records.call(entry.id(), binding),
+                Journal.Wait.SOON, p -> entry.inCall(binding));
+        if (durable) {
+            await(f);
+        } else {
+            f.exceptionally(e -> {
+                log.warn("MR1007 id={} could not record a sink call: {}", entry.id(), e.toString());
+                return null;
+            });
+        }
     }
 
     /**

@@ -296,8 +296,8 @@ class SpoolTest {
         try (Spool spool = Spool.open(dir, Spool.Options.defaults())) {
             SpoolEntry a = submit(spool, "AAA", "Subject: a\r\n\r\nx\r\n", envelope("bob@localhost"));
             SpoolEntry b = submit(spool, "BBB", "Subject: b\r\n\r\nx\r\n", envelope("bob@localhost"));
-            spool.beginCall(a, KILLER);
-            spool.beginCall(b, OTHER);
+            spool.beginCall(a, KILLER, true);
+            spool.beginCall(b, OTHER, true);
             spool.markDispatched(b, true); // b's chain ended; a's call never did
             spool.close(false);            // the process ends without a stop request
         }
@@ -309,7 +309,7 @@ class SpoolTest {
             assertThat(a.stage()).isEqualTo(Stage.SUBMITTED);
             assertThat(b.crashes()).isZero();
             assertThat(b.stage()).as("a chain that ended needs no second run").isEqualTo(Stage.DISPATCHED);
-            spool.beginCall(a, KILLER);
+            spool.beginCall(a, KILLER, true);
             spool.close(false);
         }
         try (Spool spool = Spool.open(dir, Spool.Options.defaults())) {
@@ -323,12 +323,12 @@ class SpoolTest {
     void aPlannedStopDuringACallAndAReopenWithoutANewCallDoNotCount() throws Exception {
         try (Spool spool = Spool.open(dir, Spool.Options.defaults())) {
             SpoolEntry a = submit(spool, "AAA", "Subject: a\r\n\r\nx\r\n", envelope("bob@localhost"));
-            spool.beginCall(a, KILLER);
+            spool.beginCall(a, KILLER, true);
             spool.close(false);
         }
         try (Spool spool = Spool.open(dir, Spool.Options.defaults())) {
             assertThat(spool.recovered().get(0).crashes()).isEqualTo(1);
-            spool.beginCall(spool.recovered().get(0), OTHER);
+            spool.beginCall(spool.recovered().get(0), OTHER, true);
             spool.close(true); // SIGTERM while a sink runs: not the message's fault
         }
         try (Spool spool = Spool.open(dir, Spool.Options.defaults())) {
@@ -344,8 +344,8 @@ class SpoolTest {
         try (Spool spool = Spool.open(dir, SMALL_SEGMENTS)) {
             SpoolEntry a = submit(spool, "AAA", "Subject: a\r\n\r\nx\r\n", envelope("bob@localhost"));
             SpoolEntry b = submit(spool, "BBB", "Subject: b\r\n\r\nx\r\n", envelope("bob@localhost"));
-            spool.beginCall(a, KILLER);
-            spool.beginCall(b, KILLER);
+            spool.beginCall(a, KILLER, true);
+            spool.beginCall(b, KILLER, true);
             spool.close(false);
         }
         try (Spool spool = Spool.open(dir, SMALL_SEGMENTS)) {
