@@ -1,5 +1,6 @@
 package dev.mailroot.server.badmail;
 
+import dev.mailroot.bindings.ControlCharacters;
 import dev.mailroot.server.message.MessageContent;
 import dev.mailroot.server.spool.Fsync;
 import dev.mailroot.server.spool.SpoolEnvelope;
@@ -166,22 +167,23 @@ public final class Badmail {
             sb.append(" file=").append(oneLine(e.pickupFileName()));
         }
         sb.append('\n');
-        sb.append("Sender:      <").append(e.mailFrom()).append(">\n");
+        sb.append("Sender:      <").append(oneLine(e.mailFrom())).append(">\n");
         sb.append("Recipients:  ");
         for (int i = 0; i < recipients.size(); i++) {
-            sb.append(i == 0 ? "" : ", ").append('<').append(recipients.get(i)).append('>');
+            sb.append(i == 0 ? "" : ", ").append('<').append(oneLine(recipients.get(i))).append('>');
         }
         sb.append('\n');
         for (Failure f : failures) {
-            sb.append("Failed:      <").append(f.recipient()).append(">: ").append(oneLine(f.reason())).append('\n');
+            sb.append("Failed:      <").append(oneLine(f.recipient())).append(">: ").append(oneLine(f.reason())).append('\n');
         }
         sb.append("\nTo resubmit: correct the cause, then move the .bad file into mailroot/pickup/ under a\n"
                 + "name ending in .eml (its x-sender/x-receiver lines carry the envelope).\n");
         return sb.toString();
     }
 
+    /** Text from outside as one line with every control character shown, not acting: the reason file is read with cat. */
     private static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("[\\r\\n]+", " ");
+        return s == null ? "" : ControlCharacters.escape(s.replaceAll("\\R+", " "));
     }
 
     private void writeDurably(Path target, byte[] head, MessageContent rest) throws IOException {

@@ -78,8 +78,8 @@ public final class PoisonMessages {
                 + " times while this binding's sink was handling it (the message is in mailroot/poison/"
                 + file.getFileName() + ")";
         boolean recorded = health.disableNow(guilty.id(), guilty.name(), entry.crashes(), cause);
-        log.error("MR2006 id={} poison message set aside as {}: the server died {} times while a sink was handling it, "
-                        + "in binding(s) {}; binding {} {} (release: docs/operations.md)", entry.id(), file, entry.crashes(),
+        log.error("MR2006 poison message set aside as {}: the server died {} times while a sink was handling it, "
+                        + "in binding(s) {}; binding {} {} (release: docs/operations.md)", file, entry.crashes(),
                 bindings, guilty.describe(), recorded ? "is disabled" : "should be disabled by hand ('registry disable')");
     }
 

@@ -311,4 +311,17 @@ class PickupTest {
             assertThat(pickupNames()).containsExactly("ignored.eml");
         }
     }
+
+    @Test
+    void aBadFileNamedWithControlCharactersHasThemShownNotActingInItsReasonFile() throws Exception {
+        try (TestServer server = TestServer.start(home, FAST, dev.mailroot.server.dispatch.SinkChain.EMPTY)) {
+            drop("evil\u001b[31m\nReason: forged.eml", "not a message at all\r\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.badmail().stream()
+                    .anyMatch(p -> p.getFileName().toString().endsWith(".bdr")));
+            Path bdr = server.badmail().stream().filter(p -> p.getFileName().toString().endsWith(".bdr")).findFirst().orElseThrow();
+            String report = Files.readString(bdr);
+            assertThat(report).doesNotContain("\u001b").contains("evil\\x1b[31m");
+            assertThat(report.lines().filter(l -> l.startsWith("Reason:"))).hasSize(1);
+        }
+    }
 }

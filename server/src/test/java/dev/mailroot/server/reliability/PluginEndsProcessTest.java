@@ -123,7 +123,7 @@ class PluginEndsProcessTest {
         assertThat(log()).contains("MR2007", "'killer' {0000000A-0000-0000-0000-00000000000A}", "(1 of 2 times");
 
         try (ChildServer third = start()) {
-            assertThat(log()).contains("MR2006 id=" + id);
+            assertThat(log()).contains("id=" + id + " PoisonMessages: MR2006 poison message set aside");
             Path bad = home.resolve("mailroot/poison/" + id + ".bad");
             Path bdr = home.resolve("mailroot/poison/" + id + ".bdr");
             assertThat(bad).exists();
