@@ -12,8 +12,6 @@ import dev.mailroot.server.plugins.TestPlugins;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -36,18 +34,8 @@ class RegistryControlCharactersTest {
     @TempDir
     Path home;
 
-    record Result(int exit, String out, String err) {
-    }
-
-    Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--home";
-        all[args.length + 1] = home.toString();
-        int exit = Registry.execute(all, new PrintWriter(out), new PrintWriter(err));
-        return new Result(exit, out.toString(), err.toString());
+    RegistryRun run(String... args) {
+        return RegistryRun.in(home, args);
     }
 
     BindingStore store() {
@@ -60,7 +48,7 @@ class RegistryControlCharactersTest {
         assertThat(output.lines().filter(l -> l.startsWith(FORGED))).as(output).isEmpty();
     }
 
-    static void refused(Result r, String... text) {
+    static void refused(RegistryRun r, String... text) {
         assertThat(r.exit()).as(r.err()).isEqualTo(2);
         assertThat(r.err()).startsWith("registry: ").contains(text).endsWith("\n");
         assertThat(r.err().strip()).doesNotContain("\n");
@@ -98,34 +86,34 @@ class RegistryControlCharactersTest {
         store().update(r -> r.change(evil.id(), b -> b.withFailure(
                 new Binding.Failure(Instant.parse("2026-11-27T10:00:00Z"), 5, "threw\n" + FORGED + " \u001b[31mboom"))));
 
-        Result e = run("enum");
+        RegistryRun e = run("enum");
         assertThat(e.exit()).isZero();
         printable(e.out());
         assertThat(e.out()).contains("Name: evil\\n" + FORGED + " forged \\x1b[2J\\x9b31m", "value = x\\x1b]0;owned\\x07", "5 failures at 2026-11-27T10:00:00Z: threw\\n" + FORGED + " \\x1b[31mboom");
 
-        Result json = run("enum", "--json");
+        RegistryRun json = run("enum", "--json");
         assertThat(json.exit()).isZero();
         printable(json.out());
         JsonNode a = new ObjectMapper().readTree(json.out());
         assertThat(a.get(0).get("name").asText()).isEqualTo(EVIL_NAME); // scripts get the text back exactly
         assertThat(a.get(0).get("sinkProperties").get("value").asText()).isEqualTo("x\u001b]0;owned\u0007");
 
-        Result test = run("test", "--mail-from", "a\u001b[5m@example.org", "--rcpt", "b\u001b@example.org", "--verbose");
+        RegistryRun test = run("test", "--mail-from", "a\u001b[5m@example.org", "--rcpt", "b\u001b@example.org", "--verbose");
         assertThat(test.exit()).isZero();
         printable(test.out());
         assertThat(test.out()).contains("'evil\\n" + FORGED);
 
-        Result verify = run("verify");
+        RegistryRun verify = run("verify");
         assertThat(verify.exit()).isEqualTo(1);
         printable(verify.out());
         assertThat(verify.out()).contains("name contains a control character (\\n at position 5)",
                 "sinkProperties contains a control character (\\x1b at position 2)");
-        Result verifyJson = run("verify", "--json");
+        RegistryRun verifyJson = run("verify", "--json");
         printable(verifyJson.out());
         assertThat(new ObjectMapper().readTree(verifyJson.out()).get("problems")).extracting(p -> p.get("field").asText())
                 .contains("name", "sinkProperties");
 
-        Result remove = run("remove", evil.id());
+        RegistryRun remove = run("remove", evil.id());
         assertThat(remove.exit()).isZero();
         printable(remove.out());
         assertThat(remove.out()).contains("Display Name:evil\\n" + FORGED);
@@ -139,7 +127,7 @@ class RegistryControlCharactersTest {
                 .manifest("Plugin-Requires", ">=1.0.0\u001b[31m").source(ACTION, TestPlugins.ACTION_SINK)
                 .build(home, home.resolve("plugins/evil.jar"));
         for (List<String> args : List.of(List.of("sinks"), List.of("sinks", "--json"), List.of("verify"))) {
-            Result r = run(args.toArray(String[]::new));
+            RegistryRun r = run(args.toArray(String[]::new));
             printable(r.out());
             assertThat(r.out()).as(String.join(" ", args)).contains("evil");
         }

@@ -37,9 +37,6 @@ class RegistryTest {
     @TempDir
     Path home;
 
-    record Result(int exit, String out, String err) {
-    }
-
     @BeforeAll
     static void buildPlugin() throws Exception {
         actionJar = PluginJarBuilder.plugin("action").version("2.1.0").source(ACTION, TestPlugins.ACTION_SINK)
@@ -52,15 +49,8 @@ class RegistryTest {
         Files.copy(actionJar, home.resolve("plugins/action-2.1.0.jar"));
     }
 
-    Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--home";
-        all[args.length + 1] = home.toString();
-        int exit = Registry.execute(all, new PrintWriter(out), new PrintWriter(err));
-        return new Result(exit, out.toString(), err.toString());
+    RegistryRun run(String... args) {
+        return RegistryRun.in(home, args);
     }
 
     BindingStore store() {
@@ -71,7 +61,7 @@ class RegistryTest {
         return Files.exists(store().file()) ? Files.readString(store().file()) : "";
     }
 
-    static void refused(Result r, String... text) {
+    static void refused(RegistryRun r, String... text) {
         assertThat(r.exit()).as(r.err()).isEqualTo(2);
         assertThat(r.err()).startsWith("registry: ").contains(text).doesNotContain("\tat ", "Exception");
         assertThat(r.err().strip()).doesNotContain("\n");
@@ -80,7 +70,7 @@ class RegistryTest {
     @Test
     void addRegistersABindingThatEnumListsInRunOrderWithItsStatus() throws Exception {
         assertThat(run("add", "OnSubmission", "late", ACTION, "RCPT TO=*", "--priority", "500").exit()).isZero();
-        Result added = run("add", "OnArrival", "early", ACTION, "MAIL FROM=*@example.com", "--priority", "10",
+        RegistryRun added = run("add", "OnArrival", "early", ACTION, "MAIL FROM=*@example.com", "--priority", "10",
                 "--prop", "action=tag", "--prop", "timeoutMs=2000", "--id", "{aaaaaaaa-0000-0000-0000-000000000001}");
         assertThat(added.exit()).isZero();
         assertThat(added.out()).contains("** SUCCESS **", "Display Name:early", "Binding GUID:{AAAAAAAA-0000-0000-0000-000000000001}",
@@ -89,7 +79,7 @@ class RegistryTest {
         store().update(r -> r.change(r.byName("late").get(0).id(), b -> b.withFailure(
                 new Binding.Failure(Instant.parse("2026-11-27T10:00:00Z"), 5, "threw java.lang.IllegalStateException: boom"))));
 
-        Result e = run("enum");
+        RegistryRun e = run("enum");
         assertThat(e.exit()).isZero();
         String out = e.out();
         assertThat(out.indexOf("Name: early")).isLessThan(out.indexOf("Name: late"));
@@ -166,7 +156,7 @@ class RegistryTest {
         assertThat(store().read().byName("one").get(0).enabled()).isTrue();
         assertThat(run("/disable", two.toLowerCase()).exit()).isZero();
         assertThat(store().read().byId(two).orElseThrow().enabled()).isFalse();
-        Result removed = run("remove", two);
+        RegistryRun removed = run("remove", two);
         assertThat(removed.out()).contains("Removed Binding:", two);
         assertThat(store().read().byId(two)).isEmpty();
         refused(run("remove", "One"), "no binding is named 'One'", "case-sensitive");
@@ -219,7 +209,7 @@ class RegistryTest {
         store().update(r -> r.change(r.byName("broken").get(0).id(), b -> b.withFailure(
                 new Binding.Failure(Instant.now(), 5, "threw boom"))));
         run("add", "OnSubmission", "admin-disabled", ACTION, "--disabled");
-        Result r = run("reregister", "action");
+        RegistryRun r = run("reregister", "action");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("added default binding 'Action default' " + DEFAULT_ID + " of plugin 'action'",
                 "re-enabled 'broken'", "threw boom");
@@ -242,7 +232,7 @@ class RegistryTest {
                 .build(work, plugins.resolve("future.jar"));
         PluginJarBuilder.plugin("action").source("dup.GreetingSink", TestPlugins.greetingSink("dup"))
                 .source("shared.Greeting", TestPlugins.greeting("x")).build(work, plugins.resolve("zz-duplicate.jar"));
-        Result text = run("sinks");
+        RegistryRun text = run("sinks");
         assertThat(text.exit()).isZero();
         assertThat(text.out()).contains("Plugin: action 2.1.0 (action-2.1.0.jar)", "State: loads",
                 "Sink: " + ACTION + " [OnSubmission]", "Default binding: 'Action default' " + DEFAULT_ID
@@ -279,7 +269,7 @@ class RegistryTest {
         run("add", "OnSubmission", "everyone", ACTION, "--priority", "100");
         run("add", "OnSubmission", "off", ACTION, "--disabled");
         run("add", "OnSubmission", "ghost", "com.example.Missing", "--force");
-        Result r = run("test", "--mail-from", "alice@partner.example", "--rcpt", "mspop3connector.carol@localhost",
+        RegistryRun r = run("test", "--mail-from", "alice@partner.example", "--rcpt", "mspop3connector.carol@localhost",
                 "--rcpt", "bob@localhost", "--ehlo", "mx.partner.example", "--verbose");
         assertThat(r.exit()).isZero();
         List<String> lines = r.out().lines().toList();
@@ -288,7 +278,7 @@ class RegistryTest {
         assertThat(lines.get(2)).contains("100  'everyone'", "(no rule: always)");
         assertThat(r.out()).contains("'off'", "not fired: disabled", "'ghost'", "no plugin in plugins/ provides com.example.Missing");
 
-        Result pickup = run("test", "--source", "pickup", "--mail-from", "x@other.example", "--rcpt", "bob@localhost",
+        RegistryRun pickup = run("test", "--source", "pickup", "--mail-from", "x@other.example", "--rcpt", "bob@localhost",
                 "--ehlo", "mx.partner.example");
         assertThat(pickup.out().lines()).hasSize(1).allSatisfy(l -> assertThat(l).contains("'everyone'"));
         refused(run("test", "--rcpt", "x@y"), "--mail-from");
@@ -301,7 +291,7 @@ class RegistryTest {
         run("add", "OnSubmission", "partners", ACTION, "EHLO=mx.partner.example;MAIL FROM=*@partner.example",
                 "--id", "{CCCCCCCC-0000-0000-0000-000000000002}", "--priority", "5");
         run("add", "OnSubmission", "everyone", ACTION, "--id", "{CCCCCCCC-0000-0000-0000-000000000003}");
-        Result r = run("test", "--mail-from", "alice@other.example", "--rcpt", "bob@example.org", "--rcpt", "carol@localhost",
+        RegistryRun r = run("test", "--mail-from", "alice@other.example", "--rcpt", "bob@example.org", "--rcpt", "carol@localhost",
                 "--ehlo", "mail.other.example", "--verbose");
         assertThat(r.exit()).isZero();
         assertThat(r.out().lines().toList()).containsExactly(
@@ -312,7 +302,7 @@ class RegistryTest {
                 "  -    'sales' {CCCCCCCC-0000-0000-0000-000000000001}  not fired: its rule did not match",
                 "         RCPT TO=*@sales.example: no recipient matched (bob@example.org, carol@localhost)");
 
-        Result pickup = run("test", "--source", "pickup", "--mail-from", "", "--rcpt", "ann@sales.example", "--verbose");
+        RegistryRun pickup = run("test", "--source", "pickup", "--mail-from", "", "--rcpt", "ann@sales.example", "--verbose");
         assertThat(pickup.out()).contains("'sales'", "  -    'partners'",
                 "         EHLO=mx.partner.example: the HELO/EHLO name is empty (pickup mail has none)",
                 "         MAIL FROM=*@partner.example: the sender did not match (<>, the null sender)");
@@ -322,7 +312,7 @@ class RegistryTest {
     @Test
     void verifyReportsEveryProblemAndExits1() throws Exception {
         run("add", "OnSubmission", "fine", ACTION, "--prop", "action=tag");
-        Result ok = run("verify");
+        RegistryRun ok = run("verify");
         assertThat(ok.exit()).as(ok.out()).isZero();
         assertThat(ok.out()).contains("verify: ok (1 binding(s), 1 plugin jar(s))");
 
@@ -331,7 +321,7 @@ class RegistryTest {
         Binding twin = new Binding(Binding.newId(), "fine", Events.ON_SUBMISSION, ACTION, true, null, 3,
                 Map.of("timeoutMs", "never"));
         store().update(r -> r.with(twin));
-        Result bad = run("verify");
+        RegistryRun bad = run("verify");
         assertThat(bad.exit()).isEqualTo(1);
         assertThat(bad.out()).contains("plugin jar garbage.jar: does not load",
                 "binding 'ghost'", "sink class not provided by any plugin in plugins/: com.example.Missing",
@@ -342,7 +332,7 @@ class RegistryTest {
         assertThat(json.get("problems")).hasSize(5);
 
         Files.writeString(store().file(), "bindings: [ {\n");
-        Result corrupt = run("verify");
+        RegistryRun corrupt = run("verify");
         assertThat(corrupt.exit()).isEqualTo(1);
         assertThat(corrupt.out()).contains("bindings.yaml (line 1): not valid YAML at column 14: ");
         assertThat(corrupt.out().lines().filter(l -> l.contains("bindings.yaml"))).hasSize(1);
@@ -395,7 +385,7 @@ class RegistryTest {
                 """.formatted(ACTION, ACTION, ACTION, ACTION));
         refused(run("enum"), "(line 13): binding 3 'empty clause'", "and 4 more problem(s)");
 
-        Result r = run("verify");
+        RegistryRun r = run("verify");
         assertThat(r.exit()).as(r.out()).isEqualTo(1);
         assertThat(r.out().lines().toList()).containsExactly(
                 "binding 'empty clause' {BBBBBBBB-0000-0000-0000-000000000001} (line 13): rule 'RCPT TO=a@*;;MAIL FROM=b@*' "
@@ -425,7 +415,7 @@ class RegistryTest {
     void verifyPassesAGoodHandWrittenFile() throws Exception {
         Files.createDirectories(store().file().getParent());
         Files.writeString(store().file(), "bindings:\n" + GOOD + "registeredDefaults: []\n");
-        Result r = run("verify");
+        RegistryRun r = run("verify");
         assertThat(r.exit()).as(r.out()).isZero();
         assertThat(r.out()).isEqualTo("verify: ok (2 binding(s), 1 plugin jar(s))\n");
     }
@@ -439,7 +429,7 @@ class RegistryTest {
             assertThat(exit).isZero();
             assertThat(out.toString()).as(verb).contains("Usage: registry " + verb, "--home", "Example");
         }
-        Result unknown = run("frobnicate");
+        RegistryRun unknown = run("frobnicate");
         refused(unknown, "unknown verb 'frobnicate'");
     }
 }

@@ -9,8 +9,6 @@ import dev.mailroot.server.plugins.TestPlugins;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,15 +27,9 @@ class RegistryWithServerTest {
     Path work;
 
     private String registry(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--home";
-        all[args.length + 1] = home.toString();
-        int rc = Registry.execute(all, new PrintWriter(out), new PrintWriter(err));
-        assertThat(rc).as(err.toString()).isZero();
-        return out.toString();
+        RegistryRun r = RegistryRun.in(home, args);
+        assertThat(r.exit()).as(r.err()).isZero();
+        return r.out();
     }
 
     private static void send(TestServer server, String rcpt) throws Exception {
