@@ -138,6 +138,12 @@ public final class BindingChain implements SinkChain, AutoCloseable {
         }
     }
 
+    @Override
+    public java.util.Optional<BoundSink> current(BoundSink stale) {
+        return catalog.get().sink(stale.binding().sinkClass()).filter(l -> l != stale.loaded())
+                .map(l -> new BoundSink(stale.binding(), l));
+    }
+
     /** The number of enabled OnSubmission bindings in force. */
     public int size() {
         return index.size();

@@ -89,20 +89,21 @@ public final class Dispatcher implements AutoCloseable {
         }
         SpooledSubmission.Checkpoint start = null;
         int ran = 0;
-        for (BoundSink bound : sinks) {
-            if (bound.isMissing()) {
+        for (BoundSink selected : sinks) {
+            if (selected.isMissing()) {
                 continue; // onMissing: skip (BindingChain reports it)
             }
-            if (!bound.loaded().calls().enter()) {
-                // its plugin went after the chain was chosen: a missing sink, not a failing one
-                String why = "is no longer provided: plugin '" + bound.loaded().pluginId() + "' is unloaded or unloading";
-                if (bound.onMissing() == BindingStatus.OnMissing.TEMPFAIL) {
+            BoundSink bound = entered(selected);
+            if (bound == null) {
+                // its plugin went after the chain was chosen, and no other provides the class now
+                String why = "is no longer provided: plugin '" + selected.loaded().pluginId() + "' is unloaded or unloading";
+                if (selected.onMissing() == BindingStatus.OnMissing.TEMPFAIL) {
                     if (start != null) {
                         submission.restore(start);
                     }
-                    return DispatchResult.defer(missing(bound, why), ran);
+                    return DispatchResult.defer(missing(selected, why), ran);
                 }
-                log.warn("MR2005 binding {} is skipped: sink class {} {}", bound.describe(), bound.binding().sinkClass(), why);
+                log.warn("MR2005 binding {} is skipped: sink class {} {}", selected.describe(), selected.binding().sinkClass(), why);
                 continue;
             }
             if (start == null) {
@@ -131,6 +132,18 @@ public final class Dispatcher implements AutoCloseable {
             }
         }
         return new DispatchResult(submission.fate(), null, ran);
+    }
+
+    /**
+     * {@code bound} with its plugin's calls entered, or, if that plugin went since the chain was
+     * chosen (a newer version replaced it), the version that provides the class now, entered; null
+     * if none can be called.
+     */
+    private BoundSink entered(BoundSink bound) {
+        if (bound.loaded().calls().enter()) {
+            return bound;
+        }
+        return chain.current(bound).filter(b -> b.loaded().calls().enter()).orElse(null);
     }
 
     private static String missing(BoundSink bound, String why) {

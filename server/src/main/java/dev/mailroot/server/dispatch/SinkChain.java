@@ -16,4 +16,13 @@ public interface SinkChain {
 
     /** The enabled bindings whose rule matches {@code submission}'s envelope, lowest priority number first. */
     List<BoundSink> select(Submission submission);
+
+    /**
+     * The binding of {@code stale} with the sink that provides its class now, when the plugin it was
+     * selected with has gone since (replaced by a newer version while the message's earlier sinks
+     * ran); empty if no other loaded plugin provides it.
+     */
+    default java.util.Optional<BoundSink> current(BoundSink stale) {
+        return java.util.Optional.empty();
+    }
 }

@@ -97,4 +97,30 @@ class PluginUnloadTest {
             assertThat(delivered(server, "race2", 1)).contains("X-Late: too late", "X-Greeting: hello");
         }
     }
+
+    @Test
+    void aSinkWhosePluginIsReplacedByANewerVersionWhileTheMessagesChainRunsIsCalledInTheNewVersion() throws Exception {
+        Path plugins = Files.createDirectories(home.resolve("plugins"));
+        PluginJarBuilder.plugin("action").source(ACTION, TestPlugins.ACTION_SINK).build(work, plugins.resolve("action.jar"));
+        PluginJarBuilder.plugin("greet").version("1.0.0").source("g.GreetingSink", TestPlugins.greetingSink("g"))
+                .source("shared.Greeting", TestPlugins.greeting("version 1")).build(work, plugins.resolve("greet-1.jar"));
+        Path two = PluginJarBuilder.plugin("greet").version("2.0.0").source("g.GreetingSink", TestPlugins.greetingSink("g"))
+                .source("shared.Greeting", TestPlugins.greeting("version 2")).build(work, work.resolve("greet-2.jar"));
+        Path release = work.resolve("release");
+        bindSlow("race*@*", release);
+        bind(home, "later", "g.GreetingSink", "RCPT TO=race*@*", 20, Map.of());
+        try (LogCapture logs = new LogCapture(); TestServer server = TestServer.startWithPlugins(home, "")) {
+            LoadedSink slow = server.server().plugins().catalog().sink(ACTION).orElseThrow();
+            send(server, "race1@localhost");
+            // race1's chain (slow, then later in version 1) is chosen and its first call is running
+            await().atMost(Duration.ofSeconds(10)).until(() -> slow.calls().running() == 1);
+            dropIn(two, plugins, "greet-2.jar");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !logs.containing("MR4005 plugin 'greet' 1.0.0").isEmpty());
+
+            Files.writeString(release, "go");
+            // no gap: the binding runs in the version that provides the class now
+            assertThat(delivered(server, "race1", 1)).contains("X-Greeting: version 2");
+            assertThat(logs.containing("MR2005")).isEmpty();
+        }
+    }
 }
