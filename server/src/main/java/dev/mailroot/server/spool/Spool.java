@@ -72,7 +72,7 @@ public final class Spool implements Closeable {
     private final AtomicLong cachedBytes = new AtomicLong();
     private final List<SpoolEntry> recovered;
     private final Journal journal;
-    private boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Spool(Path dir, Options options, FileChannel lockChannel, FileLock lock) throws IOException {
         this.dir = dir;
@@ -227,8 +227,10 @@ public final class Spool implements Closeable {
      * recorded before it.
      */
     public void beginCall(SpoolEntry entry, BindingRef binding, boolean durable) throws IOException {
+        // marked at once, not at the commit: a planned stop from now on must end this call in the journal
+        entry.inCall(binding);
         CompletableFuture<Journal.Position> f = journal.append(Records.CALL, Records.call(entry.id(), binding),
-                Journal.Wait.SOON, p -> entry.inCall(binding));
+                Journal.Wait.SOON, p -> { });
         if (durable) {
             await(f);
         } else {
@@ -274,20 +276,25 @@ public final class Spool implements Closeable {
             }
             entry.state(envelope, entry.stage(), entry.override());
         };
+        CompletableFuture<Journal.Position> submitted;
         if (entry.external() != null) {
             byte[] head = Records.submitExternal(entry.id(), envelope, entry.stage(), entry.override(),
                     entry.external().getFileName().toString(), entry.length());
-            await(journal.append(Records.SUBMIT, head, moved.andThen(p -> entry.moved(p.segment(), 0))));
+            submitted = journal.append(Records.SUBMIT, head, moved.andThen(p -> entry.moved(p.segment(), 0)));
         } else {
             byte[] bytes = MessageContent.readAll(originalContent(entry));
             byte[] head = Records.submitInline(entry.id(), envelope, entry.stage(), entry.override(), bytes.length);
-            await(journal.append(Records.SUBMIT, head, bytes, 0, bytes.length,
-                    moved.andThen(p -> entry.moved(p.segment(), p.payloadOffset(head.length)))));
+            submitted = journal.append(Records.SUBMIT, head, bytes, 0, bytes.length,
+                    moved.andThen(p -> entry.moved(p.segment(), p.payloadOffset(head.length))));
         }
-        if (entry.crashes() > 0) {
-            // the segment that held its crash count may now go: the count moves with the message
-            await(journal.append(Records.SUSPECT, Records.suspect(entry.id(), entry.crashes(), entry.suspects()),
-                    Journal.Wait.NOW, p -> { }));
+        // the segment that held its crash count may now go: the count moves with the message, queued
+        // at once behind it so that both share a commit
+        CompletableFuture<Journal.Position> counted = entry.crashes() == 0 ? null
+                : journal.append(Records.SUSPECT, Records.suspect(entry.id(), entry.crashes(), entry.suspects()),
+                Journal.Wait.NOW, p -> { });
+        await(submitted);
+        if (counted != null) {
+            await(counted);
         }
         deleteDrainedSegments();
     }
@@ -337,16 +344,23 @@ public final class Spool implements Closeable {
      * records that the sink calls still open did not kill the process, so they do not count
      * against their messages.
      */
-    public synchronized void close(boolean planned) throws IOException {
-        if (closed) {
+    public void close(boolean planned) throws IOException {
+        close(id -> !planned);
+    }
+
+    /**
+     * As {@link #close(boolean)}, where the messages whose open sink call counts as a death are
+     * those {@code diedInCall} accepts (plugin code that called {@code System.exit} from a sink
+     * thread ends only its own message's call that way). Not synchronized on the spool: the
+     * journal's commit callbacks, which it waits for, take that lock.
+     */
+    public void close(java.util.function.Predicate<String> diedInCall) throws IOException {
+        if (!closed.compareAndSet(false, true)) {
             return;
         }
-        closed = true;
-        if (planned) {
-            for (SpoolEntry e : entries.values()) {
-                if (e.inCall() != null) {
-                    journal.append(Records.CALL_END, Records.idOnly(e.id()), Journal.Wait.LATER, p -> { });
-                }
+        for (SpoolEntry e : entries.values()) {
+            if (e.inCall() != null && !diedInCall.test(e.id())) {
+                journal.append(Records.CALL_END, Records.idOnly(e.id()), Journal.Wait.LATER, p -> { });
             }
         }
         try {
