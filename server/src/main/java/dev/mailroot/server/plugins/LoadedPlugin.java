@@ -16,7 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -36,6 +38,9 @@ final class LoadedPlugin {
     private final List<LoadedSink> sinks;
     private final List<Binding> defaults;
     private final List<Class<? extends MailrootService>> serviceClasses;
+    /** Guards {@link #retired} and the services' list against a start and a retire at once. */
+    private final Object lifecycle = new Object();
+    private boolean retired;
     private volatile List<RunningService> services = List.of();
 
     LoadedPlugin(PluginManifest manifest, PluginFolders.Jar jar, Path staged, JarPluginManager manager, ClassLoader loader,
@@ -85,29 +90,39 @@ final class LoadedPlugin {
         return "'" + id() + "' " + manifest.version() + " from " + jar.path() + " (" + jar.folder() + ")";
     }
 
-    /** Makes and starts the plugin's services, each within {@code limit}; one that fails is reported and left out. */
+    /**
+     * Makes and starts the plugin's services, each within {@code limit}; one that fails is reported
+     * and left out. A service whose start returns only after the limit, or after the plugin was
+     * retired meanwhile, is stopped again at once: no service runs that {@link #retire} would not stop.
+     */
     void startServices(ServiceEnvironment env, Duration limit) {
-        List<RunningService> started = new ArrayList<>();
         for (Class<? extends MailrootService> cls : serviceClasses) {
             if (!calls.enter()) {
                 return; // being unloaded already
             }
+            CompletableFuture<RunningService> starting = PluginCode.start("plugin-" + id() + "-start", loader, () -> {
+                MailrootService service = (MailrootService) manager.getExtensionFactory().create(cls);
+                if (service == null) {
+                    throw new IllegalStateException("it needs a public no-argument constructor");
+                }
+                RunningService r = new RunningService(id(), service,
+                        new HostServiceContext(id(), service.dataFolder(), env, loader), loader, calls);
+                r.start();
+                return r;
+            });
             try {
-                RunningService running = PluginCode.run("plugin-" + id() + "-start", loader, limit, () -> {
-                    MailrootService service = (MailrootService) manager.getExtensionFactory().create(cls);
-                    if (service == null) {
-                        throw new IllegalStateException("it needs a public no-argument constructor");
-                    }
-                    RunningService r = new RunningService(id(), service,
-                            new HostServiceContext(id(), service.dataFolder(), env, loader), loader, calls);
-                    r.start();
-                    return r;
-                });
-                started.add(running);
-                log.info("MR4010 plugin '{}': service {} started", id(), cls.getName());
+                RunningService running = starting.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+                if (adopt(running)) {
+                    log.info("MR4010 plugin '{}': service {} started", id(), cls.getName());
+                }
             } catch (TimeoutException e) {
                 log.error("MR4009 plugin '{}': service {} did not start within {} s and is not running (its start hangs)",
                         id(), cls.getName(), limit.toSeconds());
+                starting.thenAccept(late -> {
+                    log.warn("MR4009 plugin '{}': service {} started after its time limit; it is stopped again", id(),
+                            cls.getName());
+                    stop(late, limit);
+                });
             } catch (ExecutionException e) {
                 log.error("MR4009 plugin '{}': service {} failed to start and is not running: {}", id(), cls.getName(),
                         PluginCode.describe(e.getCause()), e.getCause());
@@ -118,7 +133,39 @@ final class LoadedPlugin {
                 calls.exit();
             }
         }
-        services = List.copyOf(started);
+    }
+
+    /** Keeps a started service, unless the plugin was retired meanwhile: then it is stopped; returns whether it was kept. */
+    private boolean adopt(RunningService r) {
+        synchronized (lifecycle) {
+            if (!retired) {
+                List<RunningService> all = new ArrayList<>(services);
+                all.add(r);
+                services = List.copyOf(all);
+                return true;
+            }
+        }
+        stop(r, Duration.ofSeconds(10));
+        return false;
+    }
+
+    /** Stops one service and its scheduler, its own stop code within {@code limit}. */
+    private void stop(RunningService r, Duration limit) {
+        try {
+            PluginCode.run("plugin-" + id() + "-stop", loader, limit, () -> {
+                r.stop();
+                return null;
+            });
+        } catch (TimeoutException e) {
+            log.warn("MR4016 plugin '{}': service {} did not stop within {} s; unloading anyway", id(),
+                    r.service().getClass().getName(), limit.toSeconds());
+        } catch (ExecutionException e) {
+            log.warn("plugin '{}': service {} did not stop cleanly: {}", id(), r.service().getClass().getName(),
+                    PluginCode.describe(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        r.context().shutdown(10);
     }
 
     /** Runs an administrator's command on the plugin's first service; empty if none runs (or it is being unloaded). */
@@ -140,23 +187,15 @@ final class LoadedPlugin {
      * code within {@code limit}. Runs on a thread of the host's choosing, never the host's own.
      */
     void retire(String why, Duration unloadWait, Duration limit) {
+        List<RunningService> running;
+        synchronized (lifecycle) {
+            retired = true;
+            running = services;
+            services = List.of();
+        }
         calls.close();
-        for (RunningService r : services) {
-            try {
-                PluginCode.run("plugin-" + id() + "-stop", loader, limit, () -> {
-                    r.stop();
-                    return null;
-                });
-            } catch (TimeoutException e) {
-                log.warn("MR4016 plugin '{}': service {} did not stop within {} s; unloading anyway", id(),
-                        r.service().getClass().getName(), limit.toSeconds());
-            } catch (ExecutionException e) {
-                log.warn("plugin '{}': service {} did not stop cleanly: {}", id(), r.service().getClass().getName(),
-                        PluginCode.describe(e.getCause()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            r.context().shutdown(10);
+        for (RunningService r : running) {
+            stop(r, limit);
         }
         awaitCalls(unloadWait);
         try {

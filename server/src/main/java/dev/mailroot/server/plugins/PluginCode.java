@@ -19,6 +19,11 @@ final class PluginCode {
 
     static <T> T run(String threadName, ClassLoader loader, Duration limit, Callable<T> code)
             throws ExecutionException, TimeoutException, InterruptedException {
+        return start(threadName, loader, code).get(limit.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts {@code code} on a thread of its own under {@code loader}; the future completes when it ends, however late. */
+    static <T> CompletableFuture<T> start(String threadName, ClassLoader loader, Callable<T> code) {
         CompletableFuture<T> result = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
@@ -30,7 +35,7 @@ final class PluginCode {
         t.setDaemon(true);
         t.setContextClassLoader(loader);
         t.start();
-        return result.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        return result;
     }
 
     /** One line for what plugin code threw: its text, and where for a stack overflow. */

@@ -254,8 +254,9 @@ public final class PluginHost implements Closeable {
             lastPresent = present;
             lastSettled = settled;
             publishStates();
-        } catch (RuntimeException | IOException e) {
-            log.error("MR4002 scanning the plugin folders {} failed: {}", folders.folders(), e.toString());
+        } catch (Throwable e) {
+            // anything at all: an exception escaping here would end the periodic scan for good
+            log.error("MR4002 scanning the plugin folders {} failed: {}", folders.folders(), e.toString(), e);
         } finally {
             if (initial) {
                 initialPending = loading.size();
@@ -323,8 +324,11 @@ public final class PluginHost implements Closeable {
                 startLoad(best, present.get(best.jar()), current);
             }
         } else if (onDisk != null) {
-            // changed in place: once settled, its new content (or a better jar) replaces it if it loads
-            if (best != null && (settled.containsKey(onDisk.path()) || failed.containsKey(onDisk.path()))) {
+            // changed in place: once settled, its new content (whatever its version) or a higher
+            // version replaces it if it loads; a lower one does not take over because the new
+            // content would not load
+            if (best != null && (settled.containsKey(onDisk.path()) || failed.containsKey(onDisk.path()))
+                    && (best.jar().equals(onDisk.path()) || preference.compare(best, current.manifest()) < 0)) {
                 startLoad(best, present.get(best.jar()), current);
             }
         } else if (best != null) {
@@ -368,15 +372,35 @@ public final class PluginHost implements Closeable {
             return; // abandoned at its time limit, or the host is closing
         }
         loading.remove(attempt.manifest().pluginId());
-        if (e != null) {
-            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-            fail(attempt.jar(), PluginCode.describe(cause), attempt.replacing(),
-                    cause instanceof PluginLoad.Refused ? "MR4014" : "MR4002");
-        } else {
-            swap(p);
+        try {
+            if (e != null) {
+                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+                fail(attempt.jar(), PluginCode.describe(cause), attempt.replacing(),
+                        cause instanceof PluginLoad.Refused ? "MR4014" : "MR4002");
+            } else if (!unchanged(attempt.jar())) {
+                // removed or replaced while it loaded: never published (no default bindings, no
+                // services); the next scan decides with what is there now
+                retire(p, "its jar was removed or changed while it loaded");
+            } else {
+                swap(p);
+            }
+        } catch (Throwable t) {
+            log.error("MR4002 plugin jar {} loaded but could not be published: {}", attempt.jar().path(), t.toString(), t);
+        } finally {
+            publishStates();
+            checkInitialLoad();
         }
-        publishStates();
-        checkInitialLoad();
+    }
+
+    /** Whether {@code jar} is still in its folder as it was when its load began. */
+    private static boolean unchanged(PluginFolders.Jar jar) {
+        try {
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(jar.path(),
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            return jar.stamp().equals(new PluginFolders.Stamp(a.size(), a.lastModifiedTime().toMillis()));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Publishes a started plugin in place of its loaded version (if any), then retires that one and starts its services. */

@@ -298,4 +298,40 @@ class PluginFaultsTest {
             assertThat(server.server().plugins().loadedPlugins()).contains("ticker");
         }
     }
+
+    @Test
+    void aServiceStillStartingWhenItsJarIsRemovedDoesNotRunOnAfterTheUnload() throws Exception {
+        Path ticks = work.resolve("ticks-" + System.nanoTime());
+        PluginJarBuilder.plugin("slowstart").source("slow.TickService", """
+                package slow;
+                import dev.mailroot.sink.*;
+                import java.nio.file.*;
+                @org.pf4j.Extension
+                public class TickService implements MailrootService {
+                    public void start(ServiceContext c) throws Exception {
+                        Thread.sleep(1500);
+                        c.scheduler().scheduleWithFixedDelay(() -> {
+                            try {
+                                Files.writeString(Paths.get("%s"), "tick\\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                            } catch (java.io.IOException e) { throw new java.io.UncheckedIOException(e); }
+                        }, 0, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    }
+                    public void stop() { }
+                }
+                """.formatted(ticks.toString().replace("\\", "\\\\"))).build(work, work.resolve("slowstart.jar"));
+        try (LogCapture logs = new LogCapture(); TestServer server = TestServer.startWithPlugins(home, "")) {
+            dropIn(jarOf("slowstart"), home.resolve("plugins"), "slowstart.jar");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !logs.containing("MR4001 plugin 'slowstart'").isEmpty());
+            Files.delete(home.resolve("plugins/slowstart.jar")); // while its service is still starting
+            await().atMost(Duration.ofSeconds(15)).until(() -> !logs.containing("MR4005 plugin 'slowstart'").isEmpty());
+            await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            long after = Files.exists(ticks) ? Files.size(ticks) : 0;
+            await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(2))
+                    .until(() -> (Files.exists(ticks) ? Files.size(ticks) : 0) == after);
+        }
+    }
+
+    private static Path jarOf(String id) {
+        return work.resolve(id + ".jar");
+    }
 }
