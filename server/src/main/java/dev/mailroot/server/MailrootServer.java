@@ -182,7 +182,13 @@ public final class MailrootServer implements AutoCloseable {
                 queue.open();
             } else {
                 BindingChain c = chain;
-                plugins.initialLoad().thenRun(() -> {
+                // the host's own time limits end the wait; this one only guards against a bug in them
+                long guard = config.plugins().loadTimeoutSeconds() * 2L + 60;
+                plugins.initialLoad().orTimeout(guard, java.util.concurrent.TimeUnit.SECONDS).whenComplete((v, e) -> {
+                    if (e != null) {
+                        log.error("MR4012 the plugins present at start have not finished loading after {} s; mail is "
+                                + "processed without waiting for them any longer", guard);
+                    }
                     c.pluginsLoaded();
                     queue.open();
                 });
@@ -276,6 +282,11 @@ public final class MailrootServer implements AutoCloseable {
         return spool;
     }
 
+    /** The queue runner that moves spooled messages through the sinks and delivery. */
+    public QueueRunner queue() {
+        return queue;
+    }
+
     /**
      * Called when plugin code ends the process without a stop request (a {@code System.exit} the
      * load-time check did not see): if {@code caller} is a sink thread in a call, that binding is
@@ -304,11 +315,24 @@ public final class MailrootServer implements AutoCloseable {
      * Stops: SMTP refuses new work and lets transactions in DATA finish, messages being processed
      * finish (within {@code shutdownGraceSeconds}), and what is left stays in the spool.
      *
-     * @param planned false when the process is ending without a stop request (plugin code called
-     *                {@code System.exit}, or a fatal error): sink calls still open then count against
-     *                their messages (poison-message protection)
+     * @param planned false after a fatal error: sink calls still open then count against their
+     *                messages (poison-message protection), as a death would
      */
-    public synchronized void stop(boolean planned) {
+    public void stop(boolean planned) {
+        stop(id -> !planned);
+    }
+
+    /**
+     * Stops after plugin code called {@code System.exit} on {@code caller}: only the message whose
+     * sink call {@code caller} was running (if any) has its open call count against it; the others
+     * were not in the call that ended the process.
+     */
+    public void stopAfterExit(Thread caller) {
+        String guilty = dispatcher.messageOn(caller).orElse(null);
+        stop(id -> id.equals(guilty));
+    }
+
+    private synchronized void stop(java.util.function.Predicate<String> diedInCall) {
         if (stopped) {
             return;
         }
@@ -328,7 +352,7 @@ public final class MailrootServer implements AutoCloseable {
         queue.stop(left.isNegative() ? Duration.ZERO : left);
         closeAll(framework);
         try {
-            spool.close(planned);
+            spool.close(diedInCall);
         } catch (IOException e) {
             log.error("closing the spool failed: {}", e.toString());
         }

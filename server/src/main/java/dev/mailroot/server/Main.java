@@ -80,8 +80,9 @@ public final class Main implements Callable<Integer> {
             System.err.println("mailroot: " + ControlCharacters.escape(e.getMessage()));
             exit.exit(1);
             return 1;
-        } catch (IOException e) {
-            System.err.println("mailroot: cannot start: " + ControlCharacters.escape(e.getMessage()));
+        } catch (IOException | RuntimeException e) {
+            System.err.println("mailroot: cannot start: " + ControlCharacters.escape(String.valueOf(
+                    e instanceof IOException ? e.getMessage() : e).replaceAll("\\s*[\\r\\n]+\\s*", " ")));
             exit.exit(1);
             return 1;
         }

@@ -80,10 +80,17 @@ final class ProcessExit {
             Runtime.getRuntime().halt(requested != null ? requested : planned ? STOPPED : UNPLANNED);
             return;
         }
-        server.stop(planned);
-        stopped.countDown();
-        ((LoggerContext) LoggerFactory.getILoggerFactory()).stop();
-        Runtime.getRuntime().halt(planned ? STOPPED : UNPLANNED);
+        try {
+            if (planned || fatal != null) {
+                server.stop(planned);
+            } else {
+                server.stopAfterExit(caller);
+            }
+        } finally {
+            stopped.countDown();
+            ((LoggerContext) LoggerFactory.getILoggerFactory()).stop();
+            Runtime.getRuntime().halt(planned ? STOPPED : UNPLANNED);
+        }
     }
 
     /**

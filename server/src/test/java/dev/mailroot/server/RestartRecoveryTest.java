@@ -186,4 +186,50 @@ class RestartRecoveryTest {
             assertThat(server.newMail("poison")).isEmpty();
         }
     }
+
+    @Test
+    void aSuspectMessageRunsItsSinksAloneAlsoWhenItComesBackFromARetryAfterStartUp() throws Exception {
+        dev.mailroot.server.spool.BindingRef x = new dev.mailroot.server.spool.BindingRef("{00000000-0000-0000-0000-0000000000AA}", "x");
+        Path queue = home.resolve("mailroot/queue");
+        try (Spool spool = Spool.open(queue, Spool.Options.defaults())) {
+            spool.beginCall(spooled(spool, "A0000000000AA", "suspect@localhost"), x, true);
+            spool.close(false);
+        }
+        CountDownLatch slowRunning = new CountDownLatch(1);
+        CountDownLatch releaseSlow = new CountDownLatch(1);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger mostAtOnceWithTheSuspect = new AtomicInteger();
+        BoundSink watcher = TestSinks.bound("x", 1, (s, c) -> {
+            int now = running.incrementAndGet();
+            try {
+                String rcpt = s.envelope().recipients().get(0);
+                if (rcpt.startsWith("slow")) {
+                    slowRunning.countDown();
+                    releaseSlow.await(10, TimeUnit.SECONDS);
+                } else if (rcpt.startsWith("suspect")) {
+                    mostAtOnceWithTheSuspect.set(Math.max(now, running.get()));
+                }
+                return SinkStatus.RUN_NEXT_SINK;
+            } finally {
+                running.decrementAndGet();
+            }
+        });
+        // the suspect's first pass waits for a missing sink (onMissing: tempfail), so it is retried after the start
+        dev.mailroot.bindings.Binding guard = new dev.mailroot.bindings.Binding("{00000000-0000-0000-0000-0000000000BB}", "guard",
+                "OnSubmission", "absent.Sink", true, null, 1, java.util.Map.of("onMissing", "tempfail"));
+        java.util.concurrent.atomic.AtomicBoolean deferred = new java.util.concurrent.atomic.AtomicBoolean();
+        SinkChain chain = s -> s.id().equals("A0000000000AA") && deferred.compareAndSet(false, true)
+                ? List.of(BoundSink.missing(guard)) : List.of(watcher);
+        try (TestServer server = TestServer.start(home, "", chain)) {
+            await().atMost(Duration.ofSeconds(10)).until(deferred::get);
+            send(server, "slow@localhost", "holds its sink");
+            assertThat(slowRunning.await(10, TimeUnit.SECONDS)).isTrue();
+            server.server().queue().sinksChanged(); // the retry comes now, while slow's sink runs
+            // while slow's sink runs, the suspect does not run beside it
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> mostAtOnceWithTheSuspect.get() == 0);
+            releaseSlow.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.newMail("suspect").size() == 1);
+            assertThat(mostAtOnceWithTheSuspect.get()).as("the suspect ran its sinks alone").isEqualTo(1);
+        }
+    }
 }

@@ -37,6 +37,7 @@ final class AdminAccess {
     }
 
     private final byte[] expected;
+    private final javax.crypto.spec.SecretKeySpec proofKey;
     private final Set<String> hosts;
     private final int port;
     private final Clock clock;
@@ -49,6 +50,7 @@ final class AdminAccess {
      */
     AdminAccess(String token, List<String> extraHosts, int port, Clock clock) {
         this.expected = ("Bearer " + token).getBytes(StandardCharsets.US_ASCII);
+        this.proofKey = new javax.crypto.spec.SecretKeySpec(token.getBytes(StandardCharsets.US_ASCII), "HmacSHA256");
         Set<String> all = new LinkedHashSet<>(LOOPBACK);
         all.addAll(extraHosts);
         this.hosts = Set.copyOf(all);
@@ -66,6 +68,23 @@ final class AdminAccess {
         logAtMostEveryMinute("MR1021", client, "MR1021 admin request from {} refused: {} ({}); a web page may be "
                 + "trying to reach the endpoint (DNS rebinding, cross-site form)", client, foreign.get(), where(ex));
         return Optional.of(new Refusal(403, "403 forbidden: " + foreign.get() + "\n"));
+    }
+
+    /**
+     * The answer to a client's {@code X-Mailroot-Nonce}: the HMAC-SHA256 of the nonce under the
+     * token, base64url. A client checks it on {@code GET /health} before it sends the token, so
+     * that a process that took the port of a server that died (its {@code mailroot/admin.port}
+     * left behind) cannot collect the token: it cannot compute the proof without it.
+     */
+    String proof(String nonce) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(proofKey);
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    mac.doFinal(nonce.getBytes(StandardCharsets.US_ASCII)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every Java 17", e);
+        }
     }
 
     /** A 401 refusal if the request does not carry the token (checked for every action). */

@@ -102,6 +102,10 @@ public final class AdminEndpoint implements AutoCloseable {
                 ex.getResponseHeaders().set("Allow", allow);
                 reply(ex, 405, "405 method not allowed: use " + allow + "\n");
             } else if (isHealth) {
+                String nonce = ex.getRequestHeaders().getFirst("X-Mailroot-Nonce");
+                if (nonce != null && nonce.matches("[A-Za-z0-9_-]{16,128}")) {
+                    ex.getResponseHeaders().set("X-Mailroot-Proof", access.proof(nonce));
+                }
                 reply(ex, 200, health.get().json());
             } else if (isView) {
                 reply(ex, 200, path.equals("/bindings") ? live.bindingsJson() : live.pluginsJson());

@@ -52,8 +52,12 @@ public final class Dispatcher implements AutoCloseable {
     private final BindingHealth health;
     private final CallLog calls;
     private final ThreadPoolExecutor pool;
-    /** The binding each sink thread is calling now: who to blame when plugin code ends the process. */
-    private final Map<Thread, BoundSink> running = new ConcurrentHashMap<>();
+    /** A call running on a sink thread: the binding, and the message it is for. */
+    private record Running(BoundSink bound, String messageId) {
+    }
+
+    /** The call each sink thread is running now: who to blame when plugin code ends the process. */
+    private final Map<Thread, Running> running = new ConcurrentHashMap<>();
 
     /**
      * @param chain    selects the bindings for a message
@@ -153,7 +157,12 @@ public final class Dispatcher implements AutoCloseable {
 
     /** The binding whose sink {@code thread} is running now, if it is a sink thread in a call. */
     public Optional<BoundSink> callOn(Thread thread) {
-        return Optional.ofNullable(running.get(thread));
+        return Optional.ofNullable(running.get(thread)).map(Running::bound);
+    }
+
+    /** The id of the message whose sink call {@code thread} is running now, if it is a sink thread in a call. */
+    public Optional<String> messageOn(Thread thread) {
+        return Optional.ofNullable(running.get(thread)).map(Running::messageId);
     }
 
     /** Gives up on a call; if it never began it never will, so its plugin's call count is released here. */
@@ -183,7 +192,7 @@ public final class Dispatcher implements AutoCloseable {
                 MDC.put("msgId", msgId);
                 MDC.put("binding", bound.bindingName());
                 thread.setContextClassLoader(bound.classLoader());
-                running.put(thread, bound);
+                running.put(thread, new Running(bound, submission.id()));
                 try {
                     return bound.sink().onSubmission(view, bound);
                 } finally {

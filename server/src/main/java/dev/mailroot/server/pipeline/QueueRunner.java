@@ -66,6 +66,12 @@ public final class QueueRunner {
     private boolean open;
     private final List<SpoolEntry> held = new ArrayList<>();
     private final List<SpoolEntry> probation = new ArrayList<>();
+    /**
+     * A message that was in a sink call when the process died runs its sinks alone (write lock),
+     * whenever it runs, not only at start: a later death must be its own to count against it.
+     * Every other message's sinks run under the read lock.
+     */
+    private final java.util.concurrent.locks.ReadWriteLock alone = new java.util.concurrent.locks.ReentrantReadWriteLock();
     /** Messages waiting for a missing sink ({@code onMissing: tempfail}), woken when the plugins change. */
     private final Map<String, Waiting> waitingForSinks = new ConcurrentHashMap<>();
     private final Session mailSession = Session.getInstance(new Properties());
@@ -265,7 +271,14 @@ public final class QueueRunner {
     private boolean runSinks(SpoolEntry entry) throws IOException {
         MessageContent content = spool.content(entry);
         SpooledSubmission submission = new SpooledSubmission(entry, content, mailSession);
-        DispatchResult result = dispatcher.dispatch(submission);
+        java.util.concurrent.locks.Lock lock = entry.crashes() > 0 ? alone.writeLock() : alone.readLock();
+        DispatchResult result;
+        lock.lock();
+        try {
+            result = dispatcher.dispatch(submission);
+        } finally {
+            lock.unlock();
+        }
         if (abandoned) {
             return false; // shutting down: the sinks run again at the next start
         }

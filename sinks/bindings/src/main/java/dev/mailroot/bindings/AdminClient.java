@@ -29,7 +29,8 @@ import java.util.stream.Collectors;
  * if (r.ok()) System.out.print(r.body());
  * }</pre>
  *
- * <p>Immutable and thread-safe; each call is one HTTP request on loopback.
+ * <p>Thread-safe; each call is one HTTP request on loopback, and the first one that carries the
+ * token is preceded by one that checks the listener can prove it holds the token.
  */
 public final class AdminClient {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -41,6 +42,8 @@ public final class AdminClient {
     private final String token;
     private final Duration timeout;
     private final HttpClient http;
+    /** Whether the listener has proved it is this home's server (then the token may be sent). */
+    private volatile boolean verified;
 
     private AdminClient(Path home, int port, String token, Duration timeout, HttpClient http) {
         this.home = home;
@@ -128,12 +131,64 @@ public final class AdminClient {
 
     /** {@code GET path} ({@code /health}). */
     public Response get(String path) throws IOException, InterruptedException {
+        if (!open(path)) {
+            verifyServer();
+        }
         return send(request(path, Map.of()).GET());
     }
 
     /** {@code POST path?params} (an action: {@code /connectors/<plugin-id>/<command>}); params are sent URL-encoded in the query. */
     public Response post(String path, Map<String, String> params) throws IOException, InterruptedException {
+        verifyServer();
         return send(request(path, params).POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    /** {@code /health} is open: the token never goes with it. */
+    private static boolean open(String path) {
+        return path.equals("/health");
+    }
+
+    /**
+     * Makes sure whatever listens on the port is the server of this home before the token goes to
+     * it: {@code GET /health} with a random nonce must come back with the nonce's HMAC under the
+     * token, which only the server that made the token can compute. A process that took the port
+     * of a server that died (its {@code mailroot/admin.port} left behind) gets nothing.
+     */
+    private void verifyServer() throws IOException, InterruptedException {
+        if (verified || token == null) {
+            return;
+        }
+        byte[] random = new byte[24];
+        new java.security.SecureRandom().nextBytes(random);
+        String nonce = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        HttpResponse<String> r;
+        try {
+            r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).timeout(timeout)
+                    .header("X-Mailroot-Nonce", nonce).GET().build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (ConnectException e) {
+            throw new NotRunningException("the server is not running in " + home + " (nothing answers on 127.0.0.1:" + port + ")");
+        } catch (HttpTimeoutException e) {
+            throw new IOException("the server on 127.0.0.1:" + port + " did not answer within " + timeout.toSeconds() + " s");
+        }
+        String proof = r.headers().firstValue("X-Mailroot-Proof").orElse("");
+        if (!java.security.MessageDigest.isEqual(proof.getBytes(StandardCharsets.US_ASCII),
+                proof(token, nonce).getBytes(StandardCharsets.US_ASCII))) {
+            throw new NotRunningException("what answers on 127.0.0.1:" + port + " cannot prove it holds the token in "
+                    + tokenFile(home) + " (the file changed since that server started, or another program took the port "
+                    + "of a server that died); the token was not sent");
+        }
+        verified = true;
+    }
+
+    /** The proof the server gives for {@code nonce}: HMAC-SHA256 under the token, base64url. */
+    static String proof(String token, String nonce) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(token.getBytes(StandardCharsets.US_ASCII), "HmacSHA256"));
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(nonce.getBytes(StandardCharsets.US_ASCII)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every Java 17", e);
+        }
     }
 
     private HttpRequest.Builder request(String path, Map<String, String> params) {
@@ -146,7 +201,7 @@ public final class AdminClient {
                 .collect(Collectors.joining("&"));
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path
                 + (query.isEmpty() ? "" : "?" + query))).timeout(timeout);
-        if (token != null) {
+        if (token != null && !open(path)) {
             b.header("Authorization", "Bearer " + token);
         }
         return b;
