@@ -1,5 +1,6 @@
 package dev.mailroot.server.admin;
 
+import dev.mailroot.bindings.AdminClient;
 import com.sun.net.httpserver.HttpExchange;
 import dev.mailroot.bindings.ControlCharacters;
 import org.slf4j.Logger;
@@ -37,7 +38,7 @@ final class AdminAccess {
     }
 
     private final byte[] expected;
-    private final javax.crypto.spec.SecretKeySpec proofKey;
+    private final String token;
     private final Set<String> hosts;
     private final int port;
     private final Clock clock;
@@ -50,7 +51,7 @@ final class AdminAccess {
      */
     AdminAccess(String token, List<String> extraHosts, int port, Clock clock) {
         this.expected = ("Bearer " + token).getBytes(StandardCharsets.US_ASCII);
-        this.proofKey = new javax.crypto.spec.SecretKeySpec(token.getBytes(StandardCharsets.US_ASCII), "HmacSHA256");
+        this.token = token;
         Set<String> all = new LinkedHashSet<>(LOOPBACK);
         all.addAll(extraHosts);
         this.hosts = Set.copyOf(all);
@@ -77,15 +78,9 @@ final class AdminAccess {
      * left behind) cannot collect the token: it cannot compute the proof without it.
      */
     String proof(String nonce) {
-        try {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(proofKey);
-            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-                    mac.doFinal(nonce.getBytes(StandardCharsets.US_ASCII)));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every Java 17", e);
-        }
+        return AdminClient.proof(token, nonce);
     }
+
 
     /** A 401 refusal if the request does not carry the token (checked for every action). */
     Optional<Refusal> checkToken(HttpExchange ex) {

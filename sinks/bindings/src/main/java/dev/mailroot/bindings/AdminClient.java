@@ -180,8 +180,8 @@ public final class AdminClient {
         verified = true;
     }
 
-    /** The proof the server gives for {@code nonce}: HMAC-SHA256 under the token, base64url. */
-    static String proof(String token, String nonce) {
+    /** The proof the server gives for {@code nonce}: HMAC-SHA256 under the token, base64url (the server computes it with this too). */
+    public static String proof(String token, String nonce) {
         try {
             javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
             mac.init(new javax.crypto.spec.SecretKeySpec(token.getBytes(StandardCharsets.US_ASCII), "HmacSHA256"));
