@@ -132,9 +132,7 @@ public final class BindingChain implements SinkChain, AutoCloseable {
     private void reportMissing(Binding b) {
         if (ready && reportedMissing.add(b.id())) {
             log.warn("MR2005 binding '{}' {}: sink class {} is not provided by any loaded plugin; {}", b.name(), b.id(),
-                    b.sinkClass(), BindingStatus.onMissing(b) == BindingStatus.OnMissing.TEMPFAIL
-                            ? "mail it matches waits in the spool until the sink is back (onMissing: tempfail)"
-                            : "mail it matches passes without it (onMissing: skip)");
+                    b.sinkClass(), BindingStatus.whenMissing(b));
         }
     }
 

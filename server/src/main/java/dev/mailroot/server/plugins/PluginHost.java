@@ -5,7 +5,6 @@ import dev.mailroot.bindings.BindingRegistry;
 import dev.mailroot.bindings.BindingStore;
 import dev.mailroot.bindings.BindingStoreException;
 import dev.mailroot.bindings.PluginManifest;
-import dev.mailroot.bindings.Versions;
 import dev.mailroot.sink.CommandResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,9 +55,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class PluginHost implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(PluginHost.class);
-
-    /** The version plugins' {@code Plugin-Requires} is checked against. */
-    public static final String SYSTEM_VERSION = Versions.MAILROOT;
 
     /**
      * @param loadTimeout how long loading one plugin may take (its own code included)

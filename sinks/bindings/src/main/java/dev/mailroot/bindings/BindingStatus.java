@@ -44,11 +44,16 @@ public final class BindingStatus {
                     + b.failure().cause();
         }
         if (!provided) {
-            return MISSING + "; " + (onMissing(b) == OnMissing.TEMPFAIL
-                    ? "its mail waits in the spool until the sink is back (onMissing: tempfail)"
-                    : "its mail passes without it (onMissing: skip)");
+            return MISSING + "; " + whenMissing(b);
         }
         return OK;
+    }
+
+    /** What happens to {@code b}'s mail while its sink is not loaded, in words, by its {@code onMissing}. */
+    public static String whenMissing(Binding b) {
+        return onMissing(b) == OnMissing.TEMPFAIL
+                ? "its mail waits in the spool until the sink is back (onMissing: tempfail)"
+                : "its mail passes without it (onMissing: skip)";
     }
 
     private static String property(Binding b, String name) {
