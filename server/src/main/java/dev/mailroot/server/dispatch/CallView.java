@@ -208,4 +208,40 @@ final class CallView implements Submission {
             return guarded(() -> h().remove(name));
         }
     }
+
+    // --- sink framework v2: implemented in the following commits
+    @Override
+    public InputStream content() throws IOException {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public java.io.OutputStream replaceBody() throws IOException {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public java.io.OutputStream replaceMessage() throws IOException {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public dev.mailroot.sink.Notes notes() {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public boolean setRecipientFate(String recipient, dev.mailroot.sink.RecipientFate fate) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public java.util.Map<String, dev.mailroot.sink.RecipientFate> recipientFates() {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public String send(String mailFrom, java.util.List<String> recipients, dev.mailroot.sink.MessageWriter content) throws IOException {
+        throw new UnsupportedOperationException("not yet");
+    }
 }

@@ -12,9 +12,13 @@ import org.pf4j.ExtensionPoint;
  * same {@link Submission}. The chain ends after the last binding, when a sink returns
  * {@link SinkStatus#SKIP_REMAINING_SINKS}, or when a sink sets a fate other than deliver.
  *
- * <p><b>What it may do.</b> Read and change the envelope and the headers, read the body, and set
- * the {@link Fate}. Changes are written to the spool after the chain, before delivery. The event
- * fires after the SMTP client got its {@code 250}, so a sink cannot refuse the SMTP transaction.
+ * <p><b>What it may do.</b> Read and change the envelope and the headers; read the body or the
+ * whole message and replace either (streamed); set notes for later sinks; decide the fate of single
+ * recipients ({@link RecipientFate}) or of the whole message ({@link Fate}: deliver, abort, badmail,
+ * or defer to run again later); send new mail. Changes are written to the spool after the chain,
+ * before delivery. The event fires after the SMTP client got its {@code 250}, so a sink cannot
+ * refuse the SMTP transaction. Every call is recorded in the message's trace
+ * ({@code bin/mailroot trace <id>}): the binding, the outcome, the time taken and what changed.
  *
  * <p><b>Threading.</b> Calls for different messages run concurrently, possibly on the same sink
  * instance: an implementation must be thread-safe and should keep no per-message state in fields.
@@ -25,8 +29,9 @@ import org.pf4j.ExtensionPoint;
  * ({@link IllegalStateException}) and its changes are undone. Honour interrupts.
  *
  * <p><b>Failures and repeats.</b> An exception thrown here is logged with the binding and message
- * id, the call's changes are undone, and the message goes on (or to badmail if the binding's
- * {@code onError} is {@code badmail}); five consecutive failures disable the binding. Processing is
+ * id, the call's changes are undone, and the binding's {@code onError} decides: the message goes
+ * on ({@code continue}), to badmail ({@code badmail}), or waits and the chain runs again from this
+ * binding later ({@code defer}); five consecutive failures disable the binding. Processing is
  * at-least-once: if the server dies after the sink ran but before delivery finished, the sink runs
  * again for that message after the restart. Make side effects idempotent.
  */

@@ -5,7 +5,9 @@ public enum Source {
     /** Received over SMTP; the envelope carries the client's HELO/EHLO name and address. */
     SMTP("smtp"),
     /** Taken from the pickup directory; the envelope carries the pickup file name. */
-    PICKUP("pickup");
+    PICKUP("pickup"),
+    /** Sent by a sink ({@link Submission#send}); the envelope has no client and no pickup file. */
+    SINK("sink");
 
     private final String wireName;
 
@@ -13,7 +15,7 @@ public enum Source {
         this.wireName = wireName;
     }
 
-    /** The lower-case name used in logs, reason files and rules: {@code smtp} or {@code pickup}. */
+    /** The lower-case name used in logs, reason files and rules: {@code smtp}, {@code pickup} or {@code sink}. */
     public String wireName() {
         return wireName;
     }

@@ -10,7 +10,8 @@
  *
  * <p>A sink sees the message as a {@link dev.mailroot.sink.Submission}: the mutable
  * {@link dev.mailroot.sink.Envelope}, the mutable {@link dev.mailroot.sink.Headers}, the body, and
- * a Jakarta Mail view on demand. It answers with a {@link dev.mailroot.sink.SinkStatus} and may set
- * the message's {@link dev.mailroot.sink.Fate}.
+ * a Jakarta Mail view on demand, its {@link dev.mailroot.sink.Notes}. It answers with a
+ * {@link dev.mailroot.sink.SinkStatus} and may set the message's {@link dev.mailroot.sink.Fate}, a
+ * recipient's {@link dev.mailroot.sink.RecipientFate}, replace the body, and send new mail.
  */
 package dev.mailroot.sink;
