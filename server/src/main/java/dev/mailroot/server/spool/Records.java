@@ -42,8 +42,15 @@ final class Records {
     static final byte CHAIN_END = 6;
     /** The process died during a call on the message: how often so far, and in which bindings. */
     static final byte SUSPECT = 7;
+    /**
+     * The sinks changed a message and its chain goes on (or waits, deferred): envelope, stage,
+     * headers and {@link Progress}, as an UPDATE, without ending the chain or its crash count.
+     */
+    static final byte PROGRESS = 8;
 
     private static final byte VERSION = 1;
+    /** SUBMIT, UPDATE and PROGRESS with a {@link Progress} after the header section; CHAIN_END with trace entries. */
+    private static final byte VERSION_2 = 2;
     private static final byte INLINE = 0;
     private static final byte EXTERNAL = 1;
 
@@ -51,31 +58,50 @@ final class Records {
     }
 
     /** A decoded SUBMIT or UPDATE; content fields are set for SUBMIT only. */
-    record State(String id, SpoolEnvelope envelope, Stage stage, HeaderOverride override,
+    record State(String id, SpoolEnvelope envelope, Stage stage, HeaderOverride override, Progress progress,
                  boolean external, String externalFile, long contentLength, int inlineOffset) {
     }
 
     /** The head of a SUBMIT whose inline content of {@code length} bytes follows it in the payload. */
-    static byte[] submitInline(String id, SpoolEnvelope env, Stage stage, HeaderOverride override, long length) {
+    static byte[] submitInline(String id, SpoolEnvelope env, Stage stage, HeaderOverride override, Progress progress,
+                               long length) {
         return encode(out -> {
-            writeState(out, id, env, stage, override);
+            writeState(out, id, env, stage, override, progress);
             out.writeByte(INLINE);
             out.writeLong(length);
         });
     }
 
     static byte[] submitExternal(String id, SpoolEnvelope env, Stage stage, HeaderOverride override,
-                                 String fileName, long length) {
+                                 Progress progress, String fileName, long length) {
         return encode(out -> {
-            writeState(out, id, env, stage, override);
+            writeState(out, id, env, stage, override, progress);
             out.writeByte(EXTERNAL);
             writeString(out, fileName);
             out.writeLong(length);
         });
     }
 
-    static byte[] update(String id, SpoolEnvelope env, Stage stage, HeaderOverride override) {
-        return encode(out -> writeState(out, id, env, stage, override));
+    /** An UPDATE or PROGRESS payload. */
+    static byte[] update(String id, SpoolEnvelope env, Stage stage, HeaderOverride override, Progress progress) {
+        return encode(out -> writeState(out, id, env, stage, override, progress));
+    }
+
+    /** A CHAIN_END with the trace entries of the chain that ended. */
+    static byte[] chainEnd(String id, List<TraceEntry> trace) {
+        return encode(out -> {
+            out.writeByte(VERSION_2);
+            writeString(out, id);
+            writeTrace(out, trace);
+        });
+    }
+
+    /** The trace entries of a CHAIN_END (none in a version 1 record). */
+    static List<TraceEntry> decodeChainEnd(byte[] payload) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+        byte version = in.readByte();
+        readString(in);
+        return version == VERSION_2 ? readTrace(in) : List.of();
     }
 
     static byte[] done(String id, String outcome) {
@@ -147,13 +173,19 @@ final class Records {
     /** The message id every record type starts with (after the version). */
     static String decodeId(byte[] payload) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
-        checkVersion(in.readByte());
+        byte v = in.readByte();
+        if (v != VERSION && v != VERSION_2) {
+            throw new IOException("unknown record version " + v);
+        }
         return readString(in);
     }
 
     static State decodeState(byte[] payload, boolean withContent) throws IOException {
         CountingInput in = new CountingInput(payload);
-        checkVersion(in.data.readByte());
+        byte version = in.data.readByte();
+        if (version != VERSION && version != VERSION_2) {
+            throw new IOException("unknown record version " + version);
+        }
         String id = readString(in.data);
         SpoolEnvelope env = readEnvelope(in.data);
         Stage stage = Stage.values()[in.data.readByte()];
@@ -163,8 +195,9 @@ final class Records {
             in.data.readFully(headers);
             override = new HeaderOverride(headers, in.data.readLong());
         }
+        Progress progress = version == VERSION_2 ? readProgress(in.data) : Progress.NONE;
         if (!withContent) {
-            return new State(id, env, stage, override, false, null, 0, 0);
+            return new State(id, env, stage, override, progress, false, null, 0, 0);
         }
         byte kind = in.data.readByte();
         if (kind == INLINE) {
@@ -173,16 +206,16 @@ final class Records {
             if (offset + length != payload.length) {
                 throw new IOException("inline content length " + length + " does not match the record");
             }
-            return new State(id, env, stage, override, false, null, length, offset);
+            return new State(id, env, stage, override, progress, false, null, length, offset);
         }
         String file = readString(in.data);
         long length = in.data.readLong();
-        return new State(id, env, stage, override, true, file, length, 0);
+        return new State(id, env, stage, override, progress, true, file, length, 0);
     }
 
     private static void writeState(DataOutputStream out, String id, SpoolEnvelope env, Stage stage,
-                                   HeaderOverride override) throws IOException {
-        out.writeByte(VERSION);
+                                   HeaderOverride override, Progress progress) throws IOException {
+        out.writeByte(VERSION_2);
         writeString(out, id);
         writeEnvelope(out, env);
         out.writeByte(stage.ordinal());
@@ -192,6 +225,130 @@ final class Records {
             out.write(override.headers());
             out.writeLong(override.end());
         }
+        writeProgress(out, progress == null ? Progress.NONE : progress);
+    }
+
+    private static void writeProgress(DataOutputStream out, Progress p) throws IOException {
+        out.writeInt(p.done().size());
+        for (String b : p.done()) {
+            writeString(out, b);
+        }
+        out.writeInt(p.notes().size());
+        for (var note : p.notes().entrySet()) {
+            writeString(out, note.getKey());
+            writeNoteValue(out, note.getValue());
+        }
+        out.writeInt(p.outcomes().size());
+        for (RecipientOutcome o : p.outcomes()) {
+            writeString(out, o.recipient());
+            writeString(out, o.kind());
+            writeString(out, o.reason());
+            writeString(out, o.binding());
+        }
+        out.writeBoolean(p.content() != null);
+        if (p.content() != null) {
+            writeString(out, p.content().name());
+            out.writeLong(p.content().length());
+        }
+        writeTrace(out, p.trace());
+        out.writeInt(p.generation());
+    }
+
+    private static Progress readProgress(DataInputStream in) throws IOException {
+        int n = count(in);
+        List<String> done = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            done.add(readString(in));
+        }
+        n = count(in);
+        java.util.Map<String, Object> notes = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            notes.put(readString(in), readNoteValue(in));
+        }
+        n = count(in);
+        List<RecipientOutcome> outcomes = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            outcomes.add(new RecipientOutcome(readString(in), readString(in), readString(in), readString(in)));
+        }
+        Progress.ContentFile content = in.readBoolean() ? new Progress.ContentFile(readString(in), in.readLong()) : null;
+        List<TraceEntry> trace = readTrace(in);
+        int generation = in.readInt();
+        return new Progress(done, notes, outcomes, content, trace, generation);
+    }
+
+    private static void writeTrace(DataOutputStream out, List<TraceEntry> trace) throws IOException {
+        out.writeInt(trace.size());
+        for (TraceEntry t : trace) {
+            out.writeLong(t.time().toEpochMilli());
+            writeString(out, t.event());
+            out.writeInt(t.fields().size());
+            for (var f : t.fields().entrySet()) {
+                writeString(out, f.getKey());
+                writeString(out, f.getValue());
+            }
+        }
+    }
+
+    private static List<TraceEntry> readTrace(DataInputStream in) throws IOException {
+        int n = count(in);
+        List<TraceEntry> trace = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Instant time = Instant.ofEpochMilli(in.readLong());
+            String event = readString(in);
+            int m = count(in);
+            java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+            for (int j = 0; j < m; j++) {
+                fields.put(readString(in), readString(in));
+            }
+            trace.add(new TraceEntry(time, event, fields));
+        }
+        return trace;
+    }
+
+    private static int count(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > 1_000_000) {
+            throw new IOException("implausible count " + n);
+        }
+        return n;
+    }
+
+    private static void writeNoteValue(DataOutputStream out, Object v) throws IOException {
+        if (v instanceof String s) {
+            out.writeByte('S');
+            writeString(out, s);
+        } else if (v instanceof Boolean b) {
+            out.writeByte('Z');
+            out.writeBoolean(b);
+        } else if (v instanceof Integer i) {
+            out.writeByte('I');
+            out.writeInt(i);
+        } else if (v instanceof Long l) {
+            out.writeByte('J');
+            out.writeLong(l);
+        } else if (v instanceof Double d) {
+            out.writeByte('D');
+            out.writeDouble(d);
+        } else if (v instanceof Instant t) {
+            out.writeByte('T');
+            out.writeLong(t.getEpochSecond());
+            out.writeInt(t.getNano());
+        } else {
+            throw new IllegalArgumentException("a note cannot hold a " + v.getClass().getName());
+        }
+    }
+
+    private static Object readNoteValue(DataInputStream in) throws IOException {
+        byte tag = in.readByte();
+        return switch (tag) {
+            case 'S' -> readString(in);
+            case 'Z' -> in.readBoolean();
+            case 'I' -> in.readInt();
+            case 'J' -> in.readLong();
+            case 'D' -> in.readDouble();
+            case 'T' -> Instant.ofEpochSecond(in.readLong(), in.readInt());
+            default -> throw new IOException("unknown note type " + tag);
+        };
     }
 
     private static void writeEnvelope(DataOutputStream out, SpoolEnvelope e) throws IOException {

@@ -70,6 +70,7 @@ public final class Spool implements Closeable {
     private final Map<String, SpoolEntry> entries = new ConcurrentHashMap<>();
     private final TreeMap<Long, Integer> liveBySegment = new TreeMap<>();
     private final AtomicLong cachedBytes = new AtomicLong();
+    private final AtomicLong contentFiles = new AtomicLong(System.currentTimeMillis());
     private final List<SpoolEntry> recovered;
     private final Journal journal;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -82,11 +83,15 @@ public final class Spool implements Closeable {
         Recovery recovery = new Recovery();
         this.journal = Journal.open(dir, options.segmentBytes(), recovery, seq -> deleteDrainedSegments());
         recovery.live.values().removeIf(e -> {
-            if (e.external() == null || Files.isRegularFile(e.external())) {
+            Progress.ContentFile replaced = e.progress().content();
+            Path missing = e.external() != null && !Files.isRegularFile(e.external()) ? e.external()
+                    : replaced != null && !Files.isRegularFile(dir.resolve(replaced.name())) ? dir.resolve(replaced.name())
+                    : null;
+            if (missing == null) {
                 return false;
             }
             log.error("MR1013 id={} is in the spool but its content file {} is missing; it cannot be delivered", e.id(),
-                    e.external().getFileName());
+                    missing.getFileName());
             return true;
         });
         this.recovered = List.copyOf(recovery.live.values());
@@ -170,24 +175,34 @@ public final class Spool implements Closeable {
      * @throws IOException if it could not be made durable; nothing of it is kept
      */
     public SpoolEntry submit(String id, SpoolEnvelope envelope, MessageBuffer buffer) throws IOException {
+        return submit(id, envelope, null, Progress.NONE, buffer);
+    }
+
+    /**
+     * As {@link #submit(String, SpoolEnvelope, MessageBuffer)}, with header fields the server adds
+     * ({@code override}, or null) and the message's first trace entry and generation ({@code progress}).
+     */
+    public SpoolEntry submit(String id, SpoolEnvelope envelope, HeaderOverride override, Progress progress,
+                             MessageBuffer buffer) throws IOException {
         try {
             if (buffer.spilled()) {
                 buffer.finish();
-                byte[] head = Records.submitExternal(id, envelope, Stage.SUBMITTED, null,
+                byte[] head = Records.submitExternal(id, envelope, Stage.SUBMITTED, override, progress,
                         buffer.spillFile().getFileName().toString(), buffer.size());
                 SpoolEntry[] entry = new SpoolEntry[1];
                 await(journal.append(Records.SUBMIT, head, p -> entry[0] = register(new SpoolEntry(id, envelope,
-                        Stage.SUBMITTED, null, buffer.size(), buffer.spillFile(), p.segment(), 0, null))));
+                        Stage.SUBMITTED, override, progress, buffer.size(), buffer.spillFile(), p.segment(), 0, null))));
                 return entry[0];
             }
-            byte[] head = Records.submitInline(id, envelope, Stage.SUBMITTED, null, buffer.length());
+            byte[] head = Records.submitInline(id, envelope, Stage.SUBMITTED, override, progress, buffer.length());
             byte[] bytes = buffer.array();
             int length = buffer.length();
             byte[] cache = reserveCache(bytes.length) ? bytes : null;
             SpoolEntry[] entry = new SpoolEntry[1];
             try {
                 await(journal.append(Records.SUBMIT, head, bytes, 0, length, p -> entry[0] = register(new SpoolEntry(id,
-                        envelope, Stage.SUBMITTED, null, length, null, p.segment(), p.payloadOffset(head.length), cache))));
+                        envelope, Stage.SUBMITTED, override, progress, length, null, p.segment(),
+                        p.payloadOffset(head.length), cache))));
             } catch (IOException e) {
                 if (cache != null) {
                     cachedBytes.addAndGet(-cache.length);
@@ -209,12 +224,48 @@ public final class Spool implements Closeable {
      * idle it is committed at once.
      */
     public void update(SpoolEntry entry, SpoolEnvelope envelope, Stage stage, HeaderOverride override) throws IOException {
-        await(journal.append(Records.UPDATE, Records.update(entry.id(), envelope, stage, override), Journal.Wait.SOON,
-                p -> {
-                    entry.state(envelope, stage, override);
+        update(entry, envelope, stage, override, entry.progress());
+    }
+
+    /** As above, with the sinks' {@link Progress}. */
+    public void update(SpoolEntry entry, SpoolEnvelope envelope, Stage stage, HeaderOverride override, Progress progress)
+            throws IOException {
+        await(journal.append(Records.UPDATE, Records.update(entry.id(), envelope, stage, override, progress),
+                Journal.Wait.SOON, p -> {
+                    entry.state(envelope, stage, override, progress);
                     entry.crashed(0, List.of());
                     entry.inCall(null);
                 }));
+    }
+
+    /**
+     * Records what the sinks changed so far while the message's chain goes on (before the next call)
+     * or waits (deferred): its crash count and open call stay. With {@code durable} the record is
+     * durable when this returns; otherwise it shares the next commit, and a crash before it only
+     * means the calls since the last record run again.
+     */
+    public void progress(SpoolEntry entry, SpoolEnvelope envelope, HeaderOverride override, Progress progress,
+                         boolean durable) throws IOException {
+        entry.state(envelope, Stage.SUBMITTED, override, progress);
+        CompletableFuture<Journal.Position> f = journal.append(Records.PROGRESS,
+                Records.update(entry.id(), envelope, Stage.SUBMITTED, override, progress), Journal.Wait.SOON, p -> { });
+        if (durable) {
+            await(f);
+        } else {
+            f.exceptionally(e -> {
+                log.warn("MR1007 id={} could not record the sinks' progress: {}", entry.id(), e.toString());
+                return null;
+            });
+        }
+    }
+
+    /**
+     * A new file in the queue folder for content that replaces {@code entry}'s (a sink's
+     * {@code replaceBody}); the caller writes it, makes it durable, and names it in the message's
+     * {@link Progress}. Files a message no longer names are removed when it leaves or at the next start.
+     */
+    public Path newContentFile(SpoolEntry entry) {
+        return dir.resolve(entry.id() + ".r" + Long.toString(contentFiles.incrementAndGet(), 36) + ".eml");
     }
 
     /**
@@ -249,11 +300,16 @@ public final class Spool implements Closeable {
      * run again. No record is written when no sink ran: the chain costs nothing then.
      */
     public void markDispatched(SpoolEntry entry, boolean sinksRan) {
-        entry.state(entry.envelope(), Stage.DISPATCHED, entry.override());
+        markDispatched(entry, sinksRan, List.of());
+    }
+
+    /** As above, adding the chain's {@code trace} entries to the message's trace (and to the CHAIN_END record). */
+    public void markDispatched(SpoolEntry entry, boolean sinksRan, List<TraceEntry> trace) {
+        entry.state(entry.envelope(), Stage.DISPATCHED, entry.override(), entry.progress().traced(trace).chainEnded());
         entry.crashed(0, List.of());
         entry.inCall(null);
         if (sinksRan) {
-            journal.append(Records.CHAIN_END, Records.idOnly(entry.id()), Journal.Wait.LATER, p -> { })
+            journal.append(Records.CHAIN_END, Records.chainEnd(entry.id(), trace), Journal.Wait.LATER, p -> { })
                     .exceptionally(e -> {
                         log.warn("MR1007 id={} could not record that its sinks ran; they run again after a restart: {}",
                                 entry.id(), e.toString());
@@ -276,14 +332,15 @@ public final class Spool implements Closeable {
             }
             entry.state(envelope, entry.stage(), entry.override());
         };
+        Progress progress = entry.progress();
         CompletableFuture<Journal.Position> submitted;
         if (entry.external() != null) {
-            byte[] head = Records.submitExternal(entry.id(), envelope, entry.stage(), entry.override(),
+            byte[] head = Records.submitExternal(entry.id(), envelope, entry.stage(), entry.override(), progress,
                     entry.external().getFileName().toString(), entry.length());
             submitted = journal.append(Records.SUBMIT, head, moved.andThen(p -> entry.moved(p.segment(), 0)));
         } else {
             byte[] bytes = MessageContent.readAll(originalContent(entry));
-            byte[] head = Records.submitInline(entry.id(), envelope, entry.stage(), entry.override(), bytes.length);
+            byte[] head = Records.submitInline(entry.id(), envelope, entry.stage(), entry.override(), progress, bytes.length);
             submitted = journal.append(Records.SUBMIT, head, bytes, 0, bytes.length,
                     moved.andThen(p -> entry.moved(p.segment(), p.payloadOffset(head.length))));
         }
@@ -321,7 +378,9 @@ public final class Spool implements Closeable {
 
     /** The message as it is now: the sinks' header section, if any, followed by the original body. */
     public MessageContent content(SpoolEntry entry) {
-        MessageContent original = originalContent(entry);
+        Progress.ContentFile replaced = entry.progress().content();
+        MessageContent original = replaced == null ? originalContent(entry)
+                : MessageContent.ofFile(dir.resolve(replaced.name()), 0, replaced.length());
         HeaderOverride o = entry.override();
         return o == null ? original : MessageContent.concat(MessageContent.of(o.headers()), original.slice(o.end()));
     }
@@ -386,6 +445,7 @@ public final class Spool implements Closeable {
     }
 
     private void release(SpoolEntry entry) {
+        deleteContentFiles(entry.id(), null);
         byte[] cached = entry.cached();
         if (cached != null) {
             cachedBytes.addAndGet(-cached.length);
@@ -397,6 +457,19 @@ public final class Spool implements Closeable {
             } catch (IOException e) {
                 log.warn("id={} cannot remove {}: {}; it is removed at the next start", entry.id(), entry.external(), e.toString());
             }
+        }
+    }
+
+    /** Deletes {@code id}'s replaced-content files except {@code keep} (a file name, or null). */
+    private void deleteContentFiles(String id, String keep) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, id + ".r*.eml")) {
+            for (Path p : ds) {
+                if (!p.getFileName().toString().equals(keep)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            log.warn("id={} cannot remove its replaced content files: {}; they are removed at the next start", id, e.toString());
         }
     }
 
@@ -435,10 +508,14 @@ public final class Spool implements Closeable {
     private void removeOrphanFiles() throws IOException {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.eml")) {
             for (Path p : ds) {
-                String id = p.getFileName().toString().replaceFirst("\\.eml$", "");
+                String name = p.getFileName().toString();
+                String id = name.replaceFirst("(\\.r[0-9a-z]+)?\\.eml$", "");
                 SpoolEntry e = entries.get(id);
-                if (e == null || !p.equals(e.external())) {
-                    log.info("removing {}: content of a message that never got into the spool or already left", p.getFileName());
+                Progress.ContentFile replaced = e == null ? null : e.progress().content();
+                boolean named = e != null && (p.equals(e.external()) || replaced != null && replaced.name().equals(name));
+                if (!named) {
+                    log.info("removing {}: content of a message that never got into the spool, already left, or "
+                            + "was replaced", name);
                     Files.deleteIfExists(p);
                 }
             }
@@ -473,8 +550,15 @@ public final class Spool implements Closeable {
                         SpoolEntry e = live.get(s.id());
                         openCalls.remove(s.id());
                         if (e != null) {
-                            e.state(s.envelope(), s.stage(), s.override());
+                            e.state(s.envelope(), s.stage(), s.override(), s.progress());
                             e.crashed(0, List.of());
+                        }
+                    }
+                    case Records.PROGRESS -> {
+                        Records.State s = Records.decodeState(payload, false);
+                        SpoolEntry e = live.get(s.id());
+                        if (e != null) {
+                            e.state(s.envelope(), s.stage(), s.override(), s.progress());
                         }
                     }
                     case Records.DONE -> {
@@ -494,7 +578,8 @@ public final class Spool implements Closeable {
                         SpoolEntry e = live.get(id);
                         openCalls.remove(id);
                         if (e != null) {
-                            e.state(e.envelope(), Stage.DISPATCHED, e.override());
+                            e.state(e.envelope(), Stage.DISPATCHED, e.override(),
+                                    e.progress().traced(Records.decodeChainEnd(payload)).chainEnded());
                             e.crashed(0, List.of());
                         }
                     }
@@ -524,13 +609,13 @@ public final class Spool implements Closeable {
                 }
                 // whether the file exists is checked once the journal is read: a DONE record
                 // later on may say the message left (and its file with it)
-                entry = new SpoolEntry(s.id(), s.envelope(), s.stage(), s.override(), s.contentLength(), file,
+                entry = new SpoolEntry(s.id(), s.envelope(), s.stage(), s.override(), s.progress(), s.contentLength(), file,
                         position.segment(), 0, null);
             } else {
                 int off = s.inlineOffset();
                 int len = (int) s.contentLength();
                 byte[] cache = reserveCache(len) ? Arrays.copyOfRange(payload, off, off + len) : null;
-                entry = new SpoolEntry(s.id(), s.envelope(), s.stage(), s.override(), len, null,
+                entry = new SpoolEntry(s.id(), s.envelope(), s.stage(), s.override(), s.progress(), len, null,
                         position.segment(), position.payloadOffset(off), cache);
             }
             openCalls.remove(s.id()); // a rewrite happens between calls, never during one

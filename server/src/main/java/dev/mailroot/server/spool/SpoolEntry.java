@@ -13,6 +13,7 @@ public final class SpoolEntry {
     private volatile SpoolEnvelope envelope;
     private volatile Stage stage;
     private volatile HeaderOverride override;
+    private volatile Progress progress;
     private final long length;
     private final Path external;
     private volatile long segment;
@@ -24,12 +25,13 @@ public final class SpoolEntry {
     /** The binding whose call was recorded last, until the chain ends (in memory only). */
     private volatile BindingRef inCall;
 
-    SpoolEntry(String id, SpoolEnvelope envelope, Stage stage, HeaderOverride override, long length,
+    SpoolEntry(String id, SpoolEnvelope envelope, Stage stage, HeaderOverride override, Progress progress, long length,
                Path external, long segment, long offset, byte[] cached) {
         this.id = id;
         this.envelope = envelope;
         this.stage = stage;
         this.override = override;
+        this.progress = progress == null ? Progress.NONE : progress;
         this.length = length;
         this.external = external;
         this.segment = segment;
@@ -52,6 +54,11 @@ public final class SpoolEntry {
     /** The header section written by sinks, or null if the original headers stand. */
     public HeaderOverride override() {
         return override;
+    }
+
+    /** The sinks' progress on this message: notes, fates, replaced content, trace (see {@link Progress}). */
+    public Progress progress() {
+        return progress;
     }
 
     /** How many delivery attempts failed temporarily since the server started. */
@@ -113,6 +120,16 @@ public final class SpoolEntry {
         this.envelope = envelope;
         this.stage = stage;
         this.override = override;
+    }
+
+    void state(SpoolEnvelope envelope, Stage stage, HeaderOverride override, Progress progress) {
+        state(envelope, stage, override);
+        this.progress = progress;
+    }
+
+    /** Adds to the trace in memory (written with the message's next record, or at its end). */
+    public void trace(TraceEntry entry) {
+        this.progress = progress.traced(List.of(entry));
     }
 
     void moved(long segment, long offset) {
