@@ -7,7 +7,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,15 +18,18 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
+import static dev.mailroot.server.spool.SegmentFormat.FRAME_HEADER;
+import static dev.mailroot.server.spool.SegmentFormat.FRAME_TRAILER;
+import static dev.mailroot.server.spool.SegmentFormat.RECORD_MAGIC;
+import static dev.mailroot.server.spool.SegmentFormat.SEGMENT_MAGIC;
+
 /**
  * An append-only log of records split into segment files ({@code <16 hex digits>.seg}), with group
  * commit: appends from many threads are written together and made durable with one
  * {@code fdatasync}, and each append's future completes only after that. This is the spool's commit
  * point: a record whose future completed survives a crash.
  *
- * <p>Record framing: magic {@code "MRJ1"}, type (1 byte), payload length (4 bytes), payload,
- * CRC-32C of type and payload (4 bytes). A record cut short by a crash, or one whose checksum does
- * not match, is skipped when the journal is read back.
+ * <p>Segments and records are written as {@link SegmentFormat} says.
  *
  * <p>Segments are preallocated: a background thread writes the next segment in full (magic, then
  * zeros up to the segment size, fsync'd, then renamed to {@value #PREPARED}) while the current one
@@ -48,12 +50,8 @@ final class Journal implements Closeable {
 
     private static final Logger log = LoggerFactory.getLogger(Journal.class);
 
-    static final byte[] SEGMENT_MAGIC = "MRSEG001".getBytes(StandardCharsets.US_ASCII);
-    static final int RECORD_MAGIC = 0x4D524A31; // "MRJ1"
-    static final int FRAME_HEADER = 9;
-    static final int FRAME_TRAILER = 4;
-    /** No record is larger than this; a length field above it is corruption. */
-    static final int MAX_PAYLOAD = 64 << 20;
+    /** No record is larger than this ({@link SegmentFormat#MAX_PAYLOAD}); larger appends fail. */
+    static final int MAX_PAYLOAD = SegmentFormat.MAX_PAYLOAD;
     private static final int MAX_BATCH = 512;
     /** How long a record nobody waits for (DONE) may wait to share a commit. */
     private static final long LATER_NANOS = 10_000_000L;
