@@ -31,15 +31,10 @@ import static dev.mailroot.server.spool.SegmentFormat.SEGMENT_MAGIC;
  *
  * <p>Segments and records are written as {@link SegmentFormat} says.
  *
- * <p>Segments are preallocated: a background thread writes the next segment in full (magic, then
- * zeros up to the segment size, fsync'd, then renamed to {@value #PREPARED}) while the current one
- * fills, and a roll renames it into place; one left at a stop serves the next start. An append then overwrites blocks the file already has, so its
- * {@code fdatasync} flushes data only, not the inode's new size (on ext4 about half the time of an
- * appending one: measured 262–280 µs against 490–693 µs for 4 KB). The zeros after the last record
- * are the end of the segment when it is read back, not damage. If no prepared segment is ready,
- * the roll creates an empty one that grows as records are appended, as before. A segment is
- * prepared only while the disk has room for it and for two more after it, so a small disk is
- * never filled by preallocation; a preparation that fails leaves no partial file.
+ * <p>Segments are preallocated by a {@link SegmentPreparer}, so that an append's {@code fdatasync}
+ * flushes data only (it says by how much); a roll takes the prepared segment if one is ready, and
+ * otherwise creates an empty one that grows as records are appended. At open, each segment is
+ * read back by a {@link SegmentReader}.
  *
  * <p>A commit that fails (a full disk) takes back what it wrote, so neither a record cut short nor
  * a record whose writer was told it failed is found at the next start.
@@ -59,17 +54,6 @@ final class Journal implements Closeable {
     private static final long SOON_NANOS = 2_000_000L;
     /** Intake counts as busy while the last record a client waits for is at most this old. */
     private static final long BUSY_NANOS = 5_000_000L;
-    /** The next segment, complete and durable; never read as a segment. Kept across restarts. */
-    static final String PREPARED = "next-segment.pre";
-    /** {@link #PREPARED} while it is being written (deleted at open). */
-    private static final String PREPARING = "next-segment.pre.tmp";
-    private static final int ZERO_CHUNK = 1 << 20;
-    /**
-     * Segments preallocated at most: a segment is prepared only if this many segments' worth of
-     * space is free, so that after it the disk still has room for two segments of messages (a
-     * small disk gets no preallocation at all rather than a full one).
-     */
-    static final int PREALLOCATE_ROOM = 3;
     /** Not a record type: queued by {@link #close()} to stop the committer after what is before it. */
     private static final byte CLOSE_MARKER = 0;
 
@@ -114,51 +98,25 @@ final class Journal implements Closeable {
     private final LinkedBlockingQueue<Append> queue = new LinkedBlockingQueue<>();
     private final Thread committer;
     private final SegmentListener listener;
-    private final java.util.concurrent.ExecutorService preparer;
-    /** Completes with true once {@link #PREPARED} is complete and durable; null before the first. */
-    private java.util.concurrent.Future<Boolean> prepared;
+    private final SegmentPreparer preparer;
     private volatile boolean closed;
     /** When the last {@link Wait#NOW} record was queued. */
     private volatile long lastNow = System.nanoTime() - 2 * BUSY_NANOS;
-    private final FreeSpace freeSpace;
-    /** Whether the last decision not to preallocate (too little space) was logged; said once per change. */
-    private volatile boolean toldNoRoom;
     private FileChannel active;
     private long activeSeq;
     private long activeSize;
-
-    /** The usable space of the journal's file system, in bytes (a test may pretend). */
-    interface FreeSpace {
-        long usable() throws IOException;
-
-        static FreeSpace of(Path dir) {
-            return () -> Files.getFileStore(dir).getUsableSpace();
-        }
-    }
 
     /** Told when a new segment becomes the one appended to. */
     interface SegmentListener {
         void rolled(long newSegment);
     }
 
-    private Journal(Path dir, long segmentBytes, long firstSeq, SegmentListener listener, FreeSpace freeSpace)
-            throws IOException {
+    private Journal(Path dir, long segmentBytes, long firstSeq, SegmentListener listener,
+                    SegmentPreparer.FreeSpace freeSpace) throws IOException {
         this.dir = dir;
         this.segmentBytes = segmentBytes;
         this.listener = listener;
-        this.freeSpace = freeSpace;
-        this.preparer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "spool-prealloc");
-            t.setDaemon(true);
-            return t;
-        });
-        Files.deleteIfExists(dir.resolve(PREPARING));
-        Path left = dir.resolve(PREPARED);
-        if (Files.isRegularFile(left) && Files.size(left) == Math.max(segmentBytes, SEGMENT_MAGIC.length)) {
-            prepared = java.util.concurrent.CompletableFuture.completedFuture(true);
-        } else {
-            Files.deleteIfExists(left);
-        }
+        this.preparer = new SegmentPreparer(dir, segmentBytes, freeSpace, () -> closed);
         openSegment(firstSeq);
         this.committer = new Thread(this::commitLoop, "spool-commit");
         this.committer.setDaemon(true);
@@ -170,12 +128,12 @@ final class Journal implements Closeable {
      * {@code replay}, then starts a new segment for appends.
      */
     static Journal open(Path dir, long segmentBytes, Replay replay, SegmentListener listener) throws IOException {
-        return open(dir, segmentBytes, replay, listener, FreeSpace.of(dir));
+        return open(dir, segmentBytes, replay, listener, SegmentPreparer.FreeSpace.of(dir));
     }
 
     /** As above, with the free space the preallocation goes by. */
-    static Journal open(Path dir, long segmentBytes, Replay replay, SegmentListener listener, FreeSpace freeSpace)
-            throws IOException {
+    static Journal open(Path dir, long segmentBytes, Replay replay, SegmentListener listener,
+                        SegmentPreparer.FreeSpace freeSpace) throws IOException {
         Files.createDirectories(dir);
         List<Long> segments = segments(dir);
         for (long seq : segments) {
@@ -434,8 +392,7 @@ final class Journal implements Closeable {
     private synchronized void openSegment(long seq) throws IOException {
         Path path = segmentPath(seq);
         FileChannel ch;
-        if (takePrepared()) {
-            Files.move(dir.resolve(PREPARED), path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        if (preparer.moveInto(path)) {
             ch = FileChannel.open(path, StandardOpenOption.WRITE);
             ch.position(SEGMENT_MAGIC.length);
         } else {
@@ -454,94 +411,7 @@ final class Journal implements Closeable {
         active = ch;
         activeSeq = seq;
         activeSize = SEGMENT_MAGIC.length;
-        prepareNext();
-    }
-
-    /**
-     * Whether a complete prepared segment is waiting. Never waits: one still being written is left
-     * to finish for the roll after this one.
-     */
-    private boolean takePrepared() {
-        java.util.concurrent.Future<Boolean> f = prepared;
-        if (f == null || !f.isDone()) {
-            return false;
-        }
-        prepared = null;
-        try {
-            return f.get();
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    private void prepareNext() {
-        if (closed || prepared != null) {
-            return;
-        }
-        prepared = preparer.submit(() -> {
-            Path tmp = dir.resolve(PREPARING);
-            try {
-                Files.deleteIfExists(tmp);
-                if (!roomToPrepare()) {
-                    return false;
-                }
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                    ch.write(ByteBuffer.wrap(SEGMENT_MAGIC));
-                    ByteBuffer zeros = ByteBuffer.allocate(ZERO_CHUNK);
-                    long pos = SEGMENT_MAGIC.length;
-                    int sinceSync = 0;
-                    while (pos < segmentBytes) {
-                        if (closed) {
-                            break;
-                        }
-                        zeros.clear().limit((int) Math.min(ZERO_CHUNK, segmentBytes - pos));
-                        pos += ch.write(zeros, pos);
-                        if (++sinceSync == 4) {   // flush as we go: no 32 MB burst in the device queue at once
-                            ch.force(false);
-                            sinceSync = 0;
-                        }
-                    }
-                    if (closed) {
-                        throw new IOException("the spool is closing");
-                    }
-                    ch.force(true);
-                }
-                Files.move(tmp, dir.resolve(PREPARED), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                return true;
-            } catch (IOException e) {
-                // a partial segment only takes space (on a full disk, the space everything else needs)
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // removed at the next open
-                }
-                if (!closed) {
-                    log.warn("MR1014 cannot preallocate the next spool segment (appends will grow it instead): {}",
-                            e.toString());
-                }
-                return false;
-            }
-        });
-    }
-
-    /**
-     * Whether the disk has room for a preallocated segment and, after it, for two more segments'
-     * worth of messages ({@link #PREALLOCATE_ROOM}). Said once ({@code MR1019}) when it has not.
-     */
-    private boolean roomToPrepare() throws IOException {
-        long usable = freeSpace.usable();
-        long needed = PREALLOCATE_ROOM * Math.max(segmentBytes, SEGMENT_MAGIC.length);
-        if (usable >= needed) {
-            toldNoRoom = false;
-            return true;
-        }
-        if (!toldNoRoom) {
-            toldNoRoom = true;
-            log.info("MR1019 not preallocating spool segments: {} MB free in {}, {} MB needed (a {} MB segment and "
-                    + "room for two more after it); segments grow as records are appended", usable >> 20, dir,
-                    needed >> 20, segmentBytes >> 20);
-        }
-        return false;
+        preparer.prepareNext();
     }
 
     private void failAll(IOException e) {
@@ -566,12 +436,7 @@ final class Journal implements Closeable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        preparer.shutdown();
-        try {
-            preparer.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);   // it stops at the next 1 MB
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        preparer.close();
         synchronized (this) {
             active.close();
         }
