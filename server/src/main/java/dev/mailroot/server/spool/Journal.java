@@ -250,6 +250,16 @@ final class Journal implements Closeable {
         }
     }
 
+    /** Fails every append still queued: the journal is closed. */
+    private void failAll(IOException e) {
+        Append a;
+        while ((a = queue.poll()) != null) {
+            if (a.type() != CLOSE_MARKER) {
+                a.done().completeExceptionally(e);
+            }
+        }
+    }
+
     /**
      * Gathers more records into {@code batch} for as long as the records in it may wait (see
      * {@link Wait}), or until one arrives that may not.
@@ -295,6 +305,10 @@ final class Journal implements Closeable {
         return limit;
     }
 
+    /**
+     * Writes {@code batch} to the active segment and makes it durable with one {@code fdatasync};
+     * if that fails, takes it back and fails every append of it. Rolls to a new segment when full.
+     */
     private void commit(List<Append> batch) {
         List<Position> positions = new ArrayList<>(batch.size());
         long start = -1;
@@ -316,6 +330,18 @@ final class Journal implements Closeable {
             }
             return;
         }
+        committed(batch, positions);
+        if (activeSize >= segmentBytes) {
+            try {
+                roll();
+            } catch (IOException e) {
+                log.error("MR1007 cannot start a new spool segment: {}", e.toString());
+            }
+        }
+    }
+
+    /** Tells the writers of a durable batch, in order: each record's callback, then its future. */
+    private static void committed(List<Append> batch, List<Position> positions) {
         for (int i = 0; i < batch.size(); i++) {
             Append a = batch.get(i);
             try {
@@ -324,13 +350,6 @@ final class Journal implements Closeable {
                 log.error("spool commit callback failed", e);
             }
             a.done().complete(positions.get(i));
-        }
-        if (activeSize >= segmentBytes) {
-            try {
-                roll();
-            } catch (IOException e) {
-                log.error("MR1007 cannot start a new spool segment: {}", e.toString());
-            }
         }
     }
 
@@ -412,15 +431,6 @@ final class Journal implements Closeable {
         activeSeq = seq;
         activeSize = SEGMENT_MAGIC.length;
         preparer.prepareNext();
-    }
-
-    private void failAll(IOException e) {
-        Append a;
-        while ((a = queue.poll()) != null) {
-            if (a.type() != CLOSE_MARKER) {
-                a.done().completeExceptionally(e);
-            }
-        }
     }
 
     /** Writes what is queued, then stops the committer and closes the active segment. */
