@@ -7,7 +7,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,25 +18,23 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
+import static dev.mailroot.server.spool.SegmentFormat.FRAME_HEADER;
+import static dev.mailroot.server.spool.SegmentFormat.FRAME_TRAILER;
+import static dev.mailroot.server.spool.SegmentFormat.RECORD_MAGIC;
+import static dev.mailroot.server.spool.SegmentFormat.SEGMENT_MAGIC;
+
 /**
  * An append-only log of records split into segment files ({@code <16 hex digits>.seg}), with group
  * commit: appends from many threads are written together and made durable with one
  * {@code fdatasync}, and each append's future completes only after that. This is the spool's commit
  * point: a record whose future completed survives a crash.
  *
- * <p>Record framing: magic {@code "MRJ1"}, type (1 byte), payload length (4 bytes), payload,
- * CRC-32C of type and payload (4 bytes). A record cut short by a crash, or one whose checksum does
- * not match, is skipped when the journal is read back.
+ * <p>Segments and records are written as {@link SegmentFormat} says.
  *
- * <p>Segments are preallocated: a background thread writes the next segment in full (magic, then
- * zeros up to the segment size, fsync'd, then renamed to {@value #PREPARED}) while the current one
- * fills, and a roll renames it into place; one left at a stop serves the next start. An append then overwrites blocks the file already has, so its
- * {@code fdatasync} flushes data only, not the inode's new size (on ext4 about half the time of an
- * appending one: measured 262–280 µs against 490–693 µs for 4 KB). The zeros after the last record
- * are the end of the segment when it is read back, not damage. If no prepared segment is ready,
- * the roll creates an empty one that grows as records are appended, as before. A segment is
- * prepared only while the disk has room for it and for two more after it, so a small disk is
- * never filled by preallocation; a preparation that fails leaves no partial file.
+ * <p>Segments are preallocated by a {@link SegmentPreparer}, so that an append's {@code fdatasync}
+ * flushes data only (it says by how much); a roll takes the prepared segment if one is ready, and
+ * otherwise creates an empty one that grows as records are appended. At open, each segment is
+ * read back by a {@link SegmentReader}.
  *
  * <p>A commit that fails (a full disk) takes back what it wrote, so neither a record cut short nor
  * a record whose writer was told it failed is found at the next start.
@@ -48,12 +45,8 @@ final class Journal implements Closeable {
 
     private static final Logger log = LoggerFactory.getLogger(Journal.class);
 
-    static final byte[] SEGMENT_MAGIC = "MRSEG001".getBytes(StandardCharsets.US_ASCII);
-    static final int RECORD_MAGIC = 0x4D524A31; // "MRJ1"
-    static final int FRAME_HEADER = 9;
-    static final int FRAME_TRAILER = 4;
-    /** No record is larger than this; a length field above it is corruption. */
-    static final int MAX_PAYLOAD = 64 << 20;
+    /** No record is larger than this ({@link SegmentFormat#MAX_PAYLOAD}); larger appends fail. */
+    static final int MAX_PAYLOAD = SegmentFormat.MAX_PAYLOAD;
     private static final int MAX_BATCH = 512;
     /** How long a record nobody waits for (DONE) may wait to share a commit. */
     private static final long LATER_NANOS = 10_000_000L;
@@ -61,17 +54,6 @@ final class Journal implements Closeable {
     private static final long SOON_NANOS = 2_000_000L;
     /** Intake counts as busy while the last record a client waits for is at most this old. */
     private static final long BUSY_NANOS = 5_000_000L;
-    /** The next segment, complete and durable; never read as a segment. Kept across restarts. */
-    static final String PREPARED = "next-segment.pre";
-    /** {@link #PREPARED} while it is being written (deleted at open). */
-    private static final String PREPARING = "next-segment.pre.tmp";
-    private static final int ZERO_CHUNK = 1 << 20;
-    /**
-     * Segments preallocated at most: a segment is prepared only if this many segments' worth of
-     * space is free, so that after it the disk still has room for two segments of messages (a
-     * small disk gets no preallocation at all rather than a full one).
-     */
-    static final int PREALLOCATE_ROOM = 3;
     /** Not a record type: queued by {@link #close()} to stop the committer after what is before it. */
     private static final byte CLOSE_MARKER = 0;
 
@@ -116,51 +98,25 @@ final class Journal implements Closeable {
     private final LinkedBlockingQueue<Append> queue = new LinkedBlockingQueue<>();
     private final Thread committer;
     private final SegmentListener listener;
-    private final java.util.concurrent.ExecutorService preparer;
-    /** Completes with true once {@link #PREPARED} is complete and durable; null before the first. */
-    private java.util.concurrent.Future<Boolean> prepared;
+    private final SegmentPreparer preparer;
     private volatile boolean closed;
     /** When the last {@link Wait#NOW} record was queued. */
     private volatile long lastNow = System.nanoTime() - 2 * BUSY_NANOS;
-    private final FreeSpace freeSpace;
-    /** Whether the last decision not to preallocate (too little space) was logged; said once per change. */
-    private volatile boolean toldNoRoom;
     private FileChannel active;
     private long activeSeq;
     private long activeSize;
-
-    /** The usable space of the journal's file system, in bytes (a test may pretend). */
-    interface FreeSpace {
-        long usable() throws IOException;
-
-        static FreeSpace of(Path dir) {
-            return () -> Files.getFileStore(dir).getUsableSpace();
-        }
-    }
 
     /** Told when a new segment becomes the one appended to. */
     interface SegmentListener {
         void rolled(long newSegment);
     }
 
-    private Journal(Path dir, long segmentBytes, long firstSeq, SegmentListener listener, FreeSpace freeSpace)
-            throws IOException {
+    private Journal(Path dir, long segmentBytes, long firstSeq, SegmentListener listener,
+                    SegmentPreparer.FreeSpace freeSpace) throws IOException {
         this.dir = dir;
         this.segmentBytes = segmentBytes;
         this.listener = listener;
-        this.freeSpace = freeSpace;
-        this.preparer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "spool-prealloc");
-            t.setDaemon(true);
-            return t;
-        });
-        Files.deleteIfExists(dir.resolve(PREPARING));
-        Path left = dir.resolve(PREPARED);
-        if (Files.isRegularFile(left) && Files.size(left) == Math.max(segmentBytes, SEGMENT_MAGIC.length)) {
-            prepared = java.util.concurrent.CompletableFuture.completedFuture(true);
-        } else {
-            Files.deleteIfExists(left);
-        }
+        this.preparer = new SegmentPreparer(dir, segmentBytes, freeSpace, () -> closed);
         openSegment(firstSeq);
         this.committer = new Thread(this::commitLoop, "spool-commit");
         this.committer.setDaemon(true);
@@ -172,16 +128,16 @@ final class Journal implements Closeable {
      * {@code replay}, then starts a new segment for appends.
      */
     static Journal open(Path dir, long segmentBytes, Replay replay, SegmentListener listener) throws IOException {
-        return open(dir, segmentBytes, replay, listener, FreeSpace.of(dir));
+        return open(dir, segmentBytes, replay, listener, SegmentPreparer.FreeSpace.of(dir));
     }
 
     /** As above, with the free space the preallocation goes by. */
-    static Journal open(Path dir, long segmentBytes, Replay replay, SegmentListener listener, FreeSpace freeSpace)
-            throws IOException {
+    static Journal open(Path dir, long segmentBytes, Replay replay, SegmentListener listener,
+                        SegmentPreparer.FreeSpace freeSpace) throws IOException {
         Files.createDirectories(dir);
         List<Long> segments = segments(dir);
         for (long seq : segments) {
-            readSegment(dir, seq, replay);
+            SegmentReader.read(segmentPath(dir, seq), seq, replay);
         }
         long next = segments.isEmpty() ? 1 : segments.get(segments.size() - 1) + 1;
         return new Journal(dir, segmentBytes, next, listener, freeSpace);
@@ -294,6 +250,16 @@ final class Journal implements Closeable {
         }
     }
 
+    /** Fails every append still queued: the journal is closed. */
+    private void failAll(IOException e) {
+        Append a;
+        while ((a = queue.poll()) != null) {
+            if (a.type() != CLOSE_MARKER) {
+                a.done().completeExceptionally(e);
+            }
+        }
+    }
+
     /**
      * Gathers more records into {@code batch} for as long as the records in it may wait (see
      * {@link Wait}), or until one arrives that may not.
@@ -339,6 +305,10 @@ final class Journal implements Closeable {
         return limit;
     }
 
+    /**
+     * Writes {@code batch} to the active segment and makes it durable with one {@code fdatasync};
+     * if that fails, takes it back and fails every append of it. Rolls to a new segment when full.
+     */
     private void commit(List<Append> batch) {
         List<Position> positions = new ArrayList<>(batch.size());
         long start = -1;
@@ -360,6 +330,18 @@ final class Journal implements Closeable {
             }
             return;
         }
+        committed(batch, positions);
+        if (activeSize >= segmentBytes) {
+            try {
+                roll();
+            } catch (IOException e) {
+                log.error("MR1007 cannot start a new spool segment: {}", e.toString());
+            }
+        }
+    }
+
+    /** Tells the writers of a durable batch, in order: each record's callback, then its future. */
+    private static void committed(List<Append> batch, List<Position> positions) {
         for (int i = 0; i < batch.size(); i++) {
             Append a = batch.get(i);
             try {
@@ -368,13 +350,6 @@ final class Journal implements Closeable {
                 log.error("spool commit callback failed", e);
             }
             a.done().complete(positions.get(i));
-        }
-        if (activeSize >= segmentBytes) {
-            try {
-                roll();
-            } catch (IOException e) {
-                log.error("MR1007 cannot start a new spool segment: {}", e.toString());
-            }
         }
     }
 
@@ -436,8 +411,7 @@ final class Journal implements Closeable {
     private synchronized void openSegment(long seq) throws IOException {
         Path path = segmentPath(seq);
         FileChannel ch;
-        if (takePrepared()) {
-            Files.move(dir.resolve(PREPARED), path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        if (preparer.moveInto(path)) {
             ch = FileChannel.open(path, StandardOpenOption.WRITE);
             ch.position(SEGMENT_MAGIC.length);
         } else {
@@ -456,103 +430,7 @@ final class Journal implements Closeable {
         active = ch;
         activeSeq = seq;
         activeSize = SEGMENT_MAGIC.length;
-        prepareNext();
-    }
-
-    /**
-     * Whether a complete prepared segment is waiting. Never waits: one still being written is left
-     * to finish for the roll after this one.
-     */
-    private boolean takePrepared() {
-        java.util.concurrent.Future<Boolean> f = prepared;
-        if (f == null || !f.isDone()) {
-            return false;
-        }
-        prepared = null;
-        try {
-            return f.get();
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    private void prepareNext() {
-        if (closed || prepared != null) {
-            return;
-        }
-        prepared = preparer.submit(() -> {
-            Path tmp = dir.resolve(PREPARING);
-            try {
-                Files.deleteIfExists(tmp);
-                if (!roomToPrepare()) {
-                    return false;
-                }
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                    ch.write(ByteBuffer.wrap(SEGMENT_MAGIC));
-                    ByteBuffer zeros = ByteBuffer.allocate(ZERO_CHUNK);
-                    long pos = SEGMENT_MAGIC.length;
-                    int sinceSync = 0;
-                    while (pos < segmentBytes) {
-                        if (closed) {
-                            break;
-                        }
-                        zeros.clear().limit((int) Math.min(ZERO_CHUNK, segmentBytes - pos));
-                        pos += ch.write(zeros, pos);
-                        if (++sinceSync == 4) {   // flush as we go: no 32 MB burst in the device queue at once
-                            ch.force(false);
-                            sinceSync = 0;
-                        }
-                    }
-                    if (closed) {
-                        throw new IOException("the spool is closing");
-                    }
-                    ch.force(true);
-                }
-                Files.move(tmp, dir.resolve(PREPARED), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                return true;
-            } catch (IOException e) {
-                // a partial segment only takes space (on a full disk, the space everything else needs)
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // removed at the next open
-                }
-                if (!closed) {
-                    log.warn("MR1014 cannot preallocate the next spool segment (appends will grow it instead): {}",
-                            e.toString());
-                }
-                return false;
-            }
-        });
-    }
-
-    /**
-     * Whether the disk has room for a preallocated segment and, after it, for two more segments'
-     * worth of messages ({@link #PREALLOCATE_ROOM}). Said once ({@code MR1019}) when it has not.
-     */
-    private boolean roomToPrepare() throws IOException {
-        long usable = freeSpace.usable();
-        long needed = PREALLOCATE_ROOM * Math.max(segmentBytes, SEGMENT_MAGIC.length);
-        if (usable >= needed) {
-            toldNoRoom = false;
-            return true;
-        }
-        if (!toldNoRoom) {
-            toldNoRoom = true;
-            log.info("MR1019 not preallocating spool segments: {} MB free in {}, {} MB needed (a {} MB segment and "
-                    + "room for two more after it); segments grow as records are appended", usable >> 20, dir,
-                    needed >> 20, segmentBytes >> 20);
-        }
-        return false;
-    }
-
-    private void failAll(IOException e) {
-        Append a;
-        while ((a = queue.poll()) != null) {
-            if (a.type() != CLOSE_MARKER) {
-                a.done().completeExceptionally(e);
-            }
-        }
+        preparer.prepareNext();
     }
 
     /** Writes what is queued, then stops the committer and closes the active segment. */
@@ -568,129 +446,9 @@ final class Journal implements Closeable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        preparer.shutdown();
-        try {
-            preparer.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);   // it stops at the next 1 MB
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        preparer.close();
         synchronized (this) {
             active.close();
         }
-    }
-
-    private static void readSegment(Path dir, long seq, Replay replay) throws IOException {
-        Path path = segmentPath(dir, seq);
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            ByteBuffer magic = ByteBuffer.allocate(SEGMENT_MAGIC.length);
-            if (readFully(ch, magic, 0) < SEGMENT_MAGIC.length
-                    || !java.util.Arrays.equals(magic.array(), SEGMENT_MAGIC)) {
-                replay.corrupt(seq, 0, "not a spool segment (bad header)");
-                return;
-            }
-            long pos = SEGMENT_MAGIC.length;
-            while (pos < size) {
-                long next = readRecord(ch, seq, pos, size, replay);
-                if (next < 0 && zeros(ch, pos, size)) {
-                    return;   // the preallocated rest of the segment: nothing was written there
-                }
-                if (next < 0) {
-                    long resync = resync(ch, pos + 1, size);
-                    replay.corrupt(seq, pos, resync < 0 ? "damaged record at the end of the segment"
-                            : "damaged record; skipped " + (resync - pos) + " bytes");
-                    if (resync < 0) {
-                        return;
-                    }
-                    pos = resync;
-                } else {
-                    pos = next;
-                }
-            }
-        }
-    }
-
-    /** Whether every byte from {@code from} to {@code size} is zero. */
-    private static boolean zeros(FileChannel ch, long from, long size) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-        long pos = from;
-        while (pos < size) {
-            buf.clear();
-            int n = ch.read(buf, pos);
-            if (n <= 0) {
-                return true;
-            }
-            for (int i = 0; i < n; i++) {
-                if (buf.get(i) != 0) {
-                    return false;
-                }
-            }
-            pos += n;
-        }
-        return true;
-    }
-
-    /** Reads the record at {@code pos}; returns the position after it, or -1 if it is not intact. */
-    private static long readRecord(FileChannel ch, long seq, long pos, long size, Replay replay) throws IOException {
-        if (size - pos < FRAME_HEADER + FRAME_TRAILER) {
-            return -1;
-        }
-        ByteBuffer header = ByteBuffer.allocate(FRAME_HEADER);
-        readFully(ch, header, pos);
-        header.flip();
-        if (header.getInt() != RECORD_MAGIC) {
-            return -1;
-        }
-        byte type = header.get();
-        int length = header.getInt();
-        if (length < 0 || length > MAX_PAYLOAD || pos + FRAME_HEADER + length + FRAME_TRAILER > size) {
-            return -1;
-        }
-        ByteBuffer payload = ByteBuffer.allocate(length + FRAME_TRAILER);
-        if (readFully(ch, payload, pos + FRAME_HEADER) < length + FRAME_TRAILER) {
-            return -1;
-        }
-        byte[] bytes = payload.array();
-        CRC32C crc = new CRC32C();
-        crc.update(type);
-        crc.update(bytes, 0, length);
-        int stored = ByteBuffer.wrap(bytes, length, FRAME_TRAILER).getInt();
-        if ((int) crc.getValue() != stored) {
-            return -1;
-        }
-        replay.record(new Position(seq, pos), type, java.util.Arrays.copyOf(bytes, length));
-        return pos + FRAME_HEADER + length + FRAME_TRAILER;
-    }
-
-    /** The next position after {@code from} where an intact-looking record magic starts, or -1. */
-    private static long resync(FileChannel ch, long from, long size) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-        long base = from;
-        while (base < size) {
-            buf.clear();
-            int n = readFully(ch, buf, base);
-            if (n < 4) {
-                return -1;
-            }
-            for (int i = 0; i + 4 <= n; i++) {
-                if (buf.getInt(i) == RECORD_MAGIC) {
-                    return base + i;
-                }
-            }
-            base += n - 3;
-        }
-        return -1;
-    }
-
-    private static int readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
-        int total = 0;
-        while (buf.hasRemaining()) {
-            int n = ch.read(buf, pos + total);
-            if (n < 0) {
-                break;
-            }
-            total += n;
-        }
-        return total;
     }
 }
