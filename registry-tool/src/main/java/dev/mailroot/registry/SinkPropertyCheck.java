@@ -20,8 +20,8 @@ final class SinkPropertyCheck {
                 throw new RegistryException("timeoutMs must be a positive whole number of milliseconds, not '" + value + "'");
             }
         }
-        if (name.equals("onError") && !value.strip().toLowerCase(Locale.ROOT).matches("continue|badmail")) {
-            throw new RegistryException("onError must be 'continue' or 'badmail', not '" + value + "'");
+        if (name.equals("onError") && !value.strip().toLowerCase(Locale.ROOT).matches("continue|badmail|defer")) {
+            throw new RegistryException("onError must be 'continue', 'badmail' or 'defer', not '" + value + "'");
         }
         if (name.equals("onMissing") && !value.strip().toLowerCase(Locale.ROOT).matches("skip|tempfail")) {
             throw new RegistryException("onMissing must be 'skip' or 'tempfail', not '" + value + "'");

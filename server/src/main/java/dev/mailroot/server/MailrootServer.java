@@ -25,7 +25,9 @@ import dev.mailroot.server.plugins.PluginHost;
 import dev.mailroot.server.plugins.ServiceEnvironment;
 import dev.mailroot.server.pipeline.RetryPolicy;
 import dev.mailroot.server.smtp.SmtpIntake;
-import dev.mailroot.server.spool.BindingRef;
+import dev.mailroot.server.admission.Admission;
+import dev.mailroot.server.dispatch.CallLog;
+import dev.mailroot.server.tracking.MessageTracking;
 import dev.mailroot.server.spool.MessageIds;
 import dev.mailroot.server.spool.Spool;
 import dev.mailroot.server.spool.SpoolEntry;
@@ -122,18 +124,21 @@ public final class MailrootServer implements AutoCloseable {
                 chain = new BindingChain(store, plugins::catalog);
                 framework.add(0, chain);
             }
-            Dispatcher dispatcher = new Dispatcher(given == null ? chain : given, health,
-                    (message, binding, durable) -> spool.beginCall(message, new BindingRef(binding.id(), binding.name()), durable),
-                    config.delivery().threads(), 32);
+            Dispatcher dispatcher = new Dispatcher(given == null ? chain : given, health, CallLog.of(spool),
+                    config.delivery().threads(), 32, clock);
             framework.add(0, dispatcher);
             LocalRecipients recipients = new LocalRecipients(config.domains(), home.mailboxes(),
                     config.mailboxes().autoCreate());
             PoisonMessages poison = new PoisonMessages(new Badmail(home.poison(), clock, "Mailroot poison message report"),
                     health, config.plugins().poisonThreshold());
+            // SMTP, pickup and mail sent by sinks all go in through admission, which hands to the queue
+            Admission admission = new Admission(recipients, spool, new MessageIds(clock), clock, config.smtp().hostname(), null);
             QueueRunner queue = new QueueRunner(spool, dispatcher,
                     new LocalDelivery(recipients, config.smtp().hostname(), clock),
                     new Badmail(home.badmail(), clock), poison, config.delivery().threads(),
-                    RetryPolicy.standard(Duration.ofHours(config.delivery().giveUpAfterHours())), clock);
+                    RetryPolicy.standard(Duration.ofHours(config.delivery().giveUpAfterHours())), clock, admission,
+                    new MessageTracking());
+            admission.handOff(queue::enqueue);
             Set<String> liveIds = spool.recovered().stream().map(SpoolEntry::id).collect(Collectors.toSet());
             // poison messages are set aside (and their bindings disabled) before the bindings are read
             queue.resume(spool.recovered());
@@ -143,17 +148,16 @@ public final class MailrootServer implements AutoCloseable {
                 plugins.onChange(queue::sinksChanged);
                 plugins.start();
             }
-            MessageIds ids = new MessageIds(clock);
             PickupDirectory pickup = null;
             if (config.pickup().enabled()) {
                 int workers = Math.max(1, Math.min(4, config.delivery().threads()));
                 pickup = new PickupDirectory(home.pickup(), home.instanceId(), new PickupDirectory.Settings(
                         Duration.ofMillis(config.pickup().settleMillis()), Duration.ofSeconds(config.pickup().rescanSeconds()),
-                        workers, PICKUP_BATCH, config.pickup().watch()), spool, ids, recipients, new Badmail(home.badmail(), clock),
-                        config.smtp().maxMessageSize(), clock, queue::enqueue);
+                        workers, PICKUP_BATCH, config.pickup().watch()), admission, new Badmail(home.badmail(), clock),
+                        config.smtp().maxMessageSize(), clock);
                 pickup.start(liveIds);
             }
-            SmtpIntake smtp = new SmtpIntake(config.smtp(), recipients, spool, ids, clock, queue::enqueue);
+            SmtpIntake smtp = new SmtpIntake(config.smtp(), admission);
             AdminEndpoint admin;
             try {
                 try {

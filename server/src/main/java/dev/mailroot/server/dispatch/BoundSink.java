@@ -39,7 +39,9 @@ public record BoundSink(Binding binding, LoadedSink loaded) implements SinkConte
         /** The failure is logged and the chain goes on (the default). */
         CONTINUE,
         /** The message goes to badmail with the failure as the reason. */
-        BADMAIL
+        BADMAIL,
+        /** The message waits and the chain runs again from this binding later, as if the sink deferred it. */
+        DEFER
     }
 
     public OnSubmissionSink sink() {
@@ -73,7 +75,8 @@ public record BoundSink(Binding binding, LoadedSink loaded) implements SinkConte
 
     /** {@code binding}'s {@code onError}; {@code continue} unless it says {@code badmail}. */
     public static OnError onError(Binding binding) {
-        return BindingStatus.badmailOnError(binding) ? OnError.BADMAIL : OnError.CONTINUE;
+        return BindingStatus.badmailOnError(binding) ? OnError.BADMAIL
+                : BindingStatus.deferOnError(binding) ? OnError.DEFER : OnError.CONTINUE;
     }
 
     /** The binding's {@code onMissing}; {@code skip} unless it says {@code tempfail}. */

@@ -8,7 +8,16 @@ import dev.mailroot.sink.Submission;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 
+import dev.mailroot.sink.MessageWriter;
+import dev.mailroot.sink.Note;
+import dev.mailroot.sink.Notes;
+import dev.mailroot.sink.RecipientFate;
+
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Map;
+import java.util.Set;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.Collection;
@@ -28,16 +37,43 @@ final class CallView implements Submission {
     private boolean open = true;
     private final Envelope envelope = new EnvelopeView();
     private final Headers headers = new HeadersView();
+    private final java.util.Set<String> changed = new java.util.LinkedHashSet<>();
+    private final List<String> sent = new java.util.ArrayList<>();
+    private final List<Replacement> streams = new java.util.ArrayList<>();
 
     CallView(SpooledSubmission target) {
         this.target = target;
     }
 
-    /** Closes the view; returns once no call through it is running. */
+    /** Closes the view; returns once no call through it is running. Replacement streams left open are discarded. */
     void revoke() {
         synchronized (lock) {
             open = false;
+            for (Replacement r : streams) {
+                r.discard();
+            }
         }
+    }
+
+    /** What the call changed, in the order first changed: envelope, headers, content, notes, recipients, fate. */
+    List<String> changes() {
+        synchronized (lock) {
+            return List.copyOf(changed);
+        }
+    }
+
+    /** The ids of the messages the call sent. */
+    List<String> sent() {
+        synchronized (lock) {
+            return List.copyOf(sent);
+        }
+    }
+
+    private boolean mark(String what, boolean didChange) {
+        if (didChange) {
+            changed.add(what);
+        }
+        return didChange;
     }
 
     private void check() {
@@ -109,7 +145,10 @@ final class CallView implements Submission {
 
     @Override
     public void setFate(Fate fate) {
-        guardedRun(() -> target.setFate(fate));
+        guardedRun(() -> {
+            target.setFate(fate);
+            changed.add("fate");
+        });
     }
 
     private final class EnvelopeView implements Envelope {
@@ -124,7 +163,10 @@ final class CallView implements Submission {
 
         @Override
         public void setMailFrom(String address) {
-            guardedRun(() -> e().setMailFrom(address));
+            guardedRun(() -> {
+                e().setMailFrom(address);
+                changed.add("envelope");
+            });
         }
 
         @Override
@@ -134,22 +176,25 @@ final class CallView implements Submission {
 
         @Override
         public boolean addRecipient(String address) {
-            return guarded(() -> e().addRecipient(address));
+            return guarded(() -> mark("envelope", e().addRecipient(address)));
         }
 
         @Override
         public boolean removeRecipient(String address) {
-            return guarded(() -> e().removeRecipient(address));
+            return guarded(() -> mark("envelope", e().removeRecipient(address)));
         }
 
         @Override
         public boolean replaceRecipient(String address, String replacement) {
-            return guarded(() -> e().replaceRecipient(address, replacement));
+            return guarded(() -> mark("envelope", e().replaceRecipient(address, replacement)));
         }
 
         @Override
         public void setRecipients(Collection<String> addresses) {
-            guardedRun(() -> e().setRecipients(addresses));
+            guardedRun(() -> {
+                e().setRecipients(addresses);
+                changed.add("envelope");
+            });
         }
 
         @Override
@@ -195,53 +240,152 @@ final class CallView implements Submission {
 
         @Override
         public void add(String name, String value) {
-            guardedRun(() -> h().add(name, value));
+            guardedRun(() -> {
+                h().add(name, value);
+                changed.add("headers");
+            });
         }
 
         @Override
         public void set(String name, String value) {
-            guardedRun(() -> h().set(name, value));
+            guardedRun(() -> {
+                h().set(name, value);
+                changed.add("headers");
+            });
         }
 
         @Override
         public int remove(String name) {
-            return guarded(() -> h().remove(name));
+            return guarded(() -> {
+                int n = h().remove(name);
+                mark("headers", n > 0);
+                return n;
+            });
         }
     }
 
-    // --- sink framework v2: implemented in the following commits
     @Override
     public InputStream content() throws IOException {
-        throw new UnsupportedOperationException("not yet");
+        synchronized (lock) {
+            check();
+            return target.content();
+        }
     }
 
     @Override
-    public java.io.OutputStream replaceBody() throws IOException {
-        throw new UnsupportedOperationException("not yet");
+    public OutputStream replaceBody() throws IOException {
+        return replacement(true);
     }
 
     @Override
-    public java.io.OutputStream replaceMessage() throws IOException {
-        throw new UnsupportedOperationException("not yet");
+    public OutputStream replaceMessage() throws IOException {
+        return replacement(false);
+    }
+
+    private OutputStream replacement(boolean body) throws IOException {
+        synchronized (lock) {
+            check();
+            OutputStream out = body ? target.replaceBody() : target.replaceMessage();
+            Replacement r = new Replacement(out);
+            streams.add(r);
+            return r;
+        }
+    }
+
+    /** A replacement stream that works only while the call is open; closing it applies the new content. */
+    private final class Replacement extends FilterOutputStream {
+        private boolean done;
+
+        Replacement(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[]{(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (!open || done) {
+                throw new IOException(done ? "the replacement stream is closed" : "this sink call is over; the message has moved on");
+            }
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            synchronized (lock) {
+                if (done) {
+                    return;
+                }
+                check();
+                done = true;
+                out.close();
+                changed.add("content");
+            }
+        }
+
+        /** The call ended with the stream open: its file is left unnamed (removed with the message). */
+        void discard() {
+            done = true;
+        }
     }
 
     @Override
-    public dev.mailroot.sink.Notes notes() {
-        throw new UnsupportedOperationException("not yet");
+    public Notes notes() {
+        return notes;
     }
 
     @Override
-    public boolean setRecipientFate(String recipient, dev.mailroot.sink.RecipientFate fate) {
-        throw new UnsupportedOperationException("not yet");
+    public boolean setRecipientFate(String recipient, RecipientFate fate) {
+        return guarded(() -> mark("recipients", target.setRecipientFate(recipient, fate)));
     }
 
     @Override
-    public java.util.Map<String, dev.mailroot.sink.RecipientFate> recipientFates() {
-        throw new UnsupportedOperationException("not yet");
+    public Map<String, RecipientFate> recipientFates() {
+        return guarded(target::recipientFates);
     }
 
     @Override
-    public String send(String mailFrom, java.util.List<String> recipients, dev.mailroot.sink.MessageWriter content) throws IOException {
-        throw new UnsupportedOperationException("not yet");
+    public String send(String mailFrom, List<String> recipients, MessageWriter content) throws IOException {
+        synchronized (lock) {
+            check();
+        }
+        // not under the lock: writing a large message takes a while, and it is a message of its own
+        String id = target.send(mailFrom, recipients, content);
+        synchronized (lock) {
+            sent.add(id);
+        }
+        return id;
     }
+
+    private final Notes notes = new Notes() {
+        private Notes n() {
+            return target.notes();
+        }
+
+        @Override
+        public <T> Optional<T> get(Note<T> note) {
+            return guarded(() -> n().get(note));
+        }
+
+        @Override
+        public <T> void put(Note<T> note, T value) {
+            guardedRun(() -> {
+                n().put(note, value);
+                changed.add("notes");
+            });
+        }
+
+        @Override
+        public boolean remove(String name) {
+            return guarded(() -> mark("notes", n().remove(name)));
+        }
+
+        @Override
+        public Set<String> names() {
+            return guarded(() -> n().names());
+        }
+    };
 }

@@ -1,30 +1,48 @@
 package dev.mailroot.server.dispatch;
 
+import dev.mailroot.server.message.MessageContent;
+import dev.mailroot.server.spool.HeaderOverride;
+import dev.mailroot.server.spool.Progress;
+import dev.mailroot.server.spool.RecipientOutcome;
+import dev.mailroot.server.spool.SpoolEnvelope;
+import dev.mailroot.server.spool.TraceEntry;
 import dev.mailroot.sink.Fate;
 
+import java.util.List;
+
 /**
- * What the OnSubmission stage decided for a message.
+ * Everything the OnSubmission stage decided for a message and changed in it, so that the queue
+ * runner can record and act on it without looking back into the submission.
  *
- * @param fate     deliver, abort or badmail
- * @param setBy    the binding that set a fate other than deliver ("name {id}"), or null
- * @param ran      how many sink calls were made (and recorded in the spool)
- * @param deferred why the chain did not run and the message must wait (a binding with
- *                 {@code onMissing: tempfail} whose sink is not loaded), or null
+ * @param fate        deliver, abort, badmail or defer
+ * @param setBy       the binding that set a fate other than deliver ("name {id}"), or null
+ * @param ran         how many sink calls were made (and recorded in the spool)
+ * @param waitsForSink why the chain could not run (a binding with {@code onMissing: tempfail}
+ *                    whose sink is not loaded), or null; the message waits, unchanged
+ * @param changed     whether the envelope, headers, content, notes or recipients' fates changed
+ * @param envelope    the envelope as the sinks left it
+ * @param override    the header section as the sinks left it (relative to the content), or null
+ * @param progress    notes, recipients' outcomes, replaced content, the bindings done (for a
+ *                    deferred chain) and the whole trace so far
+ * @param chainTrace  the trace entries of this run of the chain
+ * @param content     the message as the sinks left it
  */
-public record DispatchResult(Fate fate, String setBy, int ran, String deferred) {
-
-    /** The chain ran (or had nothing to run). */
-    public DispatchResult(Fate fate, String setBy, int ran) {
-        this(fate, setBy, ran, null);
-    }
-
-    /** The chain cannot run now; the message waits in the spool, unchanged. */
-    static DispatchResult defer(String reason, int ran) {
-        return new DispatchResult(Fate.deliver(), null, ran, reason);
-    }
+public record DispatchResult(Fate fate, String setBy, int ran, String waitsForSink, boolean changed,
+                             SpoolEnvelope envelope, HeaderOverride override, Progress progress,
+                             List<TraceEntry> chainTrace, MessageContent content) {
 
     /** Whether the message must wait for a missing sink instead of going on. */
+    public boolean isWaitingForSink() {
+        return waitsForSink != null;
+    }
+
+    /** Whether a sink (or a failure with {@code onError: defer}) deferred the message. */
     public boolean isDeferred() {
-        return deferred != null;
+        return fate.kind() == Fate.Kind.DEFER;
+    }
+
+    /** The recipients the sinks took out with a fate of their own, in this chain and before. */
+    public List<RecipientOutcome> outcomes() {
+        return progress.outcomes();
     }
 }

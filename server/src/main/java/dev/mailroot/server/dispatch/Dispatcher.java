@@ -8,7 +8,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import dev.mailroot.server.spool.SpoolEntry;
+import dev.mailroot.server.spool.TraceEntry;
+
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +58,7 @@ public final class Dispatcher implements AutoCloseable {
     private final BindingHealth health;
     private final CallLog calls;
     private final ThreadPoolExecutor pool;
+    private final Clock clock;
     /** A call running on a sink thread: the binding, and the message it is for. */
     private record Running(BoundSink bound, String messageId) {
     }
@@ -67,6 +74,12 @@ public final class Dispatcher implements AutoCloseable {
      * @param overruns extra threads that calls stuck past their time limit may hold
      */
     public Dispatcher(SinkChain chain, BindingHealth health, CallLog calls, int workers, int overruns) {
+        this(chain, health, calls, workers, overruns, Clock.systemUTC());
+    }
+
+    /** As above, with the clock the trace's times come from. */
+    public Dispatcher(SinkChain chain, BindingHealth health, CallLog calls, int workers, int overruns, Clock clock) {
+        this.clock = clock;
         this.chain = chain;
         this.health = health;
         this.calls = calls;
@@ -80,19 +93,26 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Runs the chain over {@code submission}.
+     * Runs the chain over {@code submission}, after the bindings its last run completed (a chain that
+     * was deferred, or cut short by a crash, resumes where it stopped), and hands back everything the
+     * sinks decided and changed.
      *
      * @throws IOException if a call could not be recorded in the spool (the message waits and is tried again)
      */
     public DispatchResult dispatch(SpooledSubmission submission) throws IOException {
-        List<BoundSink> sinks = chain.select(submission);
+        SpoolEntry entry = submission.entry();
+        List<String> done = new ArrayList<>(entry.progress().done());
+        List<BoundSink> sinks = new ArrayList<>(chain.select(submission));
+        sinks.removeIf(b -> done.contains(b.binding().id()));
+        List<TraceEntry> trace = new ArrayList<>();
         for (BoundSink bound : sinks) {
             if (bound.isMissing() && bound.onMissing() == BindingStatus.OnMissing.TEMPFAIL) {
-                return DispatchResult.defer(missing(bound, "is not provided by any loaded plugin"), 0);
+                return waiting(submission, missing(bound, "is not provided by any loaded plugin"), 0, done, trace);
             }
         }
         SpooledSubmission.Checkpoint start = null;
         int ran = 0;
+        boolean unrecorded = false; // the calls since the last record changed something
         for (BoundSink selected : sinks) {
             if (selected.isMissing()) {
                 continue; // onMissing: skip (BindingChain reports it)
@@ -105,7 +125,7 @@ public final class Dispatcher implements AutoCloseable {
                     if (start != null) {
                         submission.restore(start);
                     }
-                    return DispatchResult.defer(missing(selected, why), ran);
+                    return waiting(submission, missing(selected, why), ran, entry.progress().done(), List.of());
                 }
                 log.warn("MR2005 binding {} is skipped: sink class {} {}", selected.describe(), selected.binding().sinkClass(), why);
                 continue;
@@ -114,28 +134,54 @@ public final class Dispatcher implements AutoCloseable {
                 start = submission.checkpoint();
             }
             try {
+                if (unrecorded) {
+                    // what the calls so far changed is kept with the message before the next call
+                    // starts: a crash in it resumes after them, notes and all
+                    calls.progress(entry, submission.resultEnvelope(), submission.resultOverride(),
+                            submission.resultProgress(done, trace), entry.crashes() > 0);
+                    unrecorded = false;
+                }
                 // the first call of a chain is recorded durably before it starts: a process that
                 // dies anywhere in the chain then counts against the message. Later calls share a
                 // commit without waiting (a few milliseconds behind), unless the message is on
                 // probation, where every call is durable so the binding blamed is exact.
-                calls.calling(submission.entry(), bound.binding(), ran == 0 || submission.entry().crashes() > 0);
+                calls.calling(entry, bound.binding(), ran == 0 || entry.crashes() > 0);
             } catch (IOException | RuntimeException e) {
                 bound.loaded().calls().exit();
                 submission.restore(start);
                 throw e instanceof IOException io ? io : new IOException(e);
             }
             ran++;
-            SinkStatus status = call(bound, submission);
+            Call call = call(bound, submission);
+            trace.add(call.trace());
             Fate fate = submission.fate();
-            if (fate.stopsDelivery()) {
-                return new DispatchResult(fate, bound.describe(), ran);
+            if (fate.kind() == Fate.Kind.DEFER) {
+                // this binding runs again when the message's wait is over; the bindings before it do not
+                log.info("MR2008 binding {} deferred the message: {}", bound.describe(), fate.reason());
+                return result(submission, bound.describe(), ran, null, done, trace);
             }
-            if (status == SinkStatus.SKIP_REMAINING_SINKS) {
+            done.add(bound.binding().id());
+            unrecorded |= !call.changes().isEmpty();
+            if (fate.stopsDelivery()) {
+                return result(submission, bound.describe(), ran, null, done, trace);
+            }
+            if (call.status() == SinkStatus.SKIP_REMAINING_SINKS) {
                 log.debug("binding {} skipped the remaining sinks", bound.describe());
                 break;
             }
         }
-        return new DispatchResult(submission.fate(), null, ran);
+        return result(submission, null, ran, null, List.of(), trace);
+    }
+
+    private DispatchResult waiting(SpooledSubmission submission, String why, int ran, List<String> done,
+                                   List<TraceEntry> trace) {
+        return result(submission, null, ran, why, done, trace);
+    }
+
+    private DispatchResult result(SpooledSubmission s, String setBy, int ran, String waitsForSink, List<String> done,
+                                  List<TraceEntry> trace) {
+        return new DispatchResult(s.fate(), setBy, ran, waitsForSink, s.changed() || !done.equals(s.entry().progress().done()),
+                s.resultEnvelope(), s.resultOverride(), s.resultProgress(done, trace), List.copyOf(trace), s.current());
     }
 
     /**
@@ -173,10 +219,54 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
+    /** One call's status and its trace entry. */
+    private record Call(SinkStatus status, List<String> changes, TraceEntry trace) {
+    }
+
     /** Calls {@code bound}, whose plugin's calls the caller has entered; exits them when the call ends. */
-    private SinkStatus call(BoundSink bound, SpooledSubmission submission) {
+    private Call call(BoundSink bound, SpooledSubmission submission) {
         SpooledSubmission.Checkpoint checkpoint = submission.checkpoint();
         CallView view = new CallView(submission);
+        submission.calledBy(bound.describe());
+        long started = System.nanoTime();
+        Instant at = clock.instant();
+        String failure = null;
+        SinkStatus status;
+        try {
+            status = run(bound, submission, view, checkpoint);
+        } catch (CallFailed f) {
+            failure = f.getMessage();
+            status = SinkStatus.RUN_NEXT_SINK;
+        }
+        Fate fate = submission.fate();
+        List<String> changes = failure == null ? view.changes() : List.of();
+        if (failure == null && fate.kind() == Fate.Kind.DEFER) {
+            // a deferring call's own changes are undone: it runs again, on the message as it found it
+            submission.restore(checkpoint);
+            submission.setFate(fate);
+            changes = List.of();
+        }
+        String outcome = failure != null ? "failed: " + failure
+                : fate.stopsDelivery() ? fate.kind().name().toLowerCase(java.util.Locale.ROOT) + ": " + fate.reason()
+                : status == SinkStatus.SKIP_REMAINING_SINKS ? "skip-remaining-sinks" : "run-next-sink";
+        long micros = (System.nanoTime() - started) / 1000;
+        List<String> sent = view.sent();
+        TraceEntry entry = TraceEntry.of(at, "sink", "binding", bound.bindingName(), "bindingId", bound.binding().id(),
+                "sink", bound.binding().sinkClass(), "outcome", outcome, "ms", String.format(java.util.Locale.ROOT, "%.3f", micros / 1000.0),
+                "changed", changes.isEmpty() ? null : String.join(",", changes),
+                "sent", sent.isEmpty() ? null : String.join(",", sent));
+        return new Call(status, changes, entry);
+    }
+
+    /** A call failed (threw, overran, found no thread); its changes are undone and onError applied. */
+    private static final class CallFailed extends Exception {
+        CallFailed(String what) {
+            super(what, null, false, false);
+        }
+    }
+
+    private SinkStatus run(BoundSink bound, SpooledSubmission submission, CallView view,
+                           SpooledSubmission.Checkpoint checkpoint) throws CallFailed {
         String msgId = MDC.get("msgId");
         Future<SinkStatus> future;
         // whoever sets this first owns the exit: the call when it begins, or the caller giving up on
@@ -205,20 +295,21 @@ public final class Dispatcher implements AutoCloseable {
             });
         } catch (RejectedExecutionException e) {
             bound.loaded().calls().exit();
-            return failed(bound, submission, view, checkpoint, "MR2001", "no sink thread free (too many calls stuck past their time limit)", null);
+            throw failed(bound, submission, view, checkpoint, "MR2001", "no sink thread free (too many calls stuck past their time limit)", null);
         }
         try {
             SinkStatus status = future.get(bound.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            view.revoke(); // replacement streams left open are discarded
             health.succeeded(bound.binding());
             return status == null ? SinkStatus.RUN_NEXT_SINK : status;
         } catch (TimeoutException e) {
             abandon(future, begun, bound);
-            return failed(bound, submission, view, checkpoint, "MR2003",
+            throw failed(bound, submission, view, checkpoint, "MR2003",
                     "did not finish within its time limit of " + bound.timeout().toMillis() + " ms", null);
         } catch (ExecutionException e) {
             // anything the sink threw, Errors included: a failure of this binding, not of the server
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            return failed(bound, submission, view, checkpoint, "MR2001", "threw " + ControlCharacters.escape(String.valueOf(cause)), cause);
+            throw failed(bound, submission, view, checkpoint, "MR2001", "threw " + ControlCharacters.escape(String.valueOf(cause)), cause);
         } catch (InterruptedException e) {
             abandon(future, begun, bound);
             view.revoke();
@@ -228,7 +319,7 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private SinkStatus failed(BoundSink bound, SpooledSubmission submission, CallView view,
+    private CallFailed failed(BoundSink bound, SpooledSubmission submission, CallView view,
                               SpooledSubmission.Checkpoint checkpoint, String event, String what, Throwable cause) {
         view.revoke();
         submission.restore(checkpoint);
@@ -242,10 +333,12 @@ public final class Dispatcher implements AutoCloseable {
             log.warn("{} {}; its changes to the message are undone", event, text);
         }
         health.failed(bound.binding(), what);
-        if (bound.onError() == BoundSink.OnError.BADMAIL) {
-            submission.setFate(Fate.badmail(text + " (onError=badmail)"));
+        switch (bound.onError()) {
+            case BADMAIL -> submission.setFate(Fate.badmail(text + " (onError=badmail)"));
+            case DEFER -> submission.setFate(Fate.defer(text + " (onError=defer)", java.time.Duration.ZERO));
+            default -> { }
         }
-        return SinkStatus.RUN_NEXT_SINK;
+        return new CallFailed(what);
     }
 
     private static String top(Throwable t, int frames) {

@@ -2,45 +2,89 @@ package dev.mailroot.server.dispatch;
 
 import dev.mailroot.server.message.HeaderSection;
 import dev.mailroot.server.message.MessageContent;
+import dev.mailroot.server.spool.Fsync;
 import dev.mailroot.server.spool.HeaderOverride;
+import dev.mailroot.server.spool.Progress;
+import dev.mailroot.server.spool.RecipientOutcome;
 import dev.mailroot.server.spool.SpoolEntry;
+import dev.mailroot.server.spool.SpoolEnvelope;
 import dev.mailroot.sink.Envelope;
 import dev.mailroot.sink.Fate;
 import dev.mailroot.sink.Headers;
+import dev.mailroot.sink.MessageWriter;
+import dev.mailroot.sink.Notes;
+import dev.mailroot.sink.RecipientFate;
 import dev.mailroot.sink.Source;
 import dev.mailroot.sink.Submission;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
- * A spooled message as the sinks see it. The header section is parsed on first use, so sinks that
- * look only at the envelope cost nothing more.
+ * A spooled message as the sinks see it, and what they make of it: the envelope, the header section
+ * (parsed on first use, so sinks that look only at the envelope cost nothing more), a replaced
+ * content (streamed to a file in the queue folder), the notes, the recipients' fates and the fate.
+ * The dispatcher takes a checkpoint before each call and restores it when the call fails.
  */
 public final class SpooledSubmission implements Submission {
     private final SpoolEntry entry;
-    private final MessageContent content;
     private final Session mailSession;
     private final MutableEnvelope envelope;
+    private final SubmissionNotes notes;
+    private final List<RecipientOutcome> outcomes;
+    private final Function<SpoolEntry, Path> newContentFile;
+    private final SinkMail mail;
+    private MessageContent content;
+    private Progress.ContentFile replaced;
     private HeaderSection section;
     private SectionHeaders headers;
     private Fate fate = Fate.deliver();
+    /** The binding whose call runs now ("name {id}"), for the recipients' outcomes and sent mail. */
+    private String caller = "";
 
     /**
-     * @param entry       the spooled message
-     * @param content     its current content
-     * @param mailSession the Jakarta Mail session used for {@link #mimeMessage()}
+     * @param entry          the spooled message
+     * @param content        its current content
+     * @param mailSession    the Jakarta Mail session used for {@link #mimeMessage()}
+     * @param newContentFile a new file in the queue folder for replaced content
+     * @param mail           where mail sent by sinks goes
      */
-    public SpooledSubmission(SpoolEntry entry, MessageContent content, Session mailSession) {
+    public SpooledSubmission(SpoolEntry entry, MessageContent content, Session mailSession,
+                             Function<SpoolEntry, Path> newContentFile, SinkMail mail) {
         this.entry = entry;
         this.content = content;
         this.mailSession = mailSession;
+        this.newContentFile = newContentFile;
+        this.mail = mail;
         this.envelope = new MutableEnvelope(entry.envelope());
+        this.notes = new SubmissionNotes(entry.progress().notes());
+        this.outcomes = new ArrayList<>(entry.progress().outcomes());
+        this.replaced = entry.progress().content();
+    }
+
+    /** A submission whose content cannot be replaced and which cannot send mail (tests). */
+    public SpooledSubmission(SpoolEntry entry, MessageContent content, Session mailSession) {
+        this(entry, content, mailSession, e -> {
+            throw new UnsupportedOperationException("no content files here");
+        }, SinkMail.NONE);
     }
 
     @Override
@@ -51,6 +95,10 @@ public final class SpooledSubmission implements Submission {
     /** The spooled message this submission shows. */
     public SpoolEntry entry() {
         return entry;
+    }
+
+    void calledBy(String binding) {
+        this.caller = binding;
     }
 
     @Override
@@ -77,6 +125,11 @@ public final class SpooledSubmission implements Submission {
     }
 
     @Override
+    public InputStream content() throws IOException {
+        return current().open();
+    }
+
+    @Override
     public long size() {
         return content.size();
     }
@@ -89,6 +142,75 @@ public final class SpooledSubmission implements Submission {
     }
 
     @Override
+    public OutputStream replaceBody() throws IOException {
+        return replacement(true);
+    }
+
+    @Override
+    public OutputStream replaceMessage() throws IOException {
+        return replacement(false);
+    }
+
+    /**
+     * A stream to a new content file; for a body, the current header section and the blank line are
+     * written first. Closing it makes the file durable and the message's content.
+     */
+    private OutputStream replacement(boolean keepHeaders) throws IOException {
+        Path file = newContentFile.apply(entry);
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
+        try {
+            if (keepHeaders) {
+                HeaderSection s = section();
+                out.write(s.toBytes());
+                // the blank line between the header section and the body, as the message has it
+                int sep = (int) Math.max(0, s.bodyStart() - s.end());
+                try (InputStream in = content.slice(s.end()).open()) {
+                    byte[] b = in.readNBytes(sep);
+                    out.write(b.length > 0 ? b : s.newline().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        return new FilterOutputStream(out) {
+            private boolean closed;
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                out.flush();
+                channel.force(false);
+                long length = channel.size();
+                channel.close();
+                Fsync.directory(file.getParent());
+                adopt(file, length);
+            }
+        };
+    }
+
+    private void adopt(Path file, long length) {
+        replaced = new Progress.ContentFile(file.getFileName().toString(), length);
+        content = MessageContent.ofFile(file, 0, length);
+        section = null;
+        headers = null;
+    }
+
+    @Override
+    public Notes notes() {
+        return notes;
+    }
+
+    @Override
     public Fate fate() {
         return fate;
     }
@@ -98,36 +220,98 @@ public final class SpooledSubmission implements Submission {
         this.fate = Objects.requireNonNull(fate, "fate");
     }
 
-    /** The state of the envelope, headers and fate before a sink call, to undo a failed call. */
+    @Override
+    public boolean setRecipientFate(String recipient, RecipientFate fate) {
+        Objects.requireNonNull(fate, "fate");
+        if (recipient == null) {
+            return false;
+        }
+        String match = null;
+        for (String r : envelope.recipients()) {
+            if (r.toLowerCase(Locale.ROOT).equals(recipient.toLowerCase(Locale.ROOT))) {
+                match = r;
+            }
+        }
+        if (match == null) {
+            return false;
+        }
+        envelope.removeRecipient(match);
+        outcomes.add(new RecipientOutcome(match, fate.kind().name(), fate.reason(), caller));
+        return true;
+    }
+
+    @Override
+    public Map<String, RecipientFate> recipientFates() {
+        Map<String, RecipientFate> m = new LinkedHashMap<>();
+        for (RecipientOutcome o : outcomes) {
+            m.put(o.recipient(), new RecipientFate(RecipientFate.Kind.valueOf(o.kind()), o.reason()));
+        }
+        return m;
+    }
+
+    @Override
+    public String send(String mailFrom, List<String> recipients, MessageWriter content) throws IOException {
+        Objects.requireNonNull(content, "content");
+        if (mailFrom == null) {
+            throw new IllegalArgumentException("sender is null; use \"\" for the null sender");
+        }
+        if (!mailFrom.isEmpty()) {
+            MutableEnvelope.checkAddress(mailFrom);
+        }
+        if (recipients == null || recipients.isEmpty()) {
+            throw new IllegalArgumentException("a message needs at least one recipient");
+        }
+        recipients.forEach(MutableEnvelope::checkAddress);
+        return mail.send(entry, caller, mailFrom, List.copyOf(recipients), content);
+    }
+
+    /** The state before a sink call, to undo a failed call. */
     static final class Checkpoint {
         private final MutableEnvelope.Snapshot envelope;
         private final HeaderSection section;
         private final Object sectionState;
         private final Fate fate;
+        private final Map<String, Object> notes;
+        private final int outcomes;
+        private final MessageContent content;
+        private final Progress.ContentFile replaced;
 
-        private Checkpoint(MutableEnvelope.Snapshot envelope, HeaderSection section, Object sectionState, Fate fate) {
-            this.envelope = envelope;
-            this.section = section;
-            this.sectionState = sectionState;
-            this.fate = fate;
+        private Checkpoint(SpooledSubmission s) {
+            this.envelope = s.envelope.snapshot();
+            this.section = s.section;
+            this.sectionState = s.section == null ? null : s.section.saveState();
+            this.fate = s.fate;
+            this.notes = s.notes.copy();
+            this.outcomes = s.outcomes.size();
+            this.content = s.content;
+            this.replaced = s.replaced;
         }
     }
 
     Checkpoint checkpoint() {
-        return new Checkpoint(envelope.snapshot(), section, section == null ? null : section.saveState(), fate);
+        return new Checkpoint(this);
     }
 
     /** Undoes whatever happened since {@code c}. */
     void restore(Checkpoint c) {
         envelope.restore(c.envelope);
+        content = c.content;
+        replaced = c.replaced;
         if (c.section == null) {
-            section = null; // parsed anew from the spooled bytes if needed
+            section = null; // parsed anew from the content if needed
             headers = null;
         } else {
+            if (section != c.section) {
+                headers = null;
+            }
             section = c.section;
             section.restore(c.sectionState);
         }
         fate = c.fate;
+        notes.restore(c.notes);
+        while (outcomes.size() > c.outcomes) {
+            outcomes.remove(outcomes.size() - 1);
+        }
     }
 
     /** Whether a sink changed the envelope. */
@@ -135,22 +319,34 @@ public final class SpooledSubmission implements Submission {
         return envelope.changed();
     }
 
-    /** Whether a sink changed the headers. */
+    /** Whether a sink changed the headers (of the current content). */
     public boolean headersChanged() {
         return section != null && section.changed();
     }
 
+    /** Whether a sink replaced the content in this chain. */
+    boolean contentReplaced() {
+        return !Objects.equals(replaced, entry.progress().content());
+    }
+
+    /** Whether anything the spool keeps differs from the spooled message. */
+    boolean changed() {
+        return envelopeChanged() || headersChanged() || contentReplaced()
+                || !notes.values().equals(entry.progress().notes()) || outcomes.size() != entry.progress().outcomes().size();
+    }
+
     /** The envelope as the sinks left it. */
-    public dev.mailroot.server.spool.SpoolEnvelope resultEnvelope() {
+    SpoolEnvelope resultEnvelope() {
         return envelope.toSpoolEnvelope();
     }
 
     /**
-     * The header section as the sinks left it, relative to the message as it was accepted, or the
-     * existing override if the sinks did not change the headers.
+     * The header section as the sinks left it, relative to the content it applies to (the
+     * accepted message, or the replaced content), or the existing override if the sinks did not
+     * change the headers; null if the content's own headers stand.
      */
-    public HeaderOverride resultOverride() {
-        HeaderOverride existing = entry.override();
+    HeaderOverride resultOverride() {
+        HeaderOverride existing = contentReplaced() ? null : entry.override();
         if (!headersChanged()) {
             return existing;
         }
@@ -160,7 +356,19 @@ public final class SpooledSubmission implements Submission {
         return new HeaderOverride(fields, end);
     }
 
-    /** The message with the sinks' header changes applied. */
+    /** The sinks' progress: {@code done} bindings, the notes, outcomes, replaced content, the trace so far. */
+    Progress resultProgress(List<String> done, List<dev.mailroot.server.spool.TraceEntry> trace) {
+        Progress p = entry.progress();
+        return new Progress(done, notes.values(), outcomes, replaced, concat(p.trace(), trace), p.generation());
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /** The message with the sinks' changes applied. */
     public MessageContent current() {
         return headersChanged() ? section.applyTo(content) : content;
     }
@@ -174,41 +382,5 @@ public final class SpooledSubmission implements Submission {
             }
         }
         return section;
-    }
-
-    // --- sink framework v2: implemented in the following commits
-    @Override
-    public InputStream content() throws IOException {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    @Override
-    public java.io.OutputStream replaceBody() throws IOException {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    @Override
-    public java.io.OutputStream replaceMessage() throws IOException {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    @Override
-    public dev.mailroot.sink.Notes notes() {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    @Override
-    public boolean setRecipientFate(String recipient, dev.mailroot.sink.RecipientFate fate) {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    @Override
-    public java.util.Map<String, dev.mailroot.sink.RecipientFate> recipientFates() {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    @Override
-    public String send(String mailFrom, java.util.List<String> recipients, dev.mailroot.sink.MessageWriter content) throws IOException {
-        throw new UnsupportedOperationException("not yet");
     }
 }

@@ -1,6 +1,7 @@
 package dev.mailroot.server.pickup;
 
 import dev.mailroot.server.address.LocalRecipients;
+import dev.mailroot.server.admission.Admission;
 import dev.mailroot.server.address.RecipientVerdict;
 import dev.mailroot.server.badmail.Badmail;
 import dev.mailroot.server.message.HeaderSection;
@@ -85,13 +86,10 @@ public final class PickupDirectory implements AutoCloseable {
     private final Path dir;
     private final Path claimed;
     private final Settings settings;
-    private final Spool spool;
-    private final MessageIds ids;
-    private final LocalRecipients recipients;
+    private final Admission admission;
     private final Badmail badmail;
     private final long maxSize;
     private final Clock clock;
-    private final Consumer<SpoolEntry> next;
     private final BlockingQueue<Claim> work;
     private final PickupBackoff backoff;
     private final List<Thread> threads = new ArrayList<>();
@@ -105,16 +103,22 @@ public final class PickupDirectory implements AutoCloseable {
     public PickupDirectory(Path dir, String instance, Settings settings, Spool spool, MessageIds ids,
                            LocalRecipients recipients, Badmail badmail, long maxSize, Clock clock,
                            Consumer<SpoolEntry> next) {
+        this(dir, instance, settings, new Admission(recipients, spool, ids, clock, "localhost", next), badmail, maxSize, clock);
+    }
+
+    /**
+     * @param instance  this server's identity: its claims live in {@code .claimed/<instance>/}
+     * @param admission where each message goes in: made durable and handed to the queue
+     */
+    public PickupDirectory(Path dir, String instance, Settings settings, Admission admission, Badmail badmail,
+                           long maxSize, Clock clock) {
         this.dir = dir;
         this.claimed = dir.resolve(".claimed").resolve(instance);
         this.settings = settings;
-        this.spool = spool;
-        this.ids = ids;
-        this.recipients = recipients;
+        this.admission = admission;
         this.badmail = badmail;
         this.maxSize = maxSize;
         this.clock = clock;
-        this.next = next;
         this.work = new ArrayBlockingQueue<>(Math.max(16, settings.workers() * 16));
         this.backoff = new PickupBackoff(clock);
     }
@@ -282,7 +286,7 @@ public final class PickupDirectory implements AutoCloseable {
             if (closed || count >= limit) {
                 break;
             }
-            String id = ids.next();
+            String id = admission.newId();
             String name = c.path().getFileName().toString();
             String claimName = ClaimName.of(id, name);
             Path target = claimed.resolve(claimName);
@@ -348,9 +352,9 @@ public final class PickupDirectory implements AutoCloseable {
             List<String> accepted = new ArrayList<>();
             List<Badmail.Failure> refused = new ArrayList<>();
             for (String r : message.recipients()) {
-                RecipientVerdict v = recipients.check(r);
+                RecipientVerdict v = admission.check(r);
                 if (v.isLocal()) {
-                    accepted.add(r.indexOf('@') < 0 ? v.address() : r);
+                    accepted.add(Admission.canonical(r, v));
                 } else {
                     String why = v.kind() == RecipientVerdict.Kind.NOT_LOCAL
                             ? "not a local domain, and Mailroot does not relay (" + v.kind().replyText(r) + ")"
@@ -394,7 +398,7 @@ public final class PickupDirectory implements AutoCloseable {
             throws CannotStore, IOException {
         SpoolEnvelope envelope = new SpoolEnvelope(message.sender(), accepted, null, null, clock.instant(),
                 Source.PICKUP, c.name());
-        SpoolEntry entry;
+        Admission.Admitted admitted;
         try {
             if (!refused.isEmpty()) {
                 String newline = HeaderSection.newlineOf(message.content());
@@ -403,14 +407,15 @@ public final class PickupDirectory implements AutoCloseable {
                                 + " cannot be delivered", refused);
                 log.warn("MR3003 {} recipient(s) of {} sent to badmail as {}", refused.size(), c.name(), bad.getFileName());
             }
-            MessageBuffer buffer = spool.newBuffer(c.id());
+            MessageBuffer buffer = admission.buffer(c.id());
             try (InputStream in = message.content().open()) {
+                buffer.write(admission.receivedLocally("pickup", c.id(), "file " + c.name()));
                 in.transferTo(buffer);
             } catch (IOException e) {
                 buffer.discard();
                 throw e;
             }
-            entry = spool.submit(c.id(), envelope, buffer);
+            admitted = admission.admit(c.id(), envelope, buffer, 0, "pickupFile", c.name());
         } catch (IOException e) {
             throw new CannotStore(e);
         }
@@ -419,9 +424,8 @@ public final class PickupDirectory implements AutoCloseable {
         if (failed > 0) {
             log.info("MR1106 the spool stores pickup files again (after {} failed tries); the pickup goes on", failed);
         }
-        log.info("MR1101 picked up {} from <{}> to {} ({} bytes)", c.name(), envelope.mailFrom(), accepted,
-                message.content().size());
-        next.accept(entry);
+        log.info("MR1101 picked up {} from <{}> to {} ({} bytes) message-id={}", c.name(), envelope.mailFrom(), accepted,
+                message.content().size(), admitted.messageId() == null ? "-" : admitted.messageId());
     }
 
     private void quarantine(Claim c, String reason) {

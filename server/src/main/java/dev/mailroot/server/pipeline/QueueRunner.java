@@ -5,7 +5,14 @@ import dev.mailroot.server.delivery.DeliveryReport;
 import dev.mailroot.server.delivery.LocalDelivery;
 import dev.mailroot.server.dispatch.DispatchResult;
 import dev.mailroot.server.dispatch.Dispatcher;
+import dev.mailroot.server.dispatch.SinkMail;
 import dev.mailroot.server.dispatch.SpooledSubmission;
+import dev.mailroot.server.spool.Progress;
+import dev.mailroot.server.spool.RecipientOutcome;
+import dev.mailroot.server.spool.TraceEntry;
+import dev.mailroot.server.tracking.MessageTracking;
+import java.nio.file.Path;
+import java.util.Locale;
 import dev.mailroot.server.message.HeaderSection;
 import dev.mailroot.server.message.MessageContent;
 import dev.mailroot.server.spool.Spool;
@@ -59,6 +66,8 @@ public final class QueueRunner {
     private final RetryPolicy retry;
     private final Clock clock;
     private final PoisonMessages poison;
+    private final SinkMail sinkMail;
+    private final MessageTracking tracking;
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService timer;
     /** Guards {@link #open}, {@link #held} and {@link #probation}. */
@@ -85,6 +94,18 @@ public final class QueueRunner {
 
     public QueueRunner(Spool spool, Dispatcher dispatcher, LocalDelivery delivery, Badmail badmail,
                        PoisonMessages poison, int threads, RetryPolicy retry, Clock clock) {
+        this(spool, dispatcher, delivery, badmail, poison, threads, retry, clock, SinkMail.NONE, new MessageTracking());
+    }
+
+    /**
+     * @param sinkMail where mail sent by sinks is admitted
+     * @param tracking the message-tracking log, written when a message leaves
+     */
+    public QueueRunner(Spool spool, Dispatcher dispatcher, LocalDelivery delivery, Badmail badmail,
+                       PoisonMessages poison, int threads, RetryPolicy retry, Clock clock, SinkMail sinkMail,
+                       MessageTracking tracking) {
+        this.sinkMail = sinkMail;
+        this.tracking = tracking;
         this.spool = spool;
         this.poison = poison;
         this.dispatcher = dispatcher;
@@ -267,10 +288,10 @@ public final class QueueRunner {
         }
     }
 
-    /** Runs the OnSubmission stage; returns false if the message's journey ended there. */
+    /** Runs the OnSubmission stage; returns false if the message's journey ended there (or it waits). */
     private boolean runSinks(SpoolEntry entry) throws IOException {
         MessageContent content = spool.content(entry);
-        SpooledSubmission submission = new SpooledSubmission(entry, content, mailSession);
+        SpooledSubmission submission = new SpooledSubmission(entry, content, mailSession, spool::newContentFile, sinkMail);
         java.util.concurrent.locks.Lock lock = entry.crashes() > 0 ? alone.writeLock() : alone.readLock();
         DispatchResult result;
         lock.lock();
@@ -282,32 +303,107 @@ public final class QueueRunner {
         if (abandoned) {
             return false; // shutting down: the sinks run again at the next start
         }
-        if (result.isDeferred()) {
-            waitForSink(entry, result.deferred());
+        if (result.isWaitingForSink()) {
+            waitForSink(entry, result.waitsForSink());
             return false;
         }
         Fate fate = result.fate();
+        SpoolEnvelope env = result.envelope();
         switch (fate.kind()) {
+            case DEFER -> {
+                deferred(entry, result);
+                return false;
+            }
             case ABORT_DELIVERY -> {
                 log.info("MR2002 delivery aborted by binding {}: {}", result.setBy(), fate.reason());
-                spool.done(entry, "aborted");
+                leave(entry, result.progress(), "aborted", event("aborted", "binding", result.setBy(), "reason", fate.reason()));
                 return false;
             }
             case BADMAIL -> {
-                SpoolEnvelope env = submission.resultEnvelope();
                 String reason = "OnSubmission binding " + result.setBy() + ": " + fate.reason();
-                toBadmail(entry, env, env.recipients(), submission.current(), reason, List.of());
+                Path file = writeBadmail(entry, env, env.recipients(), result.content(), reason, List.of());
+                leave(entry, result.progress(), "badmail", event("badmail", "file", file.getFileName().toString(),
+                        "recipients", String.join(",", env.recipients()), "reason", reason));
                 return false;
             }
             default -> {
-                if (submission.envelopeChanged() || submission.headersChanged()) {
-                    spool.update(entry, submission.resultEnvelope(), Stage.DISPATCHED, submission.resultOverride());
+                List<TraceEntry> more = recipientOutcomes(entry, result);
+                if (result.changed() || !more.isEmpty()) {
+                    spool.update(entry, env, Stage.DISPATCHED, result.override(), result.progress().traced(more).chainEnded());
                 } else {
-                    spool.markDispatched(entry, result.ran() > 0);
+                    spool.markDispatched(entry, result.ran() > 0, result.chainTrace());
                 }
                 return true;
             }
         }
+    }
+
+    /**
+     * The recipients the sinks took out in this chain: rejected and badmailed ones go to badmail
+     * with their reasons (one file for them all), dropped ones are logged. Returns the trace entries.
+     */
+    private List<TraceEntry> recipientOutcomes(SpoolEntry entry, DispatchResult result) throws IOException {
+        List<RecipientOutcome> fresh = result.outcomes().subList(entry.progress().outcomes().size(), result.outcomes().size());
+        if (fresh.isEmpty()) {
+            return List.of();
+        }
+        List<TraceEntry> trace = new ArrayList<>();
+        List<Badmail.Failure> failures = new ArrayList<>();
+        for (RecipientOutcome o : fresh) {
+            log.info("MR2009 recipient <{}> {} by binding {}: {}", o.recipient(), switch (o.kind()) {
+                case "REJECT" -> "rejected";
+                case "BADMAIL" -> "sent to badmail";
+                default -> "dropped";
+            }, o.binding(), o.reason());
+            if (!o.kind().equals("DROP")) {
+                failures.add(new Badmail.Failure(o.recipient(), o.kind().toLowerCase(Locale.ROOT) + " by binding "
+                        + o.binding() + ": " + o.reason()));
+            }
+        }
+        String file = null;
+        if (!failures.isEmpty()) {
+            List<String> rcpts = failures.stream().map(Badmail.Failure::recipient).toList();
+            file = writeBadmail(entry, result.envelope(), rcpts, result.content(),
+                    rcpts.size() + " recipient(s) taken out by OnSubmission sinks", failures).getFileName().toString();
+        }
+        for (RecipientOutcome o : fresh) {
+            trace.add(event("recipient", "recipient", o.recipient(), "fate", o.kind().toLowerCase(Locale.ROOT),
+                    "binding", o.binding(), "reason", o.reason(), "badmail", o.kind().equals("DROP") ? null : file));
+        }
+        return trace;
+    }
+
+    /**
+     * A sink deferred the message (or failed with {@code onError: defer}): it waits with what the
+     * sinks before it changed, and the chain runs again from that binding after the sink's retry
+     * time or the usual back-off, until {@code delivery.giveUpAfterHours} after its arrival; then it
+     * goes to badmail with the last reason.
+     */
+    private void deferred(SpoolEntry entry, DispatchResult r) throws IOException {
+        Fate fate = r.fate();
+        SpoolEnvelope env = r.envelope();
+        if (Duration.between(env.arrivalTime(), clock.instant()).compareTo(retry.giveUpAfter()) >= 0) {
+            String reason = "deferred by binding " + r.setBy() + " for more than " + retry.giveUpAfter().toHours()
+                    + " h; last reason: " + fate.reason();
+            log.warn("MR2011 {}", reason);
+            Path file = writeBadmail(entry, env, env.recipients(), r.content(), reason, List.of());
+            leave(entry, r.progress(), "badmail", event("badmail", "file", file.getFileName().toString(), "reason", reason));
+            return;
+        }
+        Progress progress = r.progress().traced(List.of(event("deferred", "binding", r.setBy(), "reason", fate.reason())));
+        spool.progress(entry, env, r.override(), progress, false);
+        Duration after = fate.retryAfter().isZero() ? null : fate.retryAfter();
+        retryLater(entry, env, "deferred by binding " + r.setBy() + ": " + fate.reason(), false, after);
+    }
+
+    /** The message leaves the spool: its trace, with {@code last}, goes to the tracking log. */
+    private void leave(SpoolEntry entry, Progress progress, String outcome, TraceEntry... last) {
+        tracking.write(entry.id(), progress.traced(List.of(last)).trace());
+        spool.done(entry, outcome);
+    }
+
+    private TraceEntry event(String event, String... namesAndValues) {
+        return TraceEntry.of(clock.instant(), event, namesAndValues);
     }
 
     private void deliver(SpoolEntry entry) throws IOException {
@@ -315,18 +411,29 @@ public final class QueueRunner {
         MessageContent content = spool.content(entry);
         String newline = HeaderSection.newlineOf(content);
         if (env.recipients().isEmpty()) {
+            if (!entry.progress().outcomes().isEmpty()) {
+                // every recipient was given a fate of its own by a sink: nothing is left to deliver
+                leave(entry, entry.progress(), "recipient-fates", event("done", "reason", "every recipient has a fate of its own"));
+                return;
+            }
             toBadmail(entry, env, List.of(), content, "no recipients left after the OnSubmission sinks", List.of());
             return;
         }
         DeliveryReport report = delivery.deliver(entry.id(), env, content, newline);
+        List<TraceEntry> trace = new ArrayList<>();
+        if (!report.delivered().isEmpty()) {
+            trace.add(event("delivered", "recipients", String.join(",", report.delivered())));
+        }
         if (!report.permanent().isEmpty()) {
             List<String> rcpts = report.permanent().stream().map(DeliveryReport.Failure::recipient).toList();
             List<Badmail.Failure> failures = report.permanent().stream()
                     .map(f -> new Badmail.Failure(f.recipient(), f.reason())).toList();
-            writeBadmail(entry, env, rcpts, content, newline, rcpts.size() + " recipient(s) cannot be delivered", failures);
+            Path file = writeBadmail(entry, env, rcpts, content, rcpts.size() + " recipient(s) cannot be delivered", failures);
+            trace.add(event("badmail", "file", file.getFileName().toString(), "recipients", String.join(",", rcpts),
+                    "reason", report.permanent().get(0).reason()));
         }
         if (report.temporary().isEmpty()) {
-            spool.done(entry, report.delivered().isEmpty() ? "badmail" : "delivered");
+            leave(entry, entry.progress(), report.delivered().isEmpty() ? "badmail" : "delivered", trace.toArray(TraceEntry[]::new));
             return;
         }
         List<String> pending = report.temporary().stream().map(DeliveryReport.Failure::recipient).toList();
@@ -334,11 +441,15 @@ public final class QueueRunner {
         if (Duration.between(env.arrivalTime(), clock.instant()).compareTo(retry.giveUpAfter()) >= 0) {
             List<Badmail.Failure> failures = report.temporary().stream()
                     .map(f -> new Badmail.Failure(f.recipient(), f.reason())).toList();
-            writeBadmail(entry, env, pending, content, newline,
-                    "delivery kept failing for " + retry.giveUpAfter().toHours() + " h", failures);
-            spool.done(entry, "badmail");
+            Path file = writeBadmail(entry, env, pending, content, "delivery kept failing for " + retry.giveUpAfter().toHours() + " h",
+                    failures);
+            trace.add(event("badmail", "file", file.getFileName().toString(), "recipients", String.join(",", pending),
+                    "reason", lastReason));
+            leave(entry, entry.progress(), "badmail", trace.toArray(TraceEntry[]::new));
             return;
         }
+        trace.add(event("retry", "recipients", String.join(",", pending), "reason", lastReason));
+        entry.traceAll(trace);
         retryLater(entry, env.withRecipients(pending), lastReason);
     }
 
@@ -354,20 +465,20 @@ public final class QueueRunner {
                     + " h for a sink that did not come back: " + reason, List.of());
             return;
         }
-        retryLater(entry, env, reason, true);
+        retryLater(entry, env, reason, true, null);
     }
 
     private void toBadmail(SpoolEntry entry, SpoolEnvelope env, List<String> rcpts, MessageContent content,
                            String reason, List<Badmail.Failure> failures) throws IOException {
-        String newline = HeaderSection.newlineOf(content);
-        writeBadmail(entry, env, rcpts, content, newline, reason, failures);
-        spool.done(entry, "badmail");
+        Path file = writeBadmail(entry, env, rcpts, content, reason, failures);
+        leave(entry, entry.progress(), "badmail", event("badmail", "file", file.getFileName().toString(), "reason", reason));
     }
 
-    private void writeBadmail(SpoolEntry entry, SpoolEnvelope env, List<String> rcpts, MessageContent content,
-                              String newline, String reason, List<Badmail.Failure> failures) throws IOException {
-        var file = badmail.write(entry.id(), env, rcpts, content, newline, reason, failures);
+    private Path writeBadmail(SpoolEntry entry, SpoolEnvelope env, List<String> rcpts, MessageContent content,
+                              String reason, List<Badmail.Failure> failures) throws IOException {
+        Path file = badmail.write(entry.id(), env, rcpts, content, HeaderSection.newlineOf(content), reason, failures);
         log.warn("MR3003 sent to badmail as {}: {}", file.getFileName(), reason);
+        return file;
     }
 
     /**
@@ -375,16 +486,16 @@ public final class QueueRunner {
      * segment while it waits) and queues it again after the retry delay.
      */
     private void retryLater(SpoolEntry entry, SpoolEnvelope pending, String reason) {
-        retryLater(entry, pending, reason, false);
+        retryLater(entry, pending, reason, false, null);
     }
 
     /** As above; {@code forSink}: it waits for a missing sink, and is woken early when the plugins change. */
-    private void retryLater(SpoolEntry entry, SpoolEnvelope pending, String reason, boolean forSink) {
+    private void retryLater(SpoolEntry entry, SpoolEnvelope pending, String reason, boolean forSink, Duration after) {
         if (stopping) {
             return;
         }
         int failures = entry.recordFailedAttempt();
-        Duration delay = retry.delayAfter(failures);
+        Duration delay = after != null ? after : retry.delayAfter(failures);
         try {
             spool.rewrite(entry, pending);
         } catch (IOException e) {

@@ -1,12 +1,10 @@
 package dev.mailroot.server.smtp;
 
-import dev.mailroot.server.address.LocalRecipients;
+import dev.mailroot.server.admission.Admission;
+import dev.mailroot.server.config.MailrootConfig;
 import dev.mailroot.server.address.RecipientVerdict;
 import dev.mailroot.server.spool.DiskFull;
 import dev.mailroot.server.spool.MessageBuffer;
-import dev.mailroot.server.spool.MessageIds;
-import dev.mailroot.server.spool.Spool;
-import dev.mailroot.server.spool.SpoolEntry;
 import dev.mailroot.server.spool.SpoolEnvelope;
 import dev.mailroot.sink.Source;
 import org.slf4j.Logger;
@@ -40,14 +38,19 @@ final class IntakeHandler implements MessageHandler {
     private static final Logger log = LoggerFactory.getLogger(IntakeHandler.class);
 
     private final MessageContext context;
-    private final SmtpIntake intake;
+    private final Admission admission;
+    private final MailrootConfig.Smtp config;
+    private final SmtpIntake.Transactions transactions;
     private String from;
     private final List<String> recipients = new ArrayList<>();
     private final Set<String> seen = new HashSet<>();
 
-    IntakeHandler(MessageContext context, SmtpIntake intake) {
+    IntakeHandler(MessageContext context, Admission admission, MailrootConfig.Smtp config,
+                  SmtpIntake.Transactions transactions) {
         this.context = context;
-        this.intake = intake;
+        this.admission = admission;
+        this.config = config;
+        this.transactions = transactions;
     }
 
     @Override
@@ -57,17 +60,16 @@ final class IntakeHandler implements MessageHandler {
 
     @Override
     public void recipient(String address) throws RejectException {
-        LocalRecipients local = intake.recipients();
-        if (recipients.size() >= intake.maxRecipients()) {
-            log.warn("MR1006 refused <{}> from {}: more than {} recipients", address, client(), intake.maxRecipients());
+        if (recipients.size() >= config.maxRecipients()) {
+            log.warn("MR1006 refused <{}> from {}: more than {} recipients", address, client(), config.maxRecipients());
             throw new RejectException(452, "4.5.3 Error: too many recipients");
         }
-        RecipientVerdict v = local.check(address);
+        RecipientVerdict v = admission.check(address);
         if (!v.isLocal()) {
             log.warn("{} refused <{}> from {}: {}", eventOf(v.kind()), address, client(), v.kind().reason());
             throw new RejectException(v.kind().code(), v.kind().replyText(address));
         }
-        String rcpt = address.indexOf('@') < 0 ? v.address() : address;
+        String rcpt = Admission.canonical(address, v);
         if (seen.add(rcpt.toLowerCase(Locale.ROOT))) {
             recipients.add(rcpt);
         }
@@ -83,20 +85,20 @@ final class IntakeHandler implements MessageHandler {
 
     @Override
     public String data(InputStream data) throws RejectException, IOException {
-        if (!intake.beginTransaction()) {
+        if (!transactions.begin()) {
             throw new DropConnectionException(421, "4.3.2 Service shutting down, try again later");
         }
-        String id = intake.ids().next();
+        String id = admission.newId();
         MDC.put("msgId", id);
-        MessageBuffer buffer = intake.spool().newBuffer(id);
+        MessageBuffer buffer = admission.buffer(id);
         boolean spooled = false;
         try {
-            Instant now = intake.clock().instant();
-            byte[] received = ReceivedHeader.format(context.getHelo().orElse(null), client(), intake.hostname(), id,
+            Instant now = admission.clock().instant();
+            byte[] received = ReceivedHeader.format(context.getHelo().orElse(null), client(), config.hostname(), id,
                     recipients.size() == 1 ? recipients.get(0) : null, now.atZone(ZoneId.systemDefault()));
-            Received message = receive(data, buffer, received, intake.maxMessageSize());
+            Received message = receive(data, buffer, received, config.maxMessageSize());
             if (message.tooBig()) {
-                log.warn("MR1005 refused from {}: larger than {} bytes", client(), intake.maxMessageSize());
+                log.warn("MR1005 refused from {}: larger than {} bytes", client(), config.maxMessageSize());
                 endTransaction();
                 throw new RejectException(552, "5.3.4 Error: message file too big");
             }
@@ -105,22 +107,23 @@ final class IntakeHandler implements MessageHandler {
             }
             SpoolEnvelope envelope = new SpoolEnvelope(from == null ? "" : from, recipients,
                     context.getHelo().orElse(null), client(), now, Source.SMTP, null);
-            SpoolEntry entry;
+            Admission.Admitted admitted;
             try {
-                entry = intake.spool().submit(id, envelope, buffer);
+                admitted = admission.admit(id, envelope, buffer, 0, "client", client(), "helo",
+                        context.getHelo().orElse(null));
             } catch (IOException e) {
                 throw refusal(e, message.size());
             }
             spooled = true;
-            log.info("MR1001 accepted from {} helo={} mail from=<{}> rcpt={} size={}", client(),
-                    context.getHelo().orElse("-"), envelope.mailFrom(), recipients, message.size());
-            intake.spooled(entry);
+            log.info("MR1001 accepted from {} helo={} mail from=<{}> rcpt={} size={} message-id={}", client(),
+                    context.getHelo().orElse("-"), envelope.mailFrom(), recipients, message.size(),
+                    admitted.messageId() == null ? "-" : admitted.messageId());
             return "2.0.0 Ok: queued as " + id;
         } finally {
             if (!spooled) {
                 buffer.discard();
             }
-            intake.endTransactionCount();
+            transactions.end();
             MDC.remove("msgId");
         }
     }

@@ -1,24 +1,19 @@
 package dev.mailroot.server.smtp;
 
-import dev.mailroot.server.address.LocalRecipients;
+import dev.mailroot.server.admission.Admission;
 import dev.mailroot.server.config.MailrootConfig;
-import dev.mailroot.server.spool.MessageIds;
-import dev.mailroot.server.spool.Spool;
-import dev.mailroot.server.spool.SpoolEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.server.SMTPServer;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 /**
  * The SMTP listener (SubEthaSMTP): accepts mail for the local domains and hands each message, once
@@ -29,26 +24,43 @@ public final class SmtpIntake {
     private static final Logger log = LoggerFactory.getLogger(SmtpIntake.class);
 
     private final MailrootConfig.Smtp config;
-    private final LocalRecipients recipients;
-    private final Spool spool;
-    private final MessageIds ids;
-    private final Clock clock;
-    private final Consumer<SpoolEntry> next;
+    private final Admission admission;
     private final ConnectionLimiter limiter;
     private final AtomicInteger inData = new AtomicInteger();
     private SMTPServer server;
 
+    /** Counts the transactions in DATA, so that a stop lets them finish; refuses new ones while stopping. */
+    interface Transactions {
+        /** A DATA begins; false if the server is stopping (the client gets {@code 421}). */
+        boolean begin();
+
+        /** The DATA ended, spooled or not. */
+        void end();
+    }
+
+    private final Transactions transactions = new Transactions() {
+        @Override
+        public boolean begin() {
+            inData.incrementAndGet();
+            if (limiter.draining()) {
+                inData.decrementAndGet();
+                return false;
+            }
+            return true;
+        }
+
+        @Override
+        public void end() {
+            inData.decrementAndGet();
+        }
+    };
+
     /**
-     * @param next receives each message once it is durable in the spool
+     * @param admission where each message goes in: made durable and handed to the queue
      */
-    public SmtpIntake(MailrootConfig.Smtp config, LocalRecipients recipients, Spool spool, MessageIds ids,
-                      Clock clock, Consumer<SpoolEntry> next) {
+    public SmtpIntake(MailrootConfig.Smtp config, Admission admission) {
         this.config = config;
-        this.recipients = recipients;
-        this.spool = spool;
-        this.ids = ids;
-        this.clock = clock;
-        this.next = next;
+        this.admission = admission;
         this.limiter = new ConnectionLimiter(config.maxConnections());
     }
 
@@ -65,7 +77,7 @@ public final class SmtpIntake {
                 .bindAddress(InetAddress.getByName(config.bind()))
                 .hostName(config.hostname())
                 .softwareName("Mailroot")
-                .messageHandlerFactory(ctx -> new IntakeHandler(ctx, this))
+                .messageHandlerFactory(ctx -> new IntakeHandler(ctx, admission, config, transactions))
                 .sessionHandler(limiter)
                 // our limiter answers 421 4.3.2 first; SubEthaSMTP's own limit is only a backstop
                 .maxConnections(config.maxConnections() * 2 + 10)
@@ -114,48 +126,4 @@ public final class SmtpIntake {
         log.info("SMTP listener stopped");
     }
 
-    boolean beginTransaction() {
-        inData.incrementAndGet();
-        if (limiter.draining()) {
-            inData.decrementAndGet();
-            return false;
-        }
-        return true;
-    }
-
-    void endTransactionCount() {
-        inData.decrementAndGet();
-    }
-
-    void spooled(SpoolEntry entry) {
-        next.accept(entry);
-    }
-
-    LocalRecipients recipients() {
-        return recipients;
-    }
-
-    Spool spool() {
-        return spool;
-    }
-
-    MessageIds ids() {
-        return ids;
-    }
-
-    Clock clock() {
-        return clock;
-    }
-
-    String hostname() {
-        return config.hostname();
-    }
-
-    int maxRecipients() {
-        return config.maxRecipients();
-    }
-
-    long maxMessageSize() {
-        return config.maxMessageSize();
-    }
 }

@@ -63,6 +63,12 @@ public final class MessageBuffer extends OutputStream {
         return size;
     }
 
+    /** What was written so far, to read back before it is spooled (the header section, say). */
+    public dev.mailroot.server.message.MessageContent content() {
+        return spill != null ? dev.mailroot.server.message.MessageContent.ofFile(spillFile, 0, size)
+                : dev.mailroot.server.message.MessageContent.of(bytes, 0, count);
+    }
+
     boolean spilled() {
         return spill != null;
     }

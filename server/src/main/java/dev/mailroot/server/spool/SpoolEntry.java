@@ -127,6 +127,11 @@ public final class SpoolEntry {
         this.progress = progress;
     }
 
+    /** Adds entries to the trace in memory (written with the message's next record, or at its end). */
+    public void traceAll(List<TraceEntry> entries) {
+        this.progress = progress.traced(entries);
+    }
+
     /** Adds to the trace in memory (written with the message's next record, or at its end). */
     public void trace(TraceEntry entry) {
         this.progress = progress.traced(List.of(entry));

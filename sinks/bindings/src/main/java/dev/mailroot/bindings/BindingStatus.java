@@ -30,9 +30,14 @@ public final class BindingStatus {
         return "tempfail".equals(property(b, "onMissing")) ? OnMissing.TEMPFAIL : OnMissing.SKIP;
     }
 
-    /** Whether the binding's {@code onError} is {@code badmail} (else {@code continue}). */
+    /** Whether the binding's {@code onError} is {@code badmail} (else {@code continue} or {@code defer}). */
     public static boolean badmailOnError(Binding b) {
         return "badmail".equals(property(b, "onError"));
+    }
+
+    /** Whether the binding's {@code onError} is {@code defer}: a failed call makes the message wait and retry. */
+    public static boolean deferOnError(Binding b) {
+        return "defer".equals(property(b, "onError"));
     }
 
     /**
