@@ -28,6 +28,7 @@ import dev.mailroot.server.smtp.SmtpIntake;
 import dev.mailroot.server.admission.Admission;
 import dev.mailroot.server.dispatch.CallLog;
 import dev.mailroot.server.tracking.MessageTracking;
+import dev.mailroot.server.tracking.TraceLookup;
 import dev.mailroot.server.spool.MessageIds;
 import dev.mailroot.server.spool.Spool;
 import dev.mailroot.server.spool.SpoolEntry;
@@ -169,7 +170,7 @@ public final class MailrootServer implements AutoCloseable {
                 admin = new AdminEndpoint(config.admin(), AdminToken.ensure(home.adminTokenFile()), () -> new Health(spool.size(),
                         queue.inFlight(), queue.waiting(), host == null ? List.of() : List.copyOf(host.loadedPlugins()),
                         config.smtp().bind() + ":" + smtp.port(), home.root().toString()), plugins,
-                        new LiveState(chain, plugins), clock);
+                        new LiveState(chain, plugins), clock).traces(new TraceLookup(spool::entries));
                 framework.add(0, admin);
                 writeAdminPort(home, admin.port());
             } catch (IOException | RuntimeException e) {

@@ -5,6 +5,7 @@ import dev.mailroot.bindings.Versions;
 import dev.mailroot.server.admin.Pop3CheckCommand;
 import dev.mailroot.server.admin.RetrieveCommand;
 import dev.mailroot.server.admin.WaitCommand;
+import dev.mailroot.server.admin.TraceCommand;
 import dev.mailroot.server.config.ConfigException;
 import dev.mailroot.server.config.MailrootConfig;
 import dev.mailroot.server.spool.Spool;
@@ -27,7 +28,7 @@ import java.util.concurrent.Callable;
 @Command(name = "mailroot", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Runs the Mailroot SMTP server. SIGTERM or Ctrl-C stops it gracefully.",
         exitCodeOnInvalidInput = 2,
-        subcommands = {RetrieveCommand.class, Pop3CheckCommand.class, WaitCommand.class})
+        subcommands = {RetrieveCommand.class, Pop3CheckCommand.class, WaitCommand.class, TraceCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Mixin

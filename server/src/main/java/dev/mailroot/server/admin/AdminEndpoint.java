@@ -18,7 +18,9 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import dev.mailroot.server.tracking.TraceLookup;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -43,6 +45,8 @@ public final class AdminEndpoint implements AutoCloseable {
     private final Supplier<Health> health;
     private final PluginHost plugins;
     private final LiveState live;
+    private final Clock clock;
+    private volatile TraceLookup traces;
 
     /**
      * @param config  {@code admin}: the port on 127.0.0.1 (0 picks a free one) and the extra host names
@@ -63,6 +67,7 @@ public final class AdminEndpoint implements AutoCloseable {
         this.health = health;
         this.plugins = plugins;
         this.live = live;
+        this.clock = clock;
         executor = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "admin-http");
             t.setDaemon(true);
@@ -75,6 +80,12 @@ public final class AdminEndpoint implements AutoCloseable {
         log.info("MR1011 admin endpoint listening on 127.0.0.1:{}", port());
     }
 
+    /** Serves {@code GET /trace} from {@code lookup}. */
+    public AdminEndpoint traces(TraceLookup lookup) {
+        this.traces = lookup;
+        return this;
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }
@@ -84,7 +95,7 @@ public final class AdminEndpoint implements AutoCloseable {
             String path = ex.getRequestURI().getRawPath();
             String method = ex.getRequestMethod();
             boolean isHealth = path.equals("/health");
-            boolean isView = path.equals("/bindings") || path.equals("/plugins");
+            boolean isView = path.equals("/bindings") || path.equals("/plugins") || path.equals("/trace");
             String allow = isHealth || isView ? "GET" : path.startsWith("/connectors/") ? "POST" : null;
             Optional<AdminAccess.Refusal> refused = access.checkHostAndOrigin(ex);
             if (refused.isEmpty() && allow != null && method.equals(allow) && !isHealth) {
@@ -96,7 +107,7 @@ public final class AdminEndpoint implements AutoCloseable {
                 }
                 reply(ex, refused.get().status(), refused.get().body());
             } else if (allow == null) {
-                reply(ex, 404, "404 not found: the admin endpoint serves GET /health, GET /bindings, GET /plugins and "
+                reply(ex, 404, "404 not found: the admin endpoint serves GET /health, GET /bindings, GET /plugins, GET /trace?q= and "
                         + "POST /connectors/<plugin-id>/<command>\n");
             } else if (!method.equals(allow)) {
                 ex.getResponseHeaders().set("Allow", allow);
@@ -108,11 +119,21 @@ public final class AdminEndpoint implements AutoCloseable {
                 }
                 reply(ex, 200, health.get().json());
             } else if (isView) {
-                reply(ex, 200, path.equals("/bindings") ? live.bindingsJson() : live.pluginsJson());
+                reply(ex, 200, path.equals("/bindings") ? live.bindingsJson() : path.equals("/plugins") ? live.pluginsJson()
+                        : trace(query(ex.getRequestURI().getRawQuery()).getOrDefault("q", "")));
             } else {
                 connector(ex, path);
             }
         }
+    }
+
+    /** {@code GET /trace?q=<id or Message-ID>}: the traces of the messages in the spool it names, as JSON lines. */
+    private String trace(String q) {
+        if (traces == null || q.isBlank()) {
+            return "";
+        }
+        List<String> lines = traces.lines(q.strip(), clock.instant());
+        return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
     }
 
     private void connector(HttpExchange ex, String path) throws IOException {

@@ -136,17 +136,20 @@ public final class Admission implements SinkMail {
         if (messageId != null) {
             fields.addAll(List.of("messageId", messageId));
         }
-        fields.addAll(List.of(extra));
+        fields.addAll(java.util.Arrays.asList(extra)); // null values are left out of the entry
         TraceEntry received = TraceEntry.of(envelope.arrivalTime(), "received", fields.toArray(String[]::new));
         SpoolEntry entry = spool.submit(id, envelope, override, Progress.arrived(received, generation), buffer);
         next.accept(entry);
         return new Admitted(entry, messageId);
     }
 
-    /** The {@code Received:} field for a message made here ({@code with} says how: {@code pickup}, {@code sink}). */
-    public byte[] receivedLocally(String with, String id, String what) {
+    /**
+     * The {@code Received:} field for a message made here ({@code with} says how: {@code pickup},
+     * {@code sink}), with the message's line end ({@code newline}).
+     */
+    public byte[] receivedLocally(String with, String id, String what, String newline) {
         String text = "Received: by " + hostname + " (Mailroot " + with + (what == null ? "" : " " + clean(what))
-                + ")\r\n\tid " + id + "; " + RFC5322.format(clock.instant().atZone(ZoneId.systemDefault())) + "\r\n";
+                + ")" + newline + "\tid " + id + "; " + RFC5322.format(clock.instant().atZone(ZoneId.systemDefault())) + newline;
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -190,7 +193,7 @@ public final class Admission implements SinkMail {
         String id = newId();
         MessageBuffer buffer = buffer(id);
         try {
-            buffer.write(receivedLocally("sink", id, "binding " + binding + " for " + parent.id()));
+            buffer.write(receivedLocally("sink", id, "binding " + binding + " for " + parent.id(), "\r\n"));
             content.writeTo(new java.io.FilterOutputStream(buffer) {
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {

@@ -101,7 +101,7 @@ public final class Dispatcher implements AutoCloseable {
      */
     public DispatchResult dispatch(SpooledSubmission submission) throws IOException {
         SpoolEntry entry = submission.entry();
-        List<String> done = new ArrayList<>(entry.progress().done());
+        List<String> done = new ArrayList<>(submission.baseProgress().done());
         List<BoundSink> sinks = new ArrayList<>(chain.select(submission));
         sinks.removeIf(b -> done.contains(b.binding().id()));
         List<TraceEntry> trace = new ArrayList<>();
@@ -125,7 +125,7 @@ public final class Dispatcher implements AutoCloseable {
                     if (start != null) {
                         submission.restore(start);
                     }
-                    return waiting(submission, missing(selected, why), ran, entry.progress().done(), List.of());
+                    return waiting(submission, missing(selected, why), ran, submission.baseProgress().done(), List.of());
                 }
                 log.warn("MR2005 binding {} is skipped: sink class {} {}", selected.describe(), selected.binding().sinkClass(), why);
                 continue;
@@ -180,7 +180,7 @@ public final class Dispatcher implements AutoCloseable {
 
     private DispatchResult result(SpooledSubmission s, String setBy, int ran, String waitsForSink, List<String> done,
                                   List<TraceEntry> trace) {
-        return new DispatchResult(s.fate(), setBy, ran, waitsForSink, s.changed() || !done.equals(s.entry().progress().done()),
+        return new DispatchResult(s.fate(), setBy, ran, waitsForSink, s.changed() || !done.equals(s.baseProgress().done()),
                 s.resultEnvelope(), s.resultOverride(), s.resultProgress(done, trace), List.copyOf(trace), s.current());
     }
 

@@ -46,6 +46,9 @@ import java.util.function.Function;
  */
 public final class SpooledSubmission implements Submission {
     private final SpoolEntry entry;
+    /** The message as the chain found it: the spool's entry changes as the chain's progress is recorded. */
+    private final HeaderOverride baseOverride;
+    private final Progress baseProgress;
     private final Session mailSession;
     private final MutableEnvelope envelope;
     private final SubmissionNotes notes;
@@ -75,9 +78,11 @@ public final class SpooledSubmission implements Submission {
         this.newContentFile = newContentFile;
         this.mail = mail;
         this.envelope = new MutableEnvelope(entry.envelope());
-        this.notes = new SubmissionNotes(entry.progress().notes());
-        this.outcomes = new ArrayList<>(entry.progress().outcomes());
-        this.replaced = entry.progress().content();
+        this.baseOverride = entry.override();
+        this.baseProgress = entry.progress();
+        this.notes = new SubmissionNotes(baseProgress.notes());
+        this.outcomes = new ArrayList<>(baseProgress.outcomes());
+        this.replaced = baseProgress.content();
     }
 
     /** A submission whose content cannot be replaced and which cannot send mail (tests). */
@@ -324,15 +329,20 @@ public final class SpooledSubmission implements Submission {
         return section != null && section.changed();
     }
 
+    /** The message's progress as the chain found it. */
+    Progress baseProgress() {
+        return baseProgress;
+    }
+
     /** Whether a sink replaced the content in this chain. */
     boolean contentReplaced() {
-        return !Objects.equals(replaced, entry.progress().content());
+        return !Objects.equals(replaced, baseProgress.content());
     }
 
     /** Whether anything the spool keeps differs from the spooled message. */
     boolean changed() {
         return envelopeChanged() || headersChanged() || contentReplaced()
-                || !notes.values().equals(entry.progress().notes()) || outcomes.size() != entry.progress().outcomes().size();
+                || !notes.values().equals(baseProgress.notes()) || outcomes.size() != baseProgress.outcomes().size();
     }
 
     /** The envelope as the sinks left it. */
@@ -346,7 +356,7 @@ public final class SpooledSubmission implements Submission {
      * change the headers; null if the content's own headers stand.
      */
     HeaderOverride resultOverride() {
-        HeaderOverride existing = contentReplaced() ? null : entry.override();
+        HeaderOverride existing = contentReplaced() ? null : baseOverride;
         if (!headersChanged()) {
             return existing;
         }
@@ -358,7 +368,7 @@ public final class SpooledSubmission implements Submission {
 
     /** The sinks' progress: {@code done} bindings, the notes, outcomes, replaced content, the trace so far. */
     Progress resultProgress(List<String> done, List<dev.mailroot.server.spool.TraceEntry> trace) {
-        Progress p = entry.progress();
+        Progress p = baseProgress;
         return new Progress(done, notes.values(), outcomes, replaced, concat(p.trace(), trace), p.generation());
     }
 

@@ -409,7 +409,8 @@ public final class PickupDirectory implements AutoCloseable {
             }
             MessageBuffer buffer = admission.buffer(c.id());
             try (InputStream in = message.content().open()) {
-                buffer.write(admission.receivedLocally("pickup", c.id(), "file " + c.name()));
+                buffer.write(admission.receivedLocally("pickup", c.id(), "file " + c.name(),
+                        HeaderSection.newlineOf(message.content())));
                 in.transferTo(buffer);
             } catch (IOException e) {
                 buffer.discard();

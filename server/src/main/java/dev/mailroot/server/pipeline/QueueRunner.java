@@ -294,6 +294,7 @@ public final class QueueRunner {
         SpooledSubmission submission = new SpooledSubmission(entry, content, mailSession, spool::newContentFile, sinkMail);
         java.util.concurrent.locks.Lock lock = entry.crashes() > 0 ? alone.writeLock() : alone.readLock();
         DispatchResult result;
+        int decided = entry.progress().outcomes().size(); // recipients given a fate by earlier chains
         lock.lock();
         try {
             result = dispatcher.dispatch(submission);
@@ -327,7 +328,7 @@ public final class QueueRunner {
                 return false;
             }
             default -> {
-                List<TraceEntry> more = recipientOutcomes(entry, result);
+                List<TraceEntry> more = recipientOutcomes(entry, result, decided);
                 if (result.changed() || !more.isEmpty()) {
                     spool.update(entry, env, Stage.DISPATCHED, result.override(), result.progress().traced(more).chainEnded());
                 } else {
@@ -342,8 +343,8 @@ public final class QueueRunner {
      * The recipients the sinks took out in this chain: rejected and badmailed ones go to badmail
      * with their reasons (one file for them all), dropped ones are logged. Returns the trace entries.
      */
-    private List<TraceEntry> recipientOutcomes(SpoolEntry entry, DispatchResult result) throws IOException {
-        List<RecipientOutcome> fresh = result.outcomes().subList(entry.progress().outcomes().size(), result.outcomes().size());
+    private List<TraceEntry> recipientOutcomes(SpoolEntry entry, DispatchResult result, int decided) throws IOException {
+        List<RecipientOutcome> fresh = result.outcomes().subList(decided, result.outcomes().size());
         if (fresh.isEmpty()) {
             return List.of();
         }

@@ -27,7 +27,7 @@ public record Fate(Kind kind, String reason, Duration retryAfter) {
         /**
          * Not now: the message stays in the spool with what the sinks before this one changed, and
          * after a back-off the chain runs again from the binding that deferred. When the message has
-         * waited longer than {@code sinks.deferGiveUpAfterHours} (default 24) it goes to badmail with
+         * waited longer than {@code delivery.giveUpAfterHours} (default 24) since it arrived it goes to badmail with
          * the last reason. For a sink whose backend (a virus scanner, a database) is down.
          */
         DEFER
