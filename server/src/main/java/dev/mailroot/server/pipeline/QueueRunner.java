@@ -157,6 +157,9 @@ public final class QueueRunner {
     private void setAside(SpoolEntry e) {
         try {
             poison.setAside(spool, e);
+            tracking.write(e.id(), e.progress().traced(List.of(event("poison", "reason",
+                    "the server died " + e.crashes() + " times while a sink was handling it", "bindings",
+                    PoisonMessages.describe(e)))).trace());
         } catch (IOException | RuntimeException ex) {
             // it stays in the spool, counted: the next start tries again, and it never runs meanwhile
             log.error("MR2006 poison message cannot be moved to the poison folder: {}; it stays in the spool and does "
@@ -294,7 +297,6 @@ public final class QueueRunner {
         SpooledSubmission submission = new SpooledSubmission(entry, content, mailSession, spool::newContentFile, sinkMail);
         java.util.concurrent.locks.Lock lock = entry.crashes() > 0 ? alone.writeLock() : alone.readLock();
         DispatchResult result;
-        int decided = entry.progress().outcomes().size(); // recipients given a fate by earlier chains
         lock.lock();
         try {
             result = dispatcher.dispatch(submission);
@@ -317,18 +319,20 @@ public final class QueueRunner {
             }
             case ABORT_DELIVERY -> {
                 log.info("MR2002 delivery aborted by binding {}: {}", result.setBy(), fate.reason());
-                leave(entry, result.progress(), "aborted", event("aborted", "binding", result.setBy(), "reason", fate.reason()));
+                Progress p = result.progress().traced(recipientOutcomes(entry, result));
+                leave(entry, p, "aborted", event("aborted", "binding", result.setBy(), "reason", fate.reason()));
                 return false;
             }
             case BADMAIL -> {
+                Progress p = result.progress().traced(recipientOutcomes(entry, result));
                 String reason = "OnSubmission binding " + result.setBy() + ": " + fate.reason();
                 Path file = writeBadmail(entry, env, env.recipients(), result.content(), reason, List.of());
-                leave(entry, result.progress(), "badmail", event("badmail", "file", file.getFileName().toString(),
+                leave(entry, p, "badmail", event("badmail", "file", file.getFileName().toString(),
                         "recipients", String.join(",", env.recipients()), "reason", reason));
                 return false;
             }
             default -> {
-                List<TraceEntry> more = recipientOutcomes(entry, result, decided);
+                List<TraceEntry> more = recipientOutcomes(entry, result);
                 if (result.changed() || !more.isEmpty()) {
                     spool.update(entry, env, Stage.DISPATCHED, result.override(), result.progress().traced(more).chainEnded());
                 } else {
@@ -340,11 +344,13 @@ public final class QueueRunner {
     }
 
     /**
-     * The recipients the sinks took out in this chain: rejected and badmailed ones go to badmail
-     * with their reasons (one file for them all), dropped ones are logged. Returns the trace entries.
+     * The recipients the sinks took out: rejected and badmailed ones go to badmail with their
+     * reasons (one file for them all), dropped ones are logged. Called once, when the chain ends
+     * (a deferred or interrupted chain carries its outcomes in the spool until then; a crash between
+     * the badmail file and the record that ends the chain writes the file again). Returns the trace entries.
      */
-    private List<TraceEntry> recipientOutcomes(SpoolEntry entry, DispatchResult result, int decided) throws IOException {
-        List<RecipientOutcome> fresh = result.outcomes().subList(decided, result.outcomes().size());
+    private List<TraceEntry> recipientOutcomes(SpoolEntry entry, DispatchResult result) throws IOException {
+        List<RecipientOutcome> fresh = result.outcomes();
         if (fresh.isEmpty()) {
             return List.of();
         }

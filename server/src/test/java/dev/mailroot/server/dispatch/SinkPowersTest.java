@@ -91,6 +91,34 @@ class SinkPowersTest {
     }
 
     @Test
+    void aFailingBindingWithOnErrorDeferKeepsTheMessageUntilItsSinkWorks() throws Exception {
+        AtomicBoolean databaseUp = new AtomicBoolean();
+        AtomicInteger calls = new AtomicInteger();
+        BoundSink lookup = TestSinks.bound("lookup", 10, Map.of("onError", "defer"), (s, ctx) -> {
+            calls.incrementAndGet();
+            if (!databaseUp.get()) {
+                throw new java.io.IOException("connection refused: 127.0.0.1:5432");
+            }
+            s.headers().add("X-Looked-Up", "yes");
+            return SinkStatus.RUN_NEXT_SINK;
+        });
+        try (TestServer server = TestServer.start(home, "", TestSinks.chain(lookup))) {
+            send(server, List.of("bob@localhost"), "Subject: look me up\r\n\r\nbody\r\n");
+            // the first retry comes after the usual back-off (30 s): the test restarts the server instead
+            await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() >= 1);
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> server.newMail("bob").isEmpty());
+            assertThat(server.server().spool().size()).isEqualTo(1);
+            assertThat(server.badmail()).isEmpty();
+            databaseUp.set(true);
+        }
+        // the message stayed in the spool; the next start runs the binding again, and it works now
+        try (TestServer server = TestServer.start(home, "", TestSinks.chain(lookup))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.newMail("bob").size() == 1);
+            assertThat(read(server.newMail("bob").get(0))).contains("X-Looked-Up: yes");
+        }
+    }
+
+    @Test
     void aSinkDecidesTheFateOfSomeRecipientsOverSmtpAndTheOthersAreDelivered() throws Exception {
         AtomicReference<Map<String, RecipientFate>> laterSaw = new AtomicReference<>();
         AtomicReference<List<String>> laterRcpts = new AtomicReference<>();

@@ -63,7 +63,7 @@ public record Fate(Kind kind, String reason, Duration retryAfter) {
 
     /**
      * Keep the message and run the chain again from this binding after {@code retryAfter}
-     * ({@link Duration#ZERO} or null: the server's back-off, 1, 2, 4 ... minutes up to an hour).
+     * ({@link Duration#ZERO} or null: the server's back-off: 30 s, doubling up to 30 minutes).
      * The deferring call's own changes are undone; earlier sinks' changes are kept.
      */
     public static Fate defer(String reason, Duration retryAfter) {
