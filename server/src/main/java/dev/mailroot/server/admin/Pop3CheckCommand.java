@@ -53,7 +53,7 @@ public final class Pop3CheckCommand implements Callable<Integer> {
         try {
             r = OfflineCommand.run(MailrootServer.pluginFolders(h, c), MailrootServer.serviceEnvironment(h, c),
                     "pop3-connector", "check", params);
-        } catch (OfflineCommand.NoSuchService e) {
+        } catch (OfflineCommand.NoSuchPlugin | OfflineCommand.LoadFailed e) {
             CommandOutput.error(spec.commandLine().getErr(), e.getMessage());
             return 2;
         }
