@@ -3,6 +3,7 @@ package dev.mailroot.registry;
 import dev.mailroot.bindings.BindingRegistry;
 import dev.mailroot.bindings.BindingStore;
 import dev.mailroot.bindings.BindingStoreException;
+import dev.mailroot.host.plugins.PluginFolders;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -70,17 +71,8 @@ final class HomeOption {
      * bundled with Mailroot (named by the launcher in {@code mailroot.bundledPlugins}) unless the
      * home's {@code conf/mailroot.yaml} says {@code plugins: {bundled: false}}.
      */
-    List<PluginJar.Folder> pluginFolders() {
-        List<PluginJar.Folder> folders = new java.util.ArrayList<>();
-        folders.add(new PluginJar.Folder(plugins().toAbsolutePath().normalize(), "plugins/"));
-        String bundled = System.getProperty("mailroot.bundledPlugins");
-        if (bundled != null && !bundled.isBlank() && bundledEnabled()) {
-            Path dir = Path.of(bundled).toAbsolutePath().normalize();
-            if (!sameFolder(dir, folders.get(0).dir())) {
-                folders.add(new PluginJar.Folder(dir, "bundled"));
-            }
-        }
-        return folders;
+    PluginFolders pluginFolders() {
+        return PluginFolders.of(plugins(), bundledEnabled());
     }
 
     private boolean bundledEnabled() {
@@ -91,14 +83,6 @@ final class HomeOption {
             return v == null || !v.isBoolean() || v.asBoolean();
         } catch (IOException | RuntimeException e) {
             return true; // no file, or one the server will refuse anyway: the default
-        }
-    }
-
-    private static boolean sameFolder(Path a, Path b) {
-        try {
-            return java.nio.file.Files.isSameFile(a, b);
-        } catch (IOException e) {
-            return a.equals(b);
         }
     }
 

@@ -3,24 +3,22 @@ package dev.mailroot.registry;
 import dev.mailroot.bindings.Binding;
 import dev.mailroot.bindings.DefaultBindings;
 import dev.mailroot.bindings.Events;
-import dev.mailroot.bindings.ExitCalls;
-import dev.mailroot.bindings.PluginManifest;
+import dev.mailroot.host.plugins.Extensions;
+import dev.mailroot.host.plugins.PluginAdmission;
+import dev.mailroot.host.plugins.PluginChoice;
+import dev.mailroot.host.plugins.PluginFolders;
+import dev.mailroot.host.plugins.PluginManifest;
 import dev.mailroot.sink.OnSubmissionSink;
-import org.pf4j.DefaultVersionManager;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.reflect.Modifier;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,8 +29,8 @@ import java.util.zip.ZipEntry;
  * What a plugin jar in a plugin folder offers, found without running any of its code: the
  * manifest, the PF4J extension index, and each sink class loaded without being initialised (to
  * check its type and constructor and read its {@code @DefaultBinding}s). It applies the checks the
- * server applies when it loads the jar, with the same shared rules ({@link PluginManifest},
- * {@link ExitCalls}).
+ * server applies when it loads the jar, with the same shared code ({@link PluginAdmission},
+ * {@link PluginFolders#choose}, {@link Extensions}).
  *
  * @param jar             the file
  * @param folder          its folder's label ({@code plugins/}, {@code bundled})
@@ -55,71 +53,40 @@ public record PluginJar(Path jar, String folder, String pluginId, String version
     public record Sink(String className, List<String> events) {
     }
 
-    /**
-     * A folder of plugin jars.
-     *
-     * @param dir   the folder
-     * @param label how it is named in the output
-     */
-    public record Folder(Path dir, String label) {
-    }
-
     public boolean loads() {
         return error == null;
     }
 
     /**
-     * Every plugin jar in {@code folders}, folder by folder and by name. Of several jars with one
-     * plugin id the server uses the highest version (then the first folder, then the name): the
-     * others are reported as not loading, naming the one used.
+     * Every plugin jar candidate in {@code folders}, folder by folder and by name, judged by the
+     * rules the server applies ({@link PluginAdmission}, {@link PluginFolders#choose}): of several
+     * jars with one plugin id that load, the one the server uses is reported as loading, the others
+     * as not used, naming the one used.
      */
-    public static List<PluginJar> scan(List<Folder> folders) throws IOException {
+    public static List<PluginJar> scan(PluginFolders folders) throws IOException {
         List<PluginJar> found = new ArrayList<>();
-        for (int i = 0; i < folders.size(); i++) {
-            Folder f = folders.get(i);
-            if (!Files.isDirectory(f.dir())) {
-                continue;
-            }
-            List<Path> jars = new ArrayList<>();
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(f.dir())) {
-                for (Path p : ds) {
-                    if (PluginManifest.isPluginJarName(p.getFileName().toString()) && Files.isRegularFile(p)) {
-                        jars.add(p);
-                    }
-                }
-            }
-            jars.sort(null);
-            for (Path p : jars) {
-                found.add(inspect(p, f.label()));
+        List<PluginManifest> admitted = new ArrayList<>();
+        for (PluginFolders.Jar j : folders.listInOrder()) {
+            PluginAdmission a = PluginAdmission.of(j.path());
+            PluginJar inspected = a.admitted() ? inspect(a.manifest(), j.folder()) : refused(a, j.folder());
+            found.add(inspected);
+            if (inspected.loads()) {
+                // as in the server, a jar that fails to load drops out of the choice: the next one is used
+                admitted.add(a.manifest());
             }
         }
-        Map<String, PluginJar> used = new LinkedHashMap<>();
-        var preference = PluginManifest.preference(p -> {
-            for (int i = 0; i < folders.size(); i++) {
-                if (folders.get(i).dir().equals(p.getParent())) {
-                    return i;
-                }
-            }
-            return folders.size();
-        });
-        for (PluginJar j : found) {
-            if (!j.loads()) {
-                continue;
-            }
-            PluginJar other = used.get(j.pluginId());
-            if (other == null || preference.compare(j.manifest(), other.manifest()) < 0) {
-                used.put(j.pluginId(), j);
-            }
-        }
+        Map<String, PluginChoice> choices = folders.choose(admitted);
         List<PluginJar> out = new ArrayList<>();
         Map<String, String> classes = new HashMap<>();
         for (PluginJar j : found) {
-            PluginJar u = j.loads() ? used.get(j.pluginId()) : null;
-            if (u != null && u != j) {
-                boolean same = new DefaultVersionManager().compareVersions(j.version(), u.version()) == 0;
-                j = j.failed("not used: plugin '" + j.pluginId() + "' " + u.version() + " from " + u.jar().getFileName()
-                        + " (" + u.folder() + ") is used" + (same ? " (the same version, found first)" : " (a higher version)"));
-            } else if (u != null) {
+            PluginChoice choice = j.pluginId() == null ? null : choices.get(j.pluginId());
+            boolean candidate = choice != null && choice.candidates().stream().anyMatch(m -> m.jar().equals(j.jar()));
+            if (candidate && !choice.used().jar().equals(j.jar())) {
+                PluginManifest used = choice.used();
+                PluginManifest mine = choice.candidates().stream().filter(m -> m.jar().equals(j.jar())).findFirst().orElseThrow();
+                out.add(j.failed("not used (" + choice.whyNotUsed(mine) + "): plugin '" + j.pluginId() + "' " + used.version()
+                        + " from " + used.jar().getFileName() + " (" + folders.label(used.jar()) + ") is used"));
+            } else if (candidate && j.loads()) {
                 List<String> warnings = new ArrayList<>(j.warnings());
                 for (Sink s : j.sinks()) {
                     String owner = classes.putIfAbsent(s.className(), j.pluginId());
@@ -128,38 +95,31 @@ public record PluginJar(Path jar, String folder, String pluginId, String version
                                 + "', whose copy the server uses");
                     }
                 }
-                j = new PluginJar(j.jar(), j.folder(), j.pluginId(), j.version(), null, j.sinks(), j.defaultBindings(), warnings);
+                out.add(new PluginJar(j.jar(), j.folder(), j.pluginId(), j.version(), null, j.sinks(), j.defaultBindings(), warnings));
+            } else {
+                out.add(j);
             }
-            out.add(j);
         }
         return out;
-    }
-
-    private PluginManifest manifest() {
-        return new PluginManifest(jar, pluginId, version, null);
     }
 
     private PluginJar failed(String why) {
         return new PluginJar(jar, folder, pluginId, version, why, List.of(), List.of(), warnings);
     }
 
-    /** Inspects one jar. */
-    public static PluginJar inspect(Path jar, String folder) {
-        PluginManifest m;
-        try {
-            m = PluginManifest.read(jar);
-        } catch (PluginManifest.NotAPlugin e) {
-            return new PluginJar(jar, folder, null, null, e.getMessage(), List.of(), List.of(), List.of());
-        }
-        String incompatible = m.incompatibility();
-        if (incompatible != null) {
-            return new PluginJar(jar, folder, m.pluginId(), m.version(), incompatible, List.of(), List.of(), List.of());
-        }
+    private static PluginJar refused(PluginAdmission a, String folder) {
+        PluginManifest m = a.manifest();
+        return new PluginJar(a.jar(), folder, m == null ? null : m.pluginId(), m == null ? null : m.version(), a.refusal(),
+                List.of(), List.of(), List.of());
+    }
+
+    /** Inspects an admitted jar as the server's load would, without running its code. */
+    private static PluginJar inspect(PluginManifest m, String folder) {
+        Path jar = m.jar();
         try (JarFile file = new JarFile(jar.toFile())) {
-            Optional<String> exit = ExitCalls.in(jar);
+            Optional<String> exit = PluginAdmission.exitCallRefusal(jar);
             if (exit.isPresent()) {
-                return new PluginJar(jar, folder, m.pluginId(), m.version(), "its code can end the server's process: "
-                        + exit.get(), List.of(), List.of(), List.of());
+                return new PluginJar(jar, folder, m.pluginId(), m.version(), exit.get(), List.of(), List.of(), List.of());
             }
             ZipEntry idx = file.getEntry("META-INF/extensions.idx");
             List<String> classNames = new ArrayList<>();
@@ -201,17 +161,9 @@ public record PluginJar(Path jar, String folder, String pluginId, String version
                 if (!OnSubmissionSink.class.isAssignableFrom(cls)) {
                     continue; // an extension of another kind (a connector service, say)
                 }
-                if (Modifier.isAbstract(cls.getModifiers())) {
-                    return new PluginJar(jar, folder, m.pluginId(), m.version(), "sink " + name + " is abstract",
-                            List.of(), List.of(), warnings);
-                }
-                try {
-                    if (!Modifier.isPublic(cls.getConstructor().getModifiers())) {
-                        throw new NoSuchMethodException();
-                    }
-                } catch (NoSuchMethodException e) {
-                    return new PluginJar(jar, folder, m.pluginId(), m.version(), "sink " + name
-                            + " has no public no-argument constructor", List.of(), List.of(), warnings);
+                Optional<String> problem = Extensions.problem(cls, "sink");
+                if (problem.isPresent()) {
+                    return new PluginJar(jar, folder, m.pluginId(), m.version(), problem.get(), List.of(), List.of(), warnings);
                 }
                 sinks.add(new Sink(name, List.of(Events.ON_SUBMISSION)));
                 try {

@@ -63,7 +63,7 @@ final class SinksCommand implements Callable<Integer> {
         Terminal out = Terminal.of(spec);
         out.println(server.source());
         if (jars.isEmpty()) {
-            out.println("no plugin jars in " + home.pluginFolders().stream().map(f -> f.dir().toString()).toList());
+            out.println("no plugin jars in " + home.pluginFolders().folders().stream().map(f -> f.dir().toString()).toList());
         }
         for (PluginJar j : jars) {
             out.println("Plugin: " + (j.pluginId() == null ? "?" : j.pluginId()) + " " + (j.version() == null ? "" : j.version())

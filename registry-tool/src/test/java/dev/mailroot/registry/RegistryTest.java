@@ -239,7 +239,7 @@ class RegistryTest {
                         + " rule=RCPT TO=defaulted@* priority=7 enabled=True props {action=tag}",
                 "(garbage.jar)", "State: does not load: cannot be read as a jar",
                 "State: does not load: requires Mailroot >=9.0.0; this is 1.0.0",
-                "(zz-duplicate.jar)", "not used: plugin 'action' 2.1.0 from action-2.1.0.jar (plugins/) is used (a higher version)");
+                "(zz-duplicate.jar)", "not used (a lower version): plugin 'action' 2.1.0 from action-2.1.0.jar (plugins/) is used");
 
         JsonNode a = new ObjectMapper().readTree(run("sinks", "--json").out());
         JsonNode action = a.get(0);

@@ -20,7 +20,7 @@ import dev.mailroot.server.dispatch.SinkChain;
 import dev.mailroot.server.pickup.PickupDirectory;
 import dev.mailroot.server.pipeline.QueueRunner;
 import dev.mailroot.server.pipeline.PoisonMessages;
-import dev.mailroot.server.plugins.PluginFolders;
+import dev.mailroot.host.plugins.PluginFolders;
 import dev.mailroot.server.plugins.PluginHost;
 import dev.mailroot.server.plugins.ServiceEnvironment;
 import dev.mailroot.server.pipeline.RetryPolicy;
@@ -218,13 +218,7 @@ public final class MailrootServer implements AutoCloseable {
      * unless {@code plugins.bundled} is false.
      */
     public static PluginFolders pluginFolders(Home home, MailrootConfig config) {
-        List<PluginFolders.Folder> folders = new ArrayList<>();
-        folders.add(new PluginFolders.Folder(home.plugins(), "plugins/"));
-        String bundled = System.getProperty("mailroot.bundledPlugins");
-        if (config.plugins().bundled() && bundled != null && !bundled.isBlank()) {
-            folders.add(new PluginFolders.Folder(Path.of(bundled).toAbsolutePath().normalize(), "bundled"));
-        }
-        return new PluginFolders(folders);
+        return PluginFolders.of(home.plugins(), config.plugins().bundled());
     }
 
     /** What plugin services see of the server: its folders and local domains (the running server and offline commands alike). */

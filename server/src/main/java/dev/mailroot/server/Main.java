@@ -2,6 +2,7 @@ package dev.mailroot.server;
 
 import dev.mailroot.bindings.ControlCharacters;
 import dev.mailroot.bindings.Versions;
+import dev.mailroot.server.admin.ConnectorCommand;
 import dev.mailroot.server.admin.Pop3CheckCommand;
 import dev.mailroot.server.admin.RetrieveCommand;
 import dev.mailroot.server.admin.WaitCommand;
@@ -28,7 +29,8 @@ import java.util.concurrent.Callable;
 @Command(name = "mailroot", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Runs the Mailroot SMTP server. SIGTERM or Ctrl-C stops it gracefully.",
         exitCodeOnInvalidInput = 2,
-        subcommands = {RetrieveCommand.class, Pop3CheckCommand.class, WaitCommand.class, TraceCommand.class})
+        subcommands = {ConnectorCommand.class, RetrieveCommand.class, Pop3CheckCommand.class, WaitCommand.class,
+                TraceCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Mixin

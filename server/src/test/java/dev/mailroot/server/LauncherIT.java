@@ -64,7 +64,7 @@ class LauncherIT {
 
     @Test
     void everyCommandsHelpReachesStdout() throws Exception {
-        for (String[] args : new String[][]{{"--help"}, {"retrieve", "--help"}, {"pop3-check", "--help"}, {"wait", "--help"}}) {
+        for (String[] args : new String[][]{{"--help"}, {"connector", "--help"}, {"retrieve", "--help"}, {"pop3-check", "--help"}, {"wait", "--help"}}) {
             Launcher.Run help = Launcher.run("mailroot", home, args);
             assertThat(help.exit()).as(String.join(" ", args)).isZero();
             assertThat(help.out()).as(String.join(" ", args)).startsWith("Usage: mailroot").contains("--home");

@@ -2,6 +2,7 @@ package dev.mailroot.server.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.mailroot.bindings.AdminClient;
 import dev.mailroot.bindings.ControlCharacters;
 import dev.mailroot.server.ListenException;
 import dev.mailroot.server.config.MailrootConfig;
@@ -148,6 +149,7 @@ public final class AdminEndpoint implements AutoCloseable {
         try {
             Optional<CommandResult> result = plugins == null ? Optional.empty() : plugins.command(pluginId, command, params);
             if (result.isEmpty()) {
+                ex.getResponseHeaders().set(AdminClient.REFUSAL_HEADER, AdminClient.UNKNOWN_PLUGIN);
                 reply(ex, 404, "no running connector '" + ControlCharacters.escape(pluginId)
                         + "' (is its plugin in plugins/ and loaded?)\n");
                 return;
@@ -158,9 +160,13 @@ public final class AdminEndpoint implements AutoCloseable {
                 case FAILED -> 500;
                 case UNKNOWN_COMMAND -> 404;
             };
+            if (r.outcome() == CommandResult.Outcome.UNKNOWN_COMMAND) {
+                ex.getResponseHeaders().set(AdminClient.REFUSAL_HEADER, AdminClient.UNKNOWN_COMMAND);
+            }
             reply(ex, status, r.report().endsWith("\n") ? r.report() : r.report() + "\n");
         } catch (Exception e) {
             log.error("MR1011 admin command {} {} failed: {}", pluginId, command, e.toString(), e);
+            ex.getResponseHeaders().set(AdminClient.REFUSAL_HEADER, AdminClient.COMMAND_ERROR);
             reply(ex, 500, "the command failed: " + e + "\n");
         }
     }

@@ -1,7 +1,9 @@
 package dev.mailroot.server.plugins;
 
 import dev.mailroot.bindings.Binding;
-import dev.mailroot.bindings.PluginManifest;
+import dev.mailroot.host.plugins.Extensions;
+import dev.mailroot.host.plugins.PluginFolders;
+import dev.mailroot.host.plugins.PluginManifest;
 import dev.mailroot.sink.CommandResult;
 import dev.mailroot.sink.MailrootService;
 import org.pf4j.JarPluginManager;
@@ -101,10 +103,7 @@ final class LoadedPlugin {
                 return; // being unloaded already
             }
             CompletableFuture<RunningService> starting = PluginCode.start("plugin-" + id() + "-start", loader, () -> {
-                MailrootService service = (MailrootService) manager.getExtensionFactory().create(cls);
-                if (service == null) {
-                    throw new IllegalStateException("it needs a public no-argument constructor");
-                }
+                MailrootService service = Extensions.create(manager.getExtensionFactory(), cls, "service");
                 RunningService r = new RunningService(id(), service,
                         new HostServiceContext(id(), service.dataFolder(), env, loader), loader, calls);
                 r.start();

@@ -4,7 +4,10 @@ import dev.mailroot.bindings.Binding;
 import dev.mailroot.bindings.BindingRegistry;
 import dev.mailroot.bindings.BindingStore;
 import dev.mailroot.bindings.BindingStoreException;
-import dev.mailroot.bindings.PluginManifest;
+import dev.mailroot.host.plugins.PluginAdmission;
+import dev.mailroot.host.plugins.PluginChoice;
+import dev.mailroot.host.plugins.PluginFolders;
+import dev.mailroot.host.plugins.PluginManifest;
 import dev.mailroot.sink.CommandResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,7 +125,7 @@ public final class PluginHost implements Closeable {
         this.store = store;
         this.env = env;
         this.limits = limits;
-        this.preference = PluginManifest.preference(folders::rank);
+        this.preference = folders.preference();
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "plugin-host");
             t.setDaemon(true);
@@ -232,20 +235,20 @@ public final class PluginHost implements Closeable {
             failedWhy.keySet().retainAll(failed.keySet());
             manifests.keySet().retainAll(present.keySet());
             manifestStamps.keySet().retainAll(present.keySet());
-            Map<String, List<PluginManifest>> byId = new TreeMap<>();
+            List<PluginManifest> admitted = new ArrayList<>();
             for (PluginFolders.Jar j : settled.values()) {
                 PluginManifest m = failed.containsKey(j.path()) ? null : manifest(j);
                 if (m != null) {
-                    byId.computeIfAbsent(m.pluginId(), k -> new ArrayList<>()).add(m);
+                    admitted.add(m);
                 }
             }
-            byId.values().forEach(l -> l.sort(preference));
-            Set<String> ids = new TreeSet<>(byId.keySet());
+            Map<String, PluginChoice> choices = folders.choose(admitted);
+            Set<String> ids = new TreeSet<>(choices.keySet());
             ids.addAll(installed.keySet());
             for (String id : ids) {
-                List<PluginManifest> candidates = byId.getOrDefault(id, List.of());
-                reportChoice(id, candidates);
-                decide(id, candidates, present, settled, initial);
+                PluginChoice choice = choices.get(id);
+                reportChoice(id, choice);
+                decide(id, choice == null ? null : choice.used(), present, settled, initial);
             }
             lastPresent = present;
             lastSettled = settled;
@@ -261,53 +264,47 @@ public final class PluginHost implements Closeable {
         }
     }
 
-    /** The manifest of a settled jar (cached while it does not change), or null if it is not a usable plugin. */
+    /** The manifest of a settled jar (cached while it does not change), or null if it is not admitted as a plugin. */
     private PluginManifest manifest(PluginFolders.Jar j) {
         if (j.stamp().equals(manifestStamps.get(j.path()))) {
             return manifests.get(j.path());
         }
-        try {
-            PluginManifest m = PluginManifest.read(j.path());
-            String incompatible = m.incompatibility();
-            if (incompatible != null) {
-                throw new PluginManifest.NotAPlugin("plugin '" + m.pluginId() + "' " + incompatible);
-            }
-            manifests.put(j.path(), m);
-            manifestStamps.put(j.path(), j.stamp());
-            return m;
-        } catch (PluginManifest.NotAPlugin e) {
-            fail(j, e.getMessage(), null);
+        PluginAdmission a = PluginAdmission.of(j.path());
+        if (!a.admitted()) {
+            fail(j, a.refusal(), null);
             return null;
         }
+        manifests.put(j.path(), a.manifest());
+        manifestStamps.put(j.path(), j.stamp());
+        return a.manifest();
     }
 
     /** Says which of several jars of one plugin is used, and why the others are not; once per change. */
-    private void reportChoice(String id, List<PluginManifest> candidates) {
-        if (candidates.size() < 2) {
+    private void reportChoice(String id, PluginChoice choice) {
+        if (choice == null || choice.notUsed().isEmpty()) {
             reportedChoice.remove(id);
             return;
         }
-        String key = candidates.stream().map(m -> m.jar() + "@" + m.version()).toList().toString();
+        String key = choice.candidates().stream().map(m -> m.jar() + "@" + m.version()).toList().toString();
         if (key.equals(reportedChoice.put(id, key))) {
             return;
         }
-        PluginManifest used = candidates.get(0);
+        PluginManifest used = choice.used();
         List<String> others = new ArrayList<>();
-        for (PluginManifest m : candidates.subList(1, candidates.size())) {
-            boolean sameVersion = new org.pf4j.DefaultVersionManager().compareVersions(m.version(), used.version()) == 0;
-            others.add(m.jar() + " (" + m.version() + (sameVersion ? ", the same version, comes later" : ", a lower version") + ")");
+        for (PluginManifest m : choice.notUsed()) {
+            others.add(m.jar() + " (" + m.version() + ", " + choice.whyNotUsed(m) + ")");
         }
         log.warn("MR4013 plugin '{}' is in {} jars: {} ({}) is used; not used: {}. Remove the jars not used.", id,
-                candidates.size(), used.jar(), used.version(), String.join("; ", others));
+                choice.candidates().size(), used.jar(), used.version(), String.join("; ", others));
     }
 
-    private void decide(String id, List<PluginManifest> candidates, Map<Path, PluginFolders.Jar> present,
+    /** Loads, replaces or unloads plugin {@code id} so that {@code best} (the jar the duplicate policy chose, or null) runs. */
+    private void decide(String id, PluginManifest best, Map<Path, PluginFolders.Jar> present,
                         Map<Path, PluginFolders.Jar> settled, boolean initial) {
         if (loading.containsKey(id)) {
             return; // decided again when it has finished
         }
         LoadedPlugin current = installed.get(id);
-        PluginManifest best = candidates.isEmpty() ? null : candidates.get(0);
         if (current == null) {
             if (best != null) {
                 startLoad(best, present.get(best.jar()), null);
@@ -391,9 +388,7 @@ public final class PluginHost implements Closeable {
     /** Whether {@code jar} is still in its folder as it was when its load began. */
     private static boolean unchanged(PluginFolders.Jar jar) {
         try {
-            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(jar.path(),
-                    java.nio.file.attribute.BasicFileAttributes.class);
-            return jar.stamp().equals(new PluginFolders.Stamp(a.size(), a.lastModifiedTime().toMillis()));
+            return jar.stamp().equals(PluginFolders.Stamp.of(jar.path()));
         } catch (IOException e) {
             return false;
         }

@@ -2,9 +2,11 @@ package dev.mailroot.server.plugins;
 
 import dev.mailroot.bindings.Binding;
 import dev.mailroot.bindings.DefaultBindings;
-import dev.mailroot.bindings.ExitCalls;
-import dev.mailroot.bindings.PluginManifest;
 import dev.mailroot.bindings.Versions;
+import dev.mailroot.host.plugins.Extensions;
+import dev.mailroot.host.plugins.PluginAdmission;
+import dev.mailroot.host.plugins.PluginFolders;
+import dev.mailroot.host.plugins.PluginManifest;
 import dev.mailroot.sink.MailrootService;
 import dev.mailroot.sink.OnSubmissionSink;
 import org.pf4j.JarPluginManager;
@@ -24,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * One attempt to load a plugin jar, on a thread of its own: copy the jar, check that its code
@@ -113,33 +116,63 @@ final class PluginLoad {
 
     private LoadedPlugin load() throws Exception {
         Files.copy(jar.path(), copy, StandardCopyOption.REPLACE_EXISTING);
-        Optional<String> exit = ExitCalls.in(copy);
+        Started p = start(copy, this::reportBundledSharedClasses);
+        try {
+            PluginCalls calls = new PluginCalls();
+            List<Binding> defaults = new ArrayList<>();
+            List<LoadedSink> sinks = createSinks(p.manager(), p.id(), p.loader(), calls, defaults);
+            List<Class<? extends MailrootService>> services = p.manager().getExtensionClasses(MailrootService.class, p.id());
+            return new LoadedPlugin(manifest, jar, copy, p.manager(), p.loader(), calls, sinks, defaults, services);
+        } catch (Throwable e) {
+            p.unload();
+            throw e;
+        }
+    }
+
+    /**
+     * A plugin loaded from its private copy into a PF4J manager of its own, and started.
+     *
+     * @param manager its manager
+     * @param id      its plugin id
+     * @param loader  its class loader
+     */
+    record Started(JarPluginManager manager, String id, ClassLoader loader) {
+        /** Stops and unloads it, under its class loader; what fails here is ignored (it may not have got far). */
+        void unload() {
+            try {
+                ContextClassLoader.call(loader, () -> manager.unloadPlugin(id)); // PF4J stops it first if it runs
+            } catch (Throwable ignored) {
+                // it may not have got far enough to be stopped or unloaded
+            }
+        }
+    }
+
+    /**
+     * Loads and starts the plugin in {@code copy} (an admitted jar's private copy), the one way the
+     * server and its offline commands run a plugin: refused if its code can end the process, then
+     * loaded into a manager of its own with a {@link HostFirstClassLoader}, {@code loaded} told its
+     * id, and started under its class loader. On any failure what was loaded is unloaded again.
+     *
+     * @throws Refused if its code can end the process
+     */
+    static Started start(Path copy, Consumer<String> loaded) throws Exception {
+        Optional<String> exit = PluginAdmission.exitCallRefusal(copy);
         if (exit.isPresent()) {
-            throw new Refused("its code can end the server's process: " + exit.get()
-                    + " (a plugin must not call System.exit, Runtime.exit or Runtime.halt)");
+            throw new Refused(exit.get());
         }
         JarPluginManager manager = HostFirstClassLoader.newManager(copy.getParent());
         manager.setSystemVersion(Versions.MAILROOT);
         String id = manager.loadPlugin(copy);
+        Started p = new Started(manager, id, manager.getPluginClassLoader(id));
         try {
-            ClassLoader loader = manager.getPluginClassLoader(id);
-            reportBundledSharedClasses(id, copy);
-            PluginState st = ContextClassLoader.call(loader, () -> manager.startPlugin(id));
-            PluginWrapper wrapper = manager.getPlugin(id);
+            loaded.accept(id);
+            PluginState st = ContextClassLoader.call(p.loader(), () -> manager.startPlugin(id));
             if (st != PluginState.STARTED) {
-                throw notStarted(wrapper, st);
+                throw notStarted(manager.getPlugin(id), st);
             }
-            PluginCalls calls = new PluginCalls();
-            List<Binding> defaults = new ArrayList<>();
-            List<LoadedSink> sinks = createSinks(manager, id, loader, calls, defaults);
-            List<Class<? extends MailrootService>> services = manager.getExtensionClasses(MailrootService.class, id);
-            return new LoadedPlugin(manifest, jar, copy, manager, loader, calls, sinks, defaults, services);
+            return p;
         } catch (Throwable e) {
-            try {
-                ContextClassLoader.call(manager.getPluginClassLoader(id), () -> manager.unloadPlugin(id));
-            } catch (Throwable ignored) {
-                // it may not have got far enough to be unloaded
-            }
+            p.unload();
             throw e;
         }
     }
@@ -155,16 +188,7 @@ final class PluginLoad {
                                                 PluginCalls calls, List<Binding> defaults) {
         List<LoadedSink> sinks = new ArrayList<>();
         for (Class<? extends OnSubmissionSink> cls : manager.getExtensionClasses(OnSubmissionSink.class, pluginId)) {
-            OnSubmissionSink sink;
-            try {
-                sink = (OnSubmissionSink) ContextClassLoader.call(loader, () -> manager.getExtensionFactory().create(cls));
-            } catch (RuntimeException e) {
-                sink = null;
-            }
-            if (sink == null) {
-                throw new IllegalStateException("cannot create an instance of sink " + cls.getName()
-                        + ": it needs a public no-argument constructor that does not throw");
-            }
+            OnSubmissionSink sink = ContextClassLoader.call(loader, () -> Extensions.create(manager.getExtensionFactory(), cls, "sink"));
             sinks.add(new LoadedSink(pluginId, cls.getName(), sink, loader, calls));
             try {
                 defaults.addAll(DefaultBindings.of(cls));
@@ -176,7 +200,7 @@ final class PluginLoad {
     }
 
     /** Says once per load that the jar carries classes the server provides: they are ignored, the server's are used. */
-    private void reportBundledSharedClasses(String pluginId, Path copy) {
+    private void reportBundledSharedClasses(String pluginId) {
         Set<String> bundled;
         try {
             bundled = HostFirstClassLoader.bundledSharedClasses(copy);

@@ -289,8 +289,8 @@ class AdminEndpointTest {
         try (TestServer server = TestServer.startWithPlugins(home, "admin: {port: " + idle + "}\n")) {
             int port = server.server().adminPort();
             assertThat(Files.readString(home.resolve("mailroot/admin.port")).strip()).isEqualTo(String.valueOf(port));
-            // the token went with it: the endpoint answered the command itself
-            assertThat(retrieve()).startsWith("1\n").contains("mailroot: no running connector 'pop3-connector'");
+            // the token went with it: the endpoint answered the command itself (no such plugin: exit 3)
+            assertThat(retrieve()).startsWith("3\n").contains("mailroot: no plugin 'pop3-connector' with a service runs in the server");
             Files.writeString(home.resolve("mailroot/admin.token"), "A".repeat(43) + "\n");
             // a token file that is not the server's: the client finds out before it sends it anywhere
             assertThat(retrieve()).startsWith("1\n").contains("cannot prove it holds the token in "

@@ -169,4 +169,31 @@ public final class TestPlugins {
                 }
             }
             """;
+
+    /**
+     * A plugin service ({@code <pkg>.EchoService}) with three commands: {@code echo} reports where
+     * it runs ("in the server" once started, else "offline"), its version and its parameters;
+     * {@code fail} fails with a report; {@code boom} throws. Any other command is unknown.
+     */
+    public static String echoService(String pkg, String version) {
+        return """
+                package %s;
+                import dev.mailroot.sink.*;
+                @org.pf4j.Extension
+                public class EchoService implements MailrootService {
+                    private volatile boolean started;
+                    public void start(ServiceContext c) { started = true; }
+                    public void stop() { started = false; }
+                    public CommandResult command(String name, java.util.Map<String, String> p, ServiceContext c) {
+                        switch (name) {
+                            case "echo": return CommandResult.ok((started ? "in the server" : "offline") + " %s "
+                                    + new java.util.TreeMap<>(p));
+                            case "fail": return CommandResult.failed("failed as asked\\nsecond line");
+                            case "boom": throw new IllegalStateException("boom");
+                            default: return CommandResult.unknown(name);
+                        }
+                    }
+                }
+                """.formatted(pkg, version);
+    }
 }

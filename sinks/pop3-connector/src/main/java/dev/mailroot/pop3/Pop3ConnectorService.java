@@ -58,6 +58,9 @@ public final class Pop3ConnectorService implements MailrootService {
 
     @Override
     public CommandResult command(String command, Map<String, String> parameters, ServiceContext ctx) {
+        if (!command.equals("retrieve") && !command.equals("check")) {
+            return CommandResult.unknown(command); // before the accounts: a typo is not a configuration problem
+        }
         Accounts accounts = accounts(ctx);
         String only = parameters.get("account");
         List<Account> chosen = accounts.accounts().stream().filter(a -> only == null || a.name().equals(only)).toList();

@@ -305,7 +305,7 @@ class Pop3ConnectorIT {
                 .contains("account carol-isp", "verdict:  OK", "account shop-typo", "verdict:  FAILED: login refused");
         assertThat(remoteCount("carol", "secret")).isEqualTo(1);
         String noPlugin = run("pop3-check", "--home", home.resolve("elsewhere").toString());
-        assertThat(noPlugin).startsWith("2\n").contains("no plugin 'pop3-connector'");
+        assertThat(noPlugin).startsWith("3\n").contains("no plugin 'pop3-connector'");
     }
 
     @Test

@@ -82,6 +82,18 @@ class Pop3LauncherIT {
     }
 
     @Test
+    void anUnknownCommandIsSaidSoEvenBeforeAnyAccountIsConfigured() throws Exception {
+        connector().plugins();
+        Launcher.Run r = Launcher.run("mailroot", home, "connector", "pop3-connector", "pop3-check", "--home", home.toString());
+        assertThat(r.exit()).isEqualTo(4);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo("mailroot: plugin 'pop3-connector': unknown command 'pop3-check'\n");
+        Launcher.Run check = Launcher.run("mailroot", home, "connector", "pop3-connector", "check", "--home", home.toString());
+        assertThat(check.exit()).isEqualTo(1);
+        assertThat(check.out()).startsWith("no usable account in ");
+    }
+
+    @Test
     void aHostileServersControlCharactersReachTheTerminalEscaped() throws Exception {
         try (FaultyPop3Server hostile = new FaultyPop3Server("carol", "secret", Set.of(),
                 "+OK \u001b]0;owned\u0007\u001b[2J ready\u009b31m")) {

@@ -1,4 +1,4 @@
-package dev.mailroot.bindings;
+package dev.mailroot.host.plugins;
 
 import java.io.DataInputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.mailroot.bindings;
+package dev.mailroot.host.plugins;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -53,8 +53,28 @@ public final class AdminClient {
         this.http = http;
     }
 
-    /** What the endpoint answered: the HTTP status and the body (one-line text, a report, or JSON). */
-    public record Response(int status, String body) {
+    /** The header in which the endpoint says why it did not run a connector command ({@link Response#refusal()}). */
+    public static final String REFUSAL_HEADER = "X-Mailroot-Refusal";
+    /** {@link Response#refusal()}: no loaded plugin of that id runs a service. */
+    public static final String UNKNOWN_PLUGIN = "unknown-plugin";
+    /** {@link Response#refusal()}: the plugin's service has no such command. */
+    public static final String UNKNOWN_COMMAND = "unknown-command";
+    /** {@link Response#refusal()}: the command threw; the body says what. */
+    public static final String COMMAND_ERROR = "command-error";
+
+    /**
+     * What the endpoint answered.
+     *
+     * @param status  the HTTP status
+     * @param body    the body (one-line text, a report, or JSON)
+     * @param refusal for a connector command not run or not finished, why ({@link #UNKNOWN_PLUGIN},
+     *                {@link #UNKNOWN_COMMAND}, {@link #COMMAND_ERROR}); else null
+     */
+    public record Response(int status, String body, String refusal) {
+        public Response(int status, String body) {
+            this(status, body, null);
+        }
+
         /** Whether the status is 200. */
         public boolean ok() {
             return status == 200;
@@ -210,7 +230,7 @@ public final class AdminClient {
     private Response send(HttpRequest.Builder request) throws IOException, InterruptedException {
         try {
             HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new Response(r.statusCode(), r.body());
+            return new Response(r.statusCode(), r.body(), r.headers().firstValue(REFUSAL_HEADER).orElse(null));
         } catch (ConnectException e) {
             throw new NotRunningException("the server is not running in " + home + " (nothing answers on 127.0.0.1:" + port + ")");
         } catch (HttpTimeoutException e) {

@@ -1,21 +1,22 @@
-package dev.mailroot.bindings;
+package dev.mailroot.host.plugins;
 
+import dev.mailroot.bindings.ControlCharacters;
+import dev.mailroot.bindings.Versions;
 import org.pf4j.DefaultVersionManager;
 import org.pf4j.VersionManager;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.Locale;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
 /**
  * What a plugin jar says about itself in its manifest ({@code Plugin-Id}, {@code Plugin-Version},
- * {@code Plugin-Requires}), read without running any of its code. The server's plugin host, its
- * offline commands and the {@code registry} tool all decide with this which jar is a plugin and
- * which of several jars of one plugin is used.
+ * {@code Plugin-Requires}), read without running any of its code. {@link PluginAdmission} decides
+ * with it which jar is a plugin, {@link PluginFolders#choose} which of several jars of one plugin
+ * is used.
  *
  * @param jar      the file
  * @param pluginId {@code Plugin-Id}
@@ -44,9 +45,9 @@ public record PluginManifest(Path jar, String pluginId, String version, String r
                 .thenComparing(m -> m.jar().getFileName().toString());
     }
 
-    /** Whether a file in a plugins folder is taken as a plugin: {@code *.jar} in any case, not hidden. */
-    public static boolean isPluginJarName(String name) {
-        return name.toLowerCase(Locale.ROOT).endsWith(".jar") && !name.startsWith(".");
+    /** Whether {@code id} is a plugin id: 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit. */
+    public static boolean isPluginId(String id) {
+        return id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     }
 
     /**
@@ -67,7 +68,7 @@ public record PluginManifest(Path jar, String pluginId, String version, String r
             throw new NotAPlugin("no Plugin-Id in its manifest");
         }
         id = id.strip();
-        if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
+        if (!isPluginId(id)) {
             throw new NotAPlugin("Plugin-Id '" + ControlCharacters.escape(id) + "' is not a plugin id (letters, digits, '.', '_', '-')");
         }
         String version = a.getValue("Plugin-Version");
