@@ -123,9 +123,9 @@ class ExamplePluginIT {
         Path kit = m2.resolve("dev/mailroot");
         install(kit, "mailroot-parent", REPO.resolve("pom.xml"), false);
         install(kit, "mailroot-plugin-parent", REPO.resolve("sinks/plugin-parent/pom.xml"), false);
-        install(kit, "mailroot-sink-api", REPO.resolve("sinks/api/pom.xml"), true);
+        install(kit, "mailroot-sink-api", REPO.resolve("sinks/api/pom.xml"), true, "sources", "javadoc");
         install(kit, "mailroot-bindings", REPO.resolve("sinks/bindings/pom.xml"), true);
-        install(kit, "mailroot-sink-testkit", REPO.resolve("sinks/testkit/pom.xml"), true);
+        install(kit, "mailroot-sink-testkit", REPO.resolve("sinks/testkit/pom.xml"), true, "sources", "javadoc");
         return m2;
     }
 
@@ -142,8 +142,8 @@ class ExamplePluginIT {
         }
     }
 
-    /** Puts a module's pom (and jar, from its target/) where {@code mvn install} puts them. */
-    private static void install(Path kit, String artifactId, Path pom, boolean jar) throws IOException {
+    /** Puts a module's pom (and jars, from its target/) where {@code mvn install} puts them. */
+    private static void install(Path kit, String artifactId, Path pom, boolean jar, String... classifiers) throws IOException {
         Path dir = Files.createDirectories(kit.resolve(artifactId).resolve(VERSION));
         String base = artifactId + "-" + VERSION;
         Files.copy(pom, dir.resolve(base + ".pom"));
@@ -151,6 +151,11 @@ class ExamplePluginIT {
             Path built = pom.resolveSibling("target").resolve(base + ".jar");
             assertThat(built).as("built by the outer build").isRegularFile();
             Files.copy(built, dir.resolve(base + ".jar"));
+        }
+        for (String classifier : classifiers) {
+            Path attached = pom.resolveSibling("target").resolve(base + "-" + classifier + ".jar");
+            assertThat(attached).as("the kit is published with its %s", classifier).isRegularFile();
+            Files.copy(attached, dir.resolve(attached.getFileName()));
         }
     }
 
