@@ -169,6 +169,9 @@ public final class Dispatcher implements AutoCloseable {
                 log.debug("binding {} skipped the remaining sinks", bound.describe());
                 break;
             }
+            if (submission.envelope().recipients().isEmpty() && !submission.recipientFates().isEmpty()) {
+                break; // every recipient has a fate of its own: nothing is left for later sinks
+            }
         }
         return result(submission, null, ran, null, List.of(), trace);
     }

@@ -6,8 +6,9 @@ import java.util.Objects;
  * What happens to one recipient of a message, decided by a sink with
  * {@link Submission#setRecipientFate(String, RecipientFate)} while the other recipients go on (the
  * role of a James {@code Matcher} selecting a subset). The recipient leaves the envelope at once, so
- * later sinks and their rules no longer see it; its outcome is recorded in the message's trace and
- * in the message-tracking log.
+ * later sinks no longer see it (the bindings that run were chosen when the chain started); its
+ * outcome is recorded in the message's trace and in the message-tracking log. When no recipient is
+ * left, the chain ends.
  *
  * @param kind   what happens to the recipient
  * @param reason why, for the log, the trace and the badmail reason file

@@ -130,7 +130,7 @@ public final class ChainRunner {
         return this;
     }
 
-    /** The longest chain of sink mail allowed ({@code sinks.maxGenerations}, 5 by default). */
+    /** The longest chain of sink mail allowed (the server allows 5). */
     public ChainRunner maxGenerations(int value) {
         maxGenerations = value;
         return this;

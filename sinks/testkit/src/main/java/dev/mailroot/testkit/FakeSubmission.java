@@ -46,7 +46,7 @@ import java.util.Properties;
  * Not thread-safe, like the server's submission.
  */
 public final class FakeSubmission implements Submission {
-    /** The longest chain of sink mail the server allows by default ({@code sinks.maxGenerations}). */
+    /** The longest chain of sink mail the server allows by default (5, as the server). */
     public static final int DEFAULT_MAX_GENERATIONS = 5;
 
     private final String id;
@@ -186,7 +186,7 @@ public final class FakeSubmission implements Submission {
         recipients.forEach(FakeEnvelope::checkAddress);
         if (generation + 1 > maxGenerations) {
             throw new MailLoopException("message " + id + " is sink mail of generation " + generation
-                    + "; sending more would pass sinks.maxGenerations (" + maxGenerations + ")");
+                    + "; sending more would pass the limit of " + maxGenerations + " generations");
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         content.writeTo(out);
@@ -210,7 +210,7 @@ public final class FakeSubmission implements Submission {
         return maxGenerations;
     }
 
-    /** Sets the longest chain of sink mail {@link #send} allows, as {@code sinks.maxGenerations} does. */
+    /** Sets the longest chain of sink mail {@link #send} allows, (the server allows 5). */
     public void setMaxGenerations(int maxGenerations) {
         this.maxGenerations = maxGenerations;
     }
