@@ -48,6 +48,8 @@ import java.util.zip.GZIPInputStream;
         footer = {"", "Examples:", "  bin/mailroot trace 0HNV3Q9MKGT0Q", "  bin/mailroot trace '<CAF1x@mail.example.com>' --json | jq ."})
 public final class TraceCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** At most this many lines are shown (a Message-ID many messages share, say). */
+    static final int MAX_LINES = 10_000;
 
     @Mixin
     HomeOptions options;
@@ -72,17 +74,25 @@ public final class TraceCommand implements Callable<Integer> {
         CommandOutput.quietLogging(home);
         List<JsonNode> lines = new ArrayList<>();
         Set<String> ids = new LinkedHashSet<>();
-        for (String line : tracked(home.logs())) {
-            JsonNode n = parse(line);
-            if (n != null && named(n, q, ids)) {
-                ids.add(n.path("id").asText());
+        // one pass: a message's lines are written together when it leaves, its "received" line
+        // first, so the line that names it comes before the others
+        boolean cut = tracked(home.logs(), line -> {
+            if (!line.contains(TraceLookup.bare(q)) && ids.stream().noneMatch(line::contains)) {
+                return true; // cheap: most lines cannot be about this message
             }
-        }
-        for (String line : tracked(home.logs())) {
             JsonNode n = parse(line);
-            if (n != null && ids.contains(n.path("id").asText())) {
+            if (n == null) {
+                return true;
+            }
+            String id = n.path("id").asText();
+            if (ids.contains(id) || named(n, q)) {
+                ids.add(id);
                 lines.add(n);
             }
+            return lines.size() < MAX_LINES;
+        });
+        if (cut) {
+            err.println("mailroot: more than " + MAX_LINES + " lines match; the rest are not shown");
         }
         String live = live(home, q);
         if (live == null) {
@@ -107,7 +117,7 @@ public final class TraceCommand implements Callable<Integer> {
     }
 
     /** Whether line {@code n} names the message {@code q}: its id, or the Message-ID it arrived with. */
-    private static boolean named(JsonNode n, String q, Set<String> ids) {
+    private static boolean named(JsonNode n, String q) {
         if (n.path("id").asText().equalsIgnoreCase(q)) {
             return true;
         }
@@ -163,8 +173,11 @@ public final class TraceCommand implements Callable<Integer> {
         }
     }
 
-    /** Every line of the tracking logs, oldest file first (rotated ones are gzipped). */
-    private static List<String> tracked(Path logs) throws IOException {
+    /**
+     * Hands every line of the tracking logs, oldest file first (rotated ones are gzipped), to
+     * {@code each} until it returns false; returns whether it stopped early.
+     */
+    private static boolean tracked(Path logs, java.util.function.Predicate<String> each) throws IOException {
         List<Path> files = new ArrayList<>();
         if (Files.isDirectory(logs)) {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(logs, "tracking*.jsonl*")) {
@@ -174,16 +187,20 @@ public final class TraceCommand implements Callable<Integer> {
         // rotated files (tracking.<date>.<n>.jsonl.gz) sort by name; the live tracking.jsonl is last
         files.sort(Comparator.comparing((Path p) -> p.getFileName().toString().equals("tracking.jsonl"))
                 .thenComparing(p -> p.getFileName().toString()));
-        List<String> lines = new ArrayList<>();
         for (Path f : files) {
             try (InputStream raw = Files.newInputStream(f);
                  InputStream in = f.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
                  BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                r.lines().forEach(lines::add);
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (!each.test(line)) {
+                        return true;
+                    }
+                }
             } catch (IOException e) {
-                lines.add(""); // an unreadable rotated file does not hide the others
+                // an unreadable rotated file does not hide the others
             }
         }
-        return lines;
+        return false;
     }
 }

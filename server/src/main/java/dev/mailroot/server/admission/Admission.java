@@ -103,8 +103,10 @@ public final class Admission implements SinkMail {
     }
 
     /**
-     * Makes the message in {@code buffer} durable and hands it to the queue. When this returns the
-     * caller may acknowledge it ({@code 250}, removing the pickup file).
+     * Makes the message in {@code buffer} durable. When this returns the caller may acknowledge it
+     * ({@code 250}, removing the pickup file); it then logs the acceptance and hands the message to
+     * the queue with {@link #queue}, so that the line with the Message-ID comes before any line of
+     * the message's processing.
      *
      * @param generation 0 for mail from outside; see {@link Progress#generation()}
      * @param extra      more fields for the {@code received} trace entry (name, value, ...)
@@ -139,8 +141,12 @@ public final class Admission implements SinkMail {
         fields.addAll(java.util.Arrays.asList(extra)); // null values are left out of the entry
         TraceEntry received = TraceEntry.of(envelope.arrivalTime(), "received", fields.toArray(String[]::new));
         SpoolEntry entry = spool.submit(id, envelope, override, Progress.arrived(received, generation), buffer);
-        next.accept(entry);
         return new Admitted(entry, messageId);
+    }
+
+    /** Hands an admitted message to the queue. */
+    public void queue(SpoolEntry entry) {
+        next.accept(entry);
     }
 
     /**
@@ -214,6 +220,7 @@ public final class Admission implements SinkMail {
         Admitted a = admit(id, env, buffer, generation, "parent", parent.id(), "binding", binding);
         log.info("MR2012 binding {} sent message id={} message-id={} from=<{}> rcpt={} while handling id={}", binding, id,
                 Optional.ofNullable(a.messageId()).orElse("-"), mailFrom, rcpts, parent.id());
+        queue(a.entry());
         return id;
     }
 }

@@ -34,15 +34,19 @@ import java.util.Optional;
 final class CallView implements Submission {
     private final SpooledSubmission target;
     private final Object lock = new Object();
-    private boolean open = true;
+    private volatile boolean open = true;
     private final Envelope envelope = new EnvelopeView();
     private final Headers headers = new HeadersView();
     private final java.util.Set<String> changed = new java.util.LinkedHashSet<>();
     private final List<String> sent = new java.util.ArrayList<>();
     private final List<Replacement> streams = new java.util.ArrayList<>();
 
-    CallView(SpooledSubmission target) {
+    /** The binding this call is for ("name {id}"), named on the mail it sends. */
+    private final String caller;
+
+    CallView(SpooledSubmission target, String caller) {
         this.target = target;
+        this.caller = caller;
     }
 
     /** Closes the view; returns once no call through it is running. Replacement streams left open are discarded. */
@@ -78,7 +82,8 @@ final class CallView implements Submission {
 
     private void check() {
         if (!open) {
-            throw new IllegalStateException("this sink call is over (it overran its time limit); the message has moved on");
+            throw new IllegalStateException("this sink call is over (it returned, failed or overran its time limit); "
+                    + "the message has moved on: do not keep the submission");
         }
     }
 
@@ -285,7 +290,7 @@ final class CallView implements Submission {
     private OutputStream replacement(boolean body) throws IOException {
         synchronized (lock) {
             check();
-            OutputStream out = body ? target.replaceBody() : target.replaceMessage();
+            SpooledSubmission.Replacement out = body ? target.replaceBody() : target.replaceMessage();
             Replacement r = new Replacement(out);
             streams.add(r);
             return r;
@@ -294,10 +299,12 @@ final class CallView implements Submission {
 
     /** A replacement stream that works only while the call is open; closing it applies the new content. */
     private final class Replacement extends FilterOutputStream {
-        private boolean done;
+        private final SpooledSubmission.Replacement file;
+        private volatile boolean done;
 
-        Replacement(OutputStream out) {
+        Replacement(SpooledSubmission.Replacement out) {
             super(out);
+            this.file = out;
         }
 
         @Override
@@ -307,10 +314,12 @@ final class CallView implements Submission {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            if (!open || done) {
-                throw new IOException(done ? "the replacement stream is closed" : "this sink call is over; the message has moved on");
+            synchronized (lock) {
+                if (!open || done) {
+                    throw new IOException(done ? "the replacement stream is closed" : "this sink call is over; the message has moved on");
+                }
+                out.write(b, off, len);
             }
-            out.write(b, off, len);
         }
 
         @Override
@@ -326,9 +335,12 @@ final class CallView implements Submission {
             }
         }
 
-        /** The call ended with the stream open: its file is left unnamed (removed with the message). */
+        /** The call ended with the stream open: the replacement is given up and its file removed. */
         void discard() {
-            done = true;
+            if (!done) {
+                done = true;
+                file.abort();
+            }
         }
     }
 
@@ -353,7 +365,7 @@ final class CallView implements Submission {
             check();
         }
         // not under the lock: writing a large message takes a while, and it is a message of its own
-        String id = target.send(mailFrom, recipients, content);
+        String id = target.send(caller, mailFrom, recipients, content);
         synchronized (lock) {
             sent.add(id);
         }

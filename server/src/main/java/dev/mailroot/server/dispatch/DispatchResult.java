@@ -8,6 +8,7 @@ import dev.mailroot.server.spool.SpoolEnvelope;
 import dev.mailroot.server.spool.TraceEntry;
 import dev.mailroot.sink.Fate;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -26,10 +27,13 @@ import java.util.List;
  *                    deferred chain) and the whole trace so far
  * @param chainTrace  the trace entries of this run of the chain
  * @param content     the message as the sinks left it
+ * @param madeFiles   the content files the sinks' replacements made in this run; those the recorded
+ *                    result does not name are to be removed once it is durable
+ *                    ({@link dev.mailroot.server.spool.Spool#discardContent})
  */
 public record DispatchResult(Fate fate, String setBy, int ran, String waitsForSink, boolean changed,
                              SpoolEnvelope envelope, HeaderOverride override, Progress progress,
-                             List<TraceEntry> chainTrace, MessageContent content) {
+                             List<TraceEntry> chainTrace, MessageContent content, List<Path> madeFiles) {
 
     /** Whether the message must wait for a missing sink instead of going on. */
     public boolean isWaitingForSink() {

@@ -107,12 +107,13 @@ public final class Dispatcher implements AutoCloseable {
         List<TraceEntry> trace = new ArrayList<>();
         for (BoundSink bound : sinks) {
             if (bound.isMissing() && bound.onMissing() == BindingStatus.OnMissing.TEMPFAIL) {
-                return waiting(submission, missing(bound, "is not provided by any loaded plugin"), 0, done, trace);
+                return result(submission, null, 0, missing(bound, "is not provided by any loaded plugin"), done, trace, false);
             }
         }
         SpooledSubmission.Checkpoint start = null;
         int ran = 0;
-        boolean unrecorded = false; // the calls since the last record changed something
+        boolean unrecorded = false; // the calls since the last record changed something (or sent mail)
+        boolean recorded = false;   // a PROGRESS record holds part of this run of the chain
         for (BoundSink selected : sinks) {
             if (selected.isMissing()) {
                 continue; // onMissing: skip (BindingChain reports it)
@@ -122,10 +123,8 @@ public final class Dispatcher implements AutoCloseable {
                 // its plugin went after the chain was chosen, and no other provides the class now
                 String why = "is no longer provided: plugin '" + selected.loaded().pluginId() + "' is unloaded or unloading";
                 if (selected.onMissing() == BindingStatus.OnMissing.TEMPFAIL) {
-                    if (start != null) {
-                        submission.restore(start);
-                    }
-                    return waiting(submission, missing(selected, why), ran, submission.baseProgress().done(), List.of());
+                    // as a deferral: the message waits with what the calls before it did, and resumes here
+                    return result(submission, null, ran, missing(selected, why), done, trace, recorded);
                 }
                 log.warn("MR2005 binding {} is skipped: sink class {} {}", selected.describe(), selected.binding().sinkClass(), why);
                 continue;
@@ -140,6 +139,7 @@ public final class Dispatcher implements AutoCloseable {
                     calls.progress(entry, submission.resultEnvelope(), submission.resultOverride(),
                             submission.resultProgress(done, trace), entry.crashes() > 0);
                     unrecorded = false;
+                    recorded = true;
                 }
                 // the first call of a chain is recorded durably before it starts: a process that
                 // dies anywhere in the chain then counts against the message. Later calls share a
@@ -158,12 +158,12 @@ public final class Dispatcher implements AutoCloseable {
             if (fate.kind() == Fate.Kind.DEFER) {
                 // this binding runs again when the message's wait is over; the bindings before it do not
                 log.info("MR2008 binding {} deferred the message: {}", bound.describe(), fate.reason());
-                return result(submission, bound.describe(), ran, null, done, trace);
+                return result(submission, bound.describe(), ran, null, done, trace, recorded);
             }
             done.add(bound.binding().id());
-            unrecorded |= !call.changes().isEmpty();
+            unrecorded |= !call.changes().isEmpty() || call.trace().fields().containsKey("sent");
             if (fate.stopsDelivery()) {
-                return result(submission, bound.describe(), ran, null, done, trace);
+                return result(submission, bound.describe(), ran, null, done, trace, recorded);
             }
             if (call.status() == SinkStatus.SKIP_REMAINING_SINKS) {
                 log.debug("binding {} skipped the remaining sinks", bound.describe());
@@ -173,18 +173,14 @@ public final class Dispatcher implements AutoCloseable {
                 break; // every recipient has a fate of its own: nothing is left for later sinks
             }
         }
-        return result(submission, null, ran, null, List.of(), trace);
-    }
-
-    private DispatchResult waiting(SpooledSubmission submission, String why, int ran, List<String> done,
-                                   List<TraceEntry> trace) {
-        return result(submission, null, ran, why, done, trace);
+        return result(submission, null, ran, null, List.of(), trace, recorded);
     }
 
     private DispatchResult result(SpooledSubmission s, String setBy, int ran, String waitsForSink, List<String> done,
-                                  List<TraceEntry> trace) {
-        return new DispatchResult(s.fate(), setBy, ran, waitsForSink, s.changed() || !done.equals(s.baseProgress().done()),
-                s.resultEnvelope(), s.resultOverride(), s.resultProgress(done, trace), List.copyOf(trace), s.current());
+                                  List<TraceEntry> trace, boolean recorded) {
+        // once a PROGRESS record holds part of the chain, the end of the chain is recorded in full (UPDATE)
+        return new DispatchResult(s.fate(), setBy, ran, waitsForSink, s.changed() || recorded || !done.equals(s.baseProgress().done()),
+                s.resultEnvelope(), s.resultOverride(), s.resultProgress(done, trace), List.copyOf(trace), s.current(), s.madeFiles());
     }
 
     /**
@@ -229,7 +225,7 @@ public final class Dispatcher implements AutoCloseable {
     /** Calls {@code bound}, whose plugin's calls the caller has entered; exits them when the call ends. */
     private Call call(BoundSink bound, SpooledSubmission submission) {
         SpooledSubmission.Checkpoint checkpoint = submission.checkpoint();
-        CallView view = new CallView(submission);
+        CallView view = new CallView(submission, bound.describe());
         submission.calledBy(bound.describe());
         long started = System.nanoTime();
         Instant at = clock.instant();

@@ -30,6 +30,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,8 +61,10 @@ public final class SpooledSubmission implements Submission {
     private HeaderSection section;
     private SectionHeaders headers;
     private Fate fate = Fate.deliver();
-    /** The binding whose call runs now ("name {id}"), for the recipients' outcomes and sent mail. */
+    /** The binding whose call runs now ("name {id}"), for the recipients' outcomes. */
     private String caller = "";
+    /** Content files made in this chain (removed if the chain's result does not name them). */
+    private final List<Path> made = new ArrayList<>();
 
     /**
      * @param entry          the spooled message
@@ -147,60 +150,96 @@ public final class SpooledSubmission implements Submission {
     }
 
     @Override
-    public OutputStream replaceBody() throws IOException {
+    public Replacement replaceBody() throws IOException {
         return replacement(true);
     }
 
     @Override
-    public OutputStream replaceMessage() throws IOException {
+    public Replacement replaceMessage() throws IOException {
         return replacement(false);
     }
 
     /**
      * A stream to a new content file; for a body, the current header section and the blank line are
-     * written first. Closing it makes the file durable and the message's content.
+     * written first. Closing it makes the file durable and the message's content; {@link
+     * Replacement#abort()} gives it up (the file is removed).
      */
-    private OutputStream replacement(boolean keepHeaders) throws IOException {
+    private Replacement replacement(boolean keepHeaders) throws IOException {
         Path file = newContentFile.apply(entry);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
+        made.add(file);
+        Replacement r = new Replacement(file, channel);
         try {
             if (keepHeaders) {
                 HeaderSection s = section();
-                out.write(s.toBytes());
+                r.write(s.toBytes());
                 // the blank line between the header section and the body, as the message has it
                 int sep = (int) Math.max(0, s.bodyStart() - s.end());
                 try (InputStream in = content.slice(s.end()).open()) {
                     byte[] b = in.readNBytes(sep);
-                    out.write(b.length > 0 ? b : s.newline().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    r.write(b.length > 0 ? b : s.newline().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                 }
             }
         } catch (IOException | RuntimeException e) {
-            channel.close();
+            r.abort();
             throw e;
         }
-        return new FilterOutputStream(out) {
-            private boolean closed;
+        return r;
+    }
 
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
+    /** A replaced content being written: to a file of the spool, never to memory. */
+    final class Replacement extends FilterOutputStream {
+        private final Path file;
+        private final FileChannel channel;
+        private boolean ended;
+
+        private Replacement(Path file, FileChannel channel) {
+            super(new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024));
+            this.file = file;
+            this.channel = channel;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        /** Makes the file durable and the message's content. */
+        @Override
+        public void close() throws IOException {
+            if (ended) {
+                return;
             }
-
-            @Override
-            public void close() throws IOException {
-                if (closed) {
-                    return;
-                }
-                closed = true;
+            ended = true;
+            long length;
+            try {
                 out.flush();
                 channel.force(false);
-                long length = channel.size();
+                length = channel.size();
+            } catch (IOException | RuntimeException e) {
+                abortQuietly();
+                throw e;
+            } finally {
                 channel.close();
-                Fsync.directory(file.getParent());
-                adopt(file, length);
             }
-        };
+            Fsync.directory(file.getParent());
+            adopt(file, length);
+        }
+
+        /** Gives the replacement up: the file is closed and removed; the message keeps its content. */
+        void abort() {
+            ended = true;
+            abortQuietly();
+        }
+
+        private void abortQuietly() {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // closing a file we only wrote to
+            }
+            forget(file);
+        }
     }
 
     private void adopt(Path file, long length) {
@@ -256,6 +295,11 @@ public final class SpooledSubmission implements Submission {
 
     @Override
     public String send(String mailFrom, List<String> recipients, MessageWriter content) throws IOException {
+        return send(caller, mailFrom, recipients, content);
+    }
+
+    /** {@link #send} for the call of binding {@code by} (a late call cannot take the next one's name). */
+    String send(String by, String mailFrom, List<String> recipients, MessageWriter content) throws IOException {
         Objects.requireNonNull(content, "content");
         if (mailFrom == null) {
             throw new IllegalArgumentException("sender is null; use \"\" for the null sender");
@@ -267,7 +311,21 @@ public final class SpooledSubmission implements Submission {
             throw new IllegalArgumentException("a message needs at least one recipient");
         }
         recipients.forEach(MutableEnvelope::checkAddress);
-        return mail.send(entry, caller, mailFrom, List.copyOf(recipients), content);
+        return mail.send(entry, by, mailFrom, List.copyOf(recipients), content);
+    }
+
+    private void forget(Path file) {
+        made.remove(file);
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // removed with the message, or at the next start
+        }
+    }
+
+    /** The content files this chain's replacements made (and did not give up). */
+    List<Path> madeFiles() {
+        return List.copyOf(made);
     }
 
     /** The state before a sink call, to undo a failed call. */
@@ -369,13 +427,7 @@ public final class SpooledSubmission implements Submission {
     /** The sinks' progress: {@code done} bindings, the notes, outcomes, replaced content, the trace so far. */
     Progress resultProgress(List<String> done, List<dev.mailroot.server.spool.TraceEntry> trace) {
         Progress p = baseProgress;
-        return new Progress(done, notes.values(), outcomes, replaced, concat(p.trace(), trace), p.generation());
-    }
-
-    private static <T> List<T> concat(List<T> a, List<T> b) {
-        List<T> all = new ArrayList<>(a);
-        all.addAll(b);
-        return all;
+        return new Progress(done, notes.values(), outcomes, replaced, p.trace(), p.generation()).traced(trace);
     }
 
     /** The message with the sinks' changes applied. */

@@ -11,6 +11,9 @@ import java.util.Set;
 /** The notes on a message while its sinks run: values by name, in the order first set. */
 final class SubmissionNotes implements Notes {
     static final int MAX_STRING = 65536;
+    /** All the notes of a message together: they are written to the spool with every change. */
+    static final int MAX_TOTAL = 1 << 20;
+    static final int MAX_NOTES = 1000;
 
     private final Map<String, Object> values;
 
@@ -43,7 +46,25 @@ final class SubmissionNotes implements Notes {
         if (value instanceof String s && s.length() > MAX_STRING) {
             throw new IllegalArgumentException("note " + note.name() + " is longer than " + MAX_STRING + " characters");
         }
-        values.put(note.name(), value);
+        Object previous = values.put(note.name(), value);
+        if (values.size() > MAX_NOTES || size() > MAX_TOTAL) {
+            if (previous == null) {
+                values.remove(note.name());
+            } else {
+                values.put(note.name(), previous);
+            }
+            throw new IllegalArgumentException("note " + note.name() + " refused: a message holds at most " + MAX_NOTES
+                    + " notes of " + MAX_TOTAL + " characters in all");
+        }
+    }
+
+    /** About how many characters the notes take (names and values). */
+    private long size() {
+        long n = 0;
+        for (Map.Entry<String, Object> e : values.entrySet()) {
+            n += e.getKey().length() + (e.getValue() instanceof String s ? s.length() : 16);
+        }
+        return n;
     }
 
     @Override

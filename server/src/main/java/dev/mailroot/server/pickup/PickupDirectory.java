@@ -427,6 +427,7 @@ public final class PickupDirectory implements AutoCloseable {
         }
         log.info("MR1101 picked up {} from <{}> to {} ({} bytes) message-id={}", c.name(), envelope.mailFrom(), accepted,
                 message.content().size(), admitted.messageId() == null ? "-" : admitted.messageId());
+        admission.queue(admitted.entry());
     }
 
     private void quarantine(Claim c, String reason) {

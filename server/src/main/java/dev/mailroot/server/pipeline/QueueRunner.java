@@ -92,6 +92,9 @@ public final class QueueRunner {
     private record Waiting(SpoolEntry entry, ScheduledFuture<?> timer) {
     }
 
+    /** The shortest wait a sink's {@code Fate.defer} may ask for: no sink spins a message through the spool. */
+    private static final Duration MIN_DEFER = Duration.ofSeconds(1);
+
     public QueueRunner(Spool spool, Dispatcher dispatcher, LocalDelivery delivery, Badmail badmail,
                        PoisonMessages poison, int threads, RetryPolicy retry, Clock clock) {
         this(spool, dispatcher, delivery, badmail, poison, threads, retry, clock, SinkMail.NONE, new MessageTracking());
@@ -307,7 +310,7 @@ public final class QueueRunner {
             return false; // shutting down: the sinks run again at the next start
         }
         if (result.isWaitingForSink()) {
-            waitForSink(entry, result.waitsForSink());
+            waitForSink(entry, result);
             return false;
         }
         Fate fate = result.fate();
@@ -335,6 +338,7 @@ public final class QueueRunner {
                 List<TraceEntry> more = recipientOutcomes(entry, result);
                 if (result.changed() || !more.isEmpty()) {
                     spool.update(entry, env, Stage.DISPATCHED, result.override(), result.progress().traced(more).chainEnded());
+                    spool.discardContent(entry, result.madeFiles());
                 } else {
                     spool.markDispatched(entry, result.ran() > 0, result.chainTrace());
                 }
@@ -389,18 +393,30 @@ public final class QueueRunner {
     private void deferred(SpoolEntry entry, DispatchResult r) throws IOException {
         Fate fate = r.fate();
         SpoolEnvelope env = r.envelope();
-        if (Duration.between(env.arrivalTime(), clock.instant()).compareTo(retry.giveUpAfter()) >= 0) {
+        Duration left = retry.giveUpAfter().minus(Duration.between(env.arrivalTime(), clock.instant()));
+        if (left.isNegative() || left.isZero()) {
             String reason = "deferred by binding " + r.setBy() + " for more than " + retry.giveUpAfter().toHours()
                     + " h; last reason: " + fate.reason();
             log.warn("MR2011 {}", reason);
-            Path file = writeBadmail(entry, env, env.recipients(), r.content(), reason, List.of());
-            leave(entry, r.progress(), "badmail", event("badmail", "file", file.getFileName().toString(), "reason", reason));
+            giveUp(entry, r, reason);
             return;
         }
         Progress progress = r.progress().traced(List.of(event("deferred", "binding", r.setBy(), "reason", fate.reason())));
         spool.progress(entry, env, r.override(), progress, false);
-        Duration after = fate.retryAfter().isZero() ? null : fate.retryAfter();
+        // a sink's own retry time, kept between a second and what is left of the message's lifetime
+        Duration after = fate.retryAfter().isZero() ? null
+                : fate.retryAfter().compareTo(MIN_DEFER) < 0 ? MIN_DEFER
+                : fate.retryAfter().compareTo(left) > 0 ? left : fate.retryAfter();
         retryLater(entry, env, "deferred by binding " + r.setBy() + ": " + fate.reason(), false, after);
+        spool.discardContent(entry, r.madeFiles());
+    }
+
+    /** The message waited too long (deferred, or for a missing sink): badmail, with the recipients' own fates. */
+    private void giveUp(SpoolEntry entry, DispatchResult r, String reason) throws IOException {
+        Progress p = r.progress().traced(recipientOutcomes(entry, r));
+        SpoolEnvelope env = r.envelope();
+        Path file = writeBadmail(entry, env, env.recipients(), r.content(), reason, List.of());
+        leave(entry, p, "badmail", event("badmail", "file", file.getFileName().toString(), "reason", reason));
     }
 
     /** The message leaves the spool: its trace, with {@code last}, goes to the tracking log. */
@@ -465,14 +481,19 @@ public final class QueueRunner {
      * message waits, retried with the usual back-off and at once when the plugins change, until
      * {@code delivery.giveUpAfterHours} after its arrival; then it goes to badmail.
      */
-    private void waitForSink(SpoolEntry entry, String reason) throws IOException {
-        SpoolEnvelope env = entry.envelope();
+    private void waitForSink(SpoolEntry entry, DispatchResult r) throws IOException {
+        SpoolEnvelope env = r.envelope();
         if (Duration.between(env.arrivalTime(), clock.instant()).compareTo(retry.giveUpAfter()) >= 0) {
-            toBadmail(entry, env, env.recipients(), spool.content(entry), "waited " + retry.giveUpAfter().toHours()
-                    + " h for a sink that did not come back: " + reason, List.of());
+            giveUp(entry, r, "waited " + retry.giveUpAfter().toHours() + " h for a sink that did not come back: "
+                    + r.waitsForSink());
             return;
         }
-        retryLater(entry, env, reason, true, null);
+        if (r.changed()) {
+            // the sinks before the missing one ran: the message waits with their changes, as a deferred one does
+            spool.progress(entry, env, r.override(), r.progress(), false);
+        }
+        retryLater(entry, env, r.waitsForSink(), true, null);
+        spool.discardContent(entry, r.madeFiles());
     }
 
     private void toBadmail(SpoolEntry entry, SpoolEnvelope env, List<String> rcpts, MessageContent content,
@@ -508,7 +529,11 @@ public final class QueueRunner {
         } catch (IOException e) {
             log.warn("could not re-write the message in the spool: {}", e.toString());
         }
-        log.warn("MR3002 will be retried at {} (attempt {} failed: {})", Instant.now(clock).plus(delay), failures, reason);
+        if (reason.startsWith("deferred by binding ")) {
+            log.info("MR2008 the chain runs again at {} ({})", Instant.now(clock).plus(delay), reason);
+        } else {
+            log.warn("MR3002 will be retried at {} (attempt {} failed: {})", Instant.now(clock).plus(delay), failures, reason);
+        }
         try {
             if (forSink) {
                 Waiting[] w = new Waiting[1];

@@ -118,6 +118,7 @@ final class IntakeHandler implements MessageHandler {
             log.info("MR1001 accepted from {} helo={} mail from=<{}> rcpt={} size={} message-id={}", client(),
                     context.getHelo().orElse("-"), envelope.mailFrom(), recipients, message.size(),
                     admitted.messageId() == null ? "-" : admitted.messageId());
+            admission.queue(admitted.entry());
             return "2.0.0 Ok: queued as " + id;
         } finally {
             if (!spooled) {

@@ -65,15 +65,21 @@ public final class JournalSpool implements Spool {
         Recovery recovery = new Recovery();
         this.journal = Journal.open(dir, options.segmentBytes(), recovery, seq -> deleteDrainedSegments());
         recovery.live.values().removeIf(e -> {
-            Progress.ContentFile replaced = e.progress().content();
-            Path missing = e.external() != null && !Files.isRegularFile(e.external()) ? e.external()
-                    : replaced != null && !Files.isRegularFile(dir.resolve(replaced.name())) ? dir.resolve(replaced.name())
-                    : null;
-            if (missing == null) {
+            if (e.external() == null || Files.isRegularFile(e.external())) {
+                Progress.ContentFile replaced = e.progress().content();
+                if (replaced != null && !Files.isRegularFile(dir.resolve(replaced.name()))) {
+                    // the sinks' replacement is gone (removed by hand?): the message as it was accepted
+                    // stands, and its sinks run again on it
+                    log.error("MR1013 id={} is in the spool but the content its sinks wrote ({}) is missing; it goes "
+                            + "through its sinks again as it was accepted", e.id(), replaced.name());
+                    Progress p = e.progress();
+                    e.state(e.envelope(), Stage.SUBMITTED, null, new Progress(List.of(), p.notes(), p.outcomes(), null,
+                            p.trace(), p.generation()));
+                }
                 return false;
             }
             log.error("MR1013 id={} is in the spool but its content file {} is missing; it cannot be delivered", e.id(),
-                    missing.getFileName());
+                    e.external().getFileName());
             return true;
         });
         this.recovered = List.copyOf(recovery.live.values());
@@ -242,7 +248,23 @@ public final class JournalSpool implements Spool {
      * {@link Progress}. Files a message no longer names are removed when it leaves or at the next start.
      */
     @Override
+    public void discardContent(SpoolEntry entry, List<Path> files) {
+        Progress.ContentFile kept = entry.progress().content();
+        for (Path p : files) {
+            if (kept == null || !p.getFileName().toString().equals(kept.name())) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    log.warn("id={} cannot remove {}: {}; it is removed when the message leaves", entry.id(),
+                            p.getFileName(), e.toString());
+                }
+            }
+        }
+    }
+
+    @Override
     public Path newContentFile(SpoolEntry entry) {
+        entry.madeContentFiles();
         return dir.resolve(entry.id() + ".r" + Long.toString(contentFiles.incrementAndGet(), 36) + ".eml");
     }
 
@@ -410,7 +432,9 @@ public final class JournalSpool implements Spool {
     }
 
     private void release(SpoolEntry entry) {
-        deleteContentFiles(entry.id(), null);
+        if (entry.hasContentFiles()) {
+            deleteContentFiles(entry.id(), null);
+        }
         byte[] cached = entry.cached();
         if (cached != null) {
             cachedBytes.addAndGet(-cached.length);

@@ -35,6 +35,14 @@ public record Progress(List<String> done, Map<String, Object> notes, List<Recipi
         return new Progress(List.of(), Map.of(), List.of(), null, List.of(received), generation);
     }
 
+    /**
+     * A trace longer than this (a message deferred for a day, say) keeps its first {@value #TRACE_HEAD}
+     * and its last entries, with one {@code trimmed} entry between them saying how many went: every
+     * record of the message carries its trace, so it must not grow without bound.
+     */
+    static final int MAX_TRACE = 200;
+    static final int TRACE_HEAD = 20;
+
     /** This progress with {@code entries} added to the trace. */
     public Progress traced(List<TraceEntry> entries) {
         if (entries.isEmpty()) {
@@ -42,7 +50,26 @@ public record Progress(List<String> done, Map<String, Object> notes, List<Recipi
         }
         List<TraceEntry> t = new java.util.ArrayList<>(trace);
         t.addAll(entries);
-        return new Progress(done, notes, outcomes, content, t, generation);
+        return new Progress(done, notes, outcomes, content, trimmed(t), generation);
+    }
+
+    private static List<TraceEntry> trimmed(List<TraceEntry> t) {
+        if (t.size() <= MAX_TRACE) {
+            return t;
+        }
+        List<TraceEntry> rest = t.subList(TRACE_HEAD, t.size());
+        int dropped = 0;
+        if (rest.get(0).event().equals("trimmed")) { // an earlier trim's marker: its count goes on
+            dropped = Integer.parseInt(rest.get(0).fields().getOrDefault("entries", "0"));
+            rest = rest.subList(1, rest.size());
+        }
+        int keepTail = MAX_TRACE - TRACE_HEAD - 1;
+        dropped += rest.size() - keepTail;
+        List<TraceEntry> out = new java.util.ArrayList<>(t.subList(0, TRACE_HEAD));
+        List<TraceEntry> tail = rest.subList(rest.size() - keepTail, rest.size());
+        out.add(TraceEntry.of(tail.get(0).time(), "trimmed", "entries", Integer.toString(dropped)));
+        out.addAll(tail);
+        return out;
     }
 
     /** This progress with the chain's bookkeeping cleared (its bindings all ran): a later chain starts afresh. */

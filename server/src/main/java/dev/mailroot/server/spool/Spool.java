@@ -101,6 +101,13 @@ public interface Spool extends Closeable {
     Path newContentFile(SpoolEntry entry);
 
     /**
+     * Removes those of {@code files} (made with {@link #newContentFile}) that {@code entry} does not
+     * name now: replacements undone with a failed call or replaced again. Call it once the record
+     * naming the content the message keeps is durable.
+     */
+    void discardContent(SpoolEntry entry, List<Path> files);
+
+    /**
      * Records, before a sink call on a message starts, which binding is about to run (poison-message
      * protection, docs/reliability.md); with {@code durable} the record is durable when this returns.
      */

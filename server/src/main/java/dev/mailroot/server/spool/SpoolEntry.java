@@ -22,6 +22,8 @@ public final class SpoolEntry {
     private int attempts;
     private volatile int crashes;
     private volatile List<BindingRef> suspects = List.of();
+    /** Whether content files were made for this message (removed with it when it leaves). */
+    private volatile boolean contentFiles;
     /** The binding whose call was recorded last, until the chain ends (in memory only). */
     private volatile BindingRef inCall;
 
@@ -81,6 +83,14 @@ public final class SpoolEntry {
     /** The bindings whose sink calls were running on this message when the process died, oldest first. */
     public List<BindingRef> suspects() {
         return suspects;
+    }
+
+    void madeContentFiles() {
+        contentFiles = true;
+    }
+
+    boolean hasContentFiles() {
+        return contentFiles || progress.content() != null;
     }
 
     BindingRef inCall() {
