@@ -40,7 +40,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * anything ({@link Exception} or {@link Error}: a stack overflow, an {@code OutOfMemoryError}, a
  * class the plugin lacks) or overruns is a failure of its binding: logged with the binding and the
  * message id, its changes to the message undone, counted towards disabling the binding, and the
- * binding's {@code onError} decides: {@code continue} (the chain goes on) or {@code badmail}. The
+ * binding's {@code onError} decides: {@code continue} (the chain goes on), {@code badmail}, or
+ * {@code defer} (the message waits and the chain runs again from this binding). The
  * sink pool is bounded: a sink that hangs holds one of its threads, never a delivery worker, and
  * never SMTP intake.
  *

@@ -17,6 +17,8 @@ import java.util.function.Supplier;
  */
 public final class TraceLookup {
     private final Supplier<Collection<SpoolEntry>> spool;
+    /** At most about this many lines are answered. */
+    static final int MAX_LINES = 10_000;
 
     public TraceLookup(Supplier<Collection<SpoolEntry>> spool) {
         this.spool = spool;
@@ -26,6 +28,9 @@ public final class TraceLookup {
     public List<String> lines(String query, Instant now) {
         List<String> out = new ArrayList<>();
         for (SpoolEntry e : spool.get()) {
+            if (out.size() >= MAX_LINES) {
+                break; // a Message-ID many messages share: the first ones are enough to go on
+            }
             if (!matches(e, query)) {
                 continue;
             }
