@@ -138,7 +138,7 @@ class RegistryTest {
         refused(run("add", "OnSubmission", "x", ACTION, "--id", "nope"), "is not a GUID");
         refused(run("add", "OnSubmission", "x", ACTION, "--prop", "novalue"), "is not name=value");
         refused(run("add", "OnSubmission", "x", ACTION, "--prop", "timeoutMs=soon"), "timeoutMs must be a positive whole number");
-        refused(run("add", "OnSubmission", "x", ACTION, "--prop", "onError=explode"), "onError must be 'continue' or 'badmail'");
+        refused(run("add", "OnSubmission", "x", ACTION, "--prop", "onError=explode"), "onError must be 'continue', 'badmail' or 'defer'");
         refused(run("add", "OnSubmission"), "Missing required parameters");
         String id = store().read().byName("taken").get(0).id();
         refused(run("add", "OnSubmission", "other", ACTION, "--id", id), "exists already");
