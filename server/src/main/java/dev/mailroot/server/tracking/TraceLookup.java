@@ -39,7 +39,7 @@ public final class TraceLookup {
             }
             out.add(MessageTracking.line(e.id(), TraceEntry.of(now, "in-spool", "stage", e.stage().name().toLowerCase(Locale.ROOT),
                     "recipients", String.join(",", e.envelope().recipients()),
-                    "waiting", e.attempts() > 0 ? e.attempts() + " failed attempt(s), retried later" : null)));
+                    "waiting", e.attempts() > 0 ? "retried later (" + e.attempts() + " attempt(s) so far)" : null)));
         }
         return out;
     }
