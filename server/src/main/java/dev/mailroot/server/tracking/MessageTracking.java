@@ -31,9 +31,15 @@ public final class MessageTracking {
         if (!out.isInfoEnabled()) {
             return;
         }
+        // one logging event per message, not per line: the log writer's cost is per event
+        StringBuilder lines = new StringBuilder(trace.size() * 200);
         for (TraceEntry e : trace) {
-            out.info(line(id, e));
+            if (lines.length() > 0) {
+                lines.append('\n');
+            }
+            lines.append(line(id, e));
         }
+        out.info(lines.toString());
     }
 
     /** One entry as a JSON line (without the line end). */
