@@ -32,8 +32,11 @@ import org.pf4j.ExtensionPoint;
  * id, the call's changes are undone, and the binding's {@code onError} decides: the message goes
  * on ({@code continue}), to badmail ({@code badmail}), or waits and the chain runs again from this
  * binding later ({@code defer}); five consecutive failures disable the binding. Processing is
- * at-least-once: if the server dies after the sink ran but before delivery finished, the sink runs
- * again for that message after the restart. Make side effects idempotent.
+ * at-least-once: if the server dies after the sink ran but before the chain's changes were
+ * recorded, the sink runs again for that message after the restart. A call that set notes, replaced
+ * the content, decided a recipient's fate or sent mail is recorded before the next call starts, and
+ * a restart resumes the chain after it; a call that only edited headers or the envelope may run
+ * again. Make side effects idempotent.
  */
 public interface OnSubmissionSink extends ExtensionPoint {
 
