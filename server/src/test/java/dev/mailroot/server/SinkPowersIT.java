@@ -26,7 +26,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The new sink powers in the real server started by {@code bin/mailroot}, with a plugin jar built
  * here: notes that survive a kill -9 between two sinks, a body rewritten on a 20 MB message with the heap
- * capped at 32 MB (a whole-message copy would not fit beside the server), and {@code bin/mailroot trace} for a message that passed four sinks.
+ * capped at 32 MB (the server itself needs most of it: two copies of the message could not fit), and
+ * {@code bin/mailroot trace} for a message that passed four sinks.
  */
 class SinkPowersIT {
 
