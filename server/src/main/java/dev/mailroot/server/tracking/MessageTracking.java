@@ -25,39 +25,46 @@ public final class MessageTracking {
     public static final String LOGGER = "mailroot.tracking";
     private static final Logger out = LoggerFactory.getLogger(LOGGER);
     private static final JsonFactory json = new JsonFactory();
+    private static final com.fasterxml.jackson.core.io.SerializedString NEWLINE =
+            new com.fasterxml.jackson.core.io.SerializedString("\n");
 
     /** Writes {@code id}'s trace, one line per entry. */
     public void write(String id, List<TraceEntry> trace) {
-        if (!out.isInfoEnabled()) {
+        if (!out.isInfoEnabled() || trace.isEmpty()) {
             return;
         }
         // one logging event per message, not per line: the log writer's cost is per event
-        StringBuilder lines = new StringBuilder(trace.size() * 200);
-        for (TraceEntry e : trace) {
-            if (lines.length() > 0) {
-                lines.append('\n');
+        StringWriter w = new StringWriter(trace.size() * 200);
+        try (JsonGenerator g = json.createGenerator(w).setRootValueSeparator(NEWLINE)) {
+            for (TraceEntry e : trace) {
+                write(g, id, e);
             }
-            lines.append(line(id, e));
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex); // cannot happen in memory
         }
-        out.info(lines.toString());
+        out.info(w.toString());
     }
 
     /** One entry as a JSON line (without the line end). */
     public static String line(String id, TraceEntry e) {
         StringWriter w = new StringWriter(160);
         try (JsonGenerator g = json.createGenerator(w)) {
-            g.writeStartObject();
-            g.writeStringField("time", e.time().toString());
-            g.writeStringField("id", id);
-            g.writeStringField("event", e.event());
-            for (Map.Entry<String, String> f : e.fields().entrySet()) {
-                g.writeStringField(f.getKey(), f.getValue());
-            }
-            g.writeEndObject();
+            write(g, id, e);
         } catch (IOException ex) {
             throw new UncheckedIOException(ex); // cannot happen in memory
         }
         return w.toString();
+    }
+
+    private static void write(JsonGenerator g, String id, TraceEntry e) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("time", e.time().toString());
+        g.writeStringField("id", id);
+        g.writeStringField("event", e.event());
+        for (Map.Entry<String, String> f : e.fields().entrySet()) {
+            g.writeStringField(f.getKey(), f.getValue());
+        }
+        g.writeEndObject();
     }
 
     /** A trace entry now. */
