@@ -15,7 +15,7 @@ import java.util.Set;
  */
 public final class LogLevels {
     static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
-    private static final Set<String> SERVER_PARTS = Set.of("smtp", "pickup", "spool", "dispatch", "delivery", "plugins",
+    private static final Set<String> SERVER_PARTS = Set.of("smtp", "admission", "pickup", "spool", "dispatch", "delivery", "plugins",
             "admin", "badmail", "pipeline", "config", "message", "address");
 
     private LogLevels() {
