@@ -14,9 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -51,7 +49,7 @@ public final class JournalSpool implements Spool {
     private final FileLock lock;
     private final Map<String, SpoolEntry> entries = new ConcurrentHashMap<>();
     private final TreeMap<Long, Integer> liveBySegment = new TreeMap<>();
-    private final AtomicLong cachedBytes = new AtomicLong();
+    private final ContentCache cache;
     private final AtomicLong contentFiles = new AtomicLong(System.currentTimeMillis());
     private final List<SpoolEntry> recovered;
     private final Journal journal;
@@ -60,28 +58,12 @@ public final class JournalSpool implements Spool {
     private JournalSpool(Path dir, Options options, FileChannel lockChannel, FileLock lock) throws IOException {
         this.dir = dir;
         this.options = options;
+        this.cache = new ContentCache(options.cacheBytes());
         this.lockChannel = lockChannel;
         this.lock = lock;
-        Recovery recovery = new Recovery();
+        JournalRecovery recovery = new JournalRecovery(dir, cache);
         this.journal = Journal.open(dir, options.segmentBytes(), recovery, seq -> deleteDrainedSegments());
-        recovery.live.values().removeIf(e -> {
-            if (e.external() == null || Files.isRegularFile(e.external())) {
-                Progress.ContentFile replaced = e.progress().content();
-                if (replaced != null && !Files.isRegularFile(dir.resolve(replaced.name()))) {
-                    // the sinks' replacement is gone (removed by hand?): the message as it was accepted
-                    // stands, and its sinks run again on it
-                    log.error("MR1013 id={} is in the spool but the content its sinks wrote ({}) is missing; it goes "
-                            + "through its sinks again as it was accepted", e.id(), replaced.name());
-                    Progress p = e.progress();
-                    e.state(e.envelope(), Stage.SUBMITTED, null, new Progress(List.of(), p.notes(), p.outcomes(), null,
-                            p.trace(), p.generation()));
-                }
-                return false;
-            }
-            log.error("MR1013 id={} is in the spool but its content file {} is missing; it cannot be delivered", e.id(),
-                    e.external().getFileName());
-            return true;
-        });
+        recovery.checkContent();
         this.recovered = List.copyOf(recovery.live.values());
         recordCrashes(recovery.openCalls);
         for (SpoolEntry e : recovered) {
@@ -183,16 +165,14 @@ public final class JournalSpool implements Spool {
             byte[] head = Records.submitInline(id, envelope, Stage.SUBMITTED, override, progress, buffer.length());
             byte[] bytes = buffer.array();
             int length = buffer.length();
-            byte[] cache = reserveCache(bytes.length) ? bytes : null;
+            byte[] cached = cache.reserve(bytes.length) ? bytes : null;
             SpoolEntry[] entry = new SpoolEntry[1];
             try {
                 await(journal.append(Records.SUBMIT, head, bytes, 0, length, p -> entry[0] = register(new SpoolEntry(id,
                         envelope, Stage.SUBMITTED, override, progress, length, null, p.segment(),
-                        p.payloadOffset(head.length), cache))));
+                        p.payloadOffset(head.length), cached))));
             } catch (IOException e) {
-                if (cache != null) {
-                    cachedBytes.addAndGet(-cache.length);
-                }
+                cache.release(cached);
                 throw e;
             }
             return entry[0];
@@ -435,9 +415,8 @@ public final class JournalSpool implements Spool {
         if (entry.hasContentFiles()) {
             deleteContentFiles(entry.id(), null);
         }
-        byte[] cached = entry.cached();
-        if (cached != null) {
-            cachedBytes.addAndGet(-cached.length);
+        if (entry.cached() != null) {
+            cache.release(entry.cached());
             entry.dropCache();
         }
         if (entry.external() != null) {
@@ -460,15 +439,6 @@ public final class JournalSpool implements Spool {
         } catch (IOException e) {
             log.warn("id={} cannot remove its replaced content files: {}; they are removed at the next start", id, e.toString());
         }
-    }
-
-    private boolean reserveCache(long bytes) {
-        long now = cachedBytes.addAndGet(bytes);
-        if (now > options.cacheBytes()) {
-            cachedBytes.addAndGet(-bytes);
-            return false;
-        }
-        return true;
     }
 
     /** Deletes segments, oldest first, up to the first that still holds a live message or is active. */
@@ -520,104 +490,6 @@ public final class JournalSpool implements Spool {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             throw cause instanceof IOException io ? io : new IOException(cause);
-        }
-    }
-
-    /** Rebuilds the live messages from the journal. */
-    private final class Recovery implements Journal.Replay {
-        final Map<String, SpoolEntry> live = new LinkedHashMap<>();
-        /** The call each message was in at the end of the journal, if any: the process died in it. */
-        final Map<String, BindingRef> openCalls = new java.util.HashMap<>();
-
-        @Override
-        public void record(Journal.Position position, byte type, byte[] payload) throws IOException {
-            try {
-                switch (type) {
-                    case Records.SUBMIT -> submit(position, payload);
-                    case Records.UPDATE -> {
-                        Records.State s = Records.decodeState(payload, false);
-                        SpoolEntry e = live.get(s.id());
-                        openCalls.remove(s.id());
-                        if (e != null) {
-                            e.state(s.envelope(), s.stage(), s.override(), s.progress());
-                            e.crashed(0, List.of());
-                        }
-                    }
-                    case Records.PROGRESS -> {
-                        Records.State s = Records.decodeState(payload, false);
-                        SpoolEntry e = live.get(s.id());
-                        if (e != null) {
-                            e.state(s.envelope(), s.stage(), s.override(), s.progress());
-                        }
-                    }
-                    case Records.DONE -> {
-                        String id = Records.decodeId(payload);
-                        live.remove(id);
-                        openCalls.remove(id);
-                    }
-                    case Records.CALL -> {
-                        String id = Records.decodeId(payload);
-                        if (live.containsKey(id)) {
-                            openCalls.put(id, Records.decodeCall(payload));
-                        }
-                    }
-                    case Records.CALL_END -> openCalls.remove(Records.decodeId(payload));
-                    case Records.CHAIN_END -> {
-                        String id = Records.decodeId(payload);
-                        SpoolEntry e = live.get(id);
-                        openCalls.remove(id);
-                        if (e != null) {
-                            e.state(e.envelope(), Stage.DISPATCHED, e.override(),
-                                    e.progress().traced(Records.decodeChainEnd(payload)).chainEnded());
-                            e.crashed(0, List.of());
-                        }
-                    }
-                    case Records.SUSPECT -> {
-                        Records.Suspect sus = Records.decodeSuspect(payload);
-                        SpoolEntry e = live.get(sus.id());
-                        openCalls.remove(sus.id()); // counted when this record was written
-                        if (e != null) {
-                            e.crashed(sus.crashes(), sus.bindings());
-                        }
-                    }
-                    default -> corrupt(position.segment(), position.offset(), "unknown record type " + type);
-                }
-            } catch (IOException | RuntimeException e) {
-                corrupt(position.segment(), position.offset(), "unreadable record: " + e);
-            }
-        }
-
-        private void submit(Journal.Position position, byte[] payload) throws IOException {
-            Records.State s = Records.decodeState(payload, true);
-            SpoolEntry entry;
-            if (s.external()) {
-                Path file = dir.resolve(s.externalFile());
-                if (!file.getParent().equals(dir)) {
-                    corrupt(position.segment(), position.offset(), "a content file name outside the spool: " + s.externalFile());
-                    return;
-                }
-                // whether the file exists is checked once the journal is read: a DONE record
-                // later on may say the message left (and its file with it)
-                entry = new SpoolEntry(s.id(), s.envelope(), s.stage(), s.override(), s.progress(), s.contentLength(), file,
-                        position.segment(), 0, null);
-            } else {
-                int off = s.inlineOffset();
-                int len = (int) s.contentLength();
-                byte[] cache = reserveCache(len) ? Arrays.copyOfRange(payload, off, off + len) : null;
-                entry = new SpoolEntry(s.id(), s.envelope(), s.stage(), s.override(), s.progress(), len, null,
-                        position.segment(), position.payloadOffset(off), cache);
-            }
-            openCalls.remove(s.id()); // a rewrite happens between calls, never during one
-            SpoolEntry previous = live.remove(s.id()); // a rewrite: the later copy wins
-            if (previous != null && previous.cached() != null) {
-                cachedBytes.addAndGet(-previous.cached().length);
-            }
-            live.put(s.id(), entry);
-        }
-
-        @Override
-        public void corrupt(long segment, long offset, String why) {
-            log.warn("MR1013 spool segment {} offset {}: {}", segment, offset, why);
         }
     }
 }
