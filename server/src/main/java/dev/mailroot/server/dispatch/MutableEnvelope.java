@@ -1,5 +1,6 @@
 package dev.mailroot.server.dispatch;
 
+import dev.mailroot.host.message.MessageRules;
 import dev.mailroot.server.spool.SpoolEnvelope;
 import dev.mailroot.sink.Envelope;
 
@@ -14,7 +15,6 @@ import java.util.Optional;
 
 /** The envelope a sink sees: a mutable copy of the spooled one that knows whether it changed. */
 final class MutableEnvelope implements Envelope {
-    private static final int MAX_ADDRESS = 320;
 
     private final SpoolEnvelope original;
     private String mailFrom;
@@ -41,7 +41,7 @@ final class MutableEnvelope implements Envelope {
             throw new IllegalArgumentException("sender is null; use \"\" for the null sender");
         }
         if (!address.isEmpty()) {
-            checkAddress(address);
+            MessageRules.checkAddress(address);
         }
         if (!address.equals(mailFrom)) {
             mailFrom = address;
@@ -56,7 +56,7 @@ final class MutableEnvelope implements Envelope {
 
     @Override
     public boolean addRecipient(String address) {
-        checkAddress(address);
+        MessageRules.checkAddress(address);
         boolean added = recipients.putIfAbsent(key(address), address) == null;
         changed |= added;
         return added;
@@ -71,7 +71,7 @@ final class MutableEnvelope implements Envelope {
 
     @Override
     public boolean replaceRecipient(String address, String replacement) {
-        checkAddress(replacement);
+        MessageRules.checkAddress(replacement);
         if (address == null || !recipients.containsKey(key(address))) {
             return false;
         }
@@ -91,7 +91,7 @@ final class MutableEnvelope implements Envelope {
     @Override
     public void setRecipients(Collection<String> addresses) {
         for (String a : addresses) {
-            checkAddress(a);
+            MessageRules.checkAddress(a);
         }
         recipients.clear();
         for (String a : addresses) {
@@ -145,22 +145,5 @@ final class MutableEnvelope implements Envelope {
 
     private static String key(String address) {
         return address.toLowerCase(Locale.ROOT);
-    }
-
-    /** Refuses what cannot be an SMTP path: empty, overlong, white space, controls, angle brackets. */
-    static void checkAddress(String address) {
-        if (address == null || address.isEmpty()) {
-            throw new IllegalArgumentException("address is empty");
-        }
-        if (address.length() > MAX_ADDRESS) {
-            throw new IllegalArgumentException("address is longer than " + MAX_ADDRESS + " characters");
-        }
-        for (int i = 0; i < address.length(); i++) {
-            char c = address.charAt(i);
-            if (c <= ' ' || c == 0x7f || c == '<' || c == '>') {
-                throw new IllegalArgumentException("address '" + address.replaceAll("\\p{Cntrl}", "?")
-                        + "' contains white space, a control character or an angle bracket");
-            }
-        }
     }
 }

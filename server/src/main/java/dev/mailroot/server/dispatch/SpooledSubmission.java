@@ -1,5 +1,7 @@
 package dev.mailroot.server.dispatch;
 
+import dev.mailroot.host.message.MessageRules;
+import dev.mailroot.host.message.NoteMap;
 import dev.mailroot.server.message.HeaderSection;
 import dev.mailroot.server.message.MessageContent;
 import dev.mailroot.server.spool.Fsync;
@@ -52,7 +54,7 @@ public final class SpooledSubmission implements Submission {
     private final Progress baseProgress;
     private final Session mailSession;
     private final MutableEnvelope envelope;
-    private final SubmissionNotes notes;
+    private final NoteMap notes;
     private final List<RecipientOutcome> outcomes;
     private final Function<SpoolEntry, Path> newContentFile;
     private final SinkMail mail;
@@ -83,7 +85,7 @@ public final class SpooledSubmission implements Submission {
         this.envelope = new MutableEnvelope(entry.envelope());
         this.baseOverride = entry.override();
         this.baseProgress = entry.progress();
-        this.notes = new SubmissionNotes(baseProgress.notes());
+        this.notes = new NoteMap(baseProgress.notes());
         this.outcomes = new ArrayList<>(baseProgress.outcomes());
         this.replaced = baseProgress.content();
     }
@@ -305,12 +307,12 @@ public final class SpooledSubmission implements Submission {
             throw new IllegalArgumentException("sender is null; use \"\" for the null sender");
         }
         if (!mailFrom.isEmpty()) {
-            MutableEnvelope.checkAddress(mailFrom);
+            MessageRules.checkAddress(mailFrom);
         }
         if (recipients == null || recipients.isEmpty()) {
             throw new IllegalArgumentException("a message needs at least one recipient");
         }
-        recipients.forEach(MutableEnvelope::checkAddress);
+        recipients.forEach(MessageRules::checkAddress);
         return mail.send(entry, by, mailFrom, List.copyOf(recipients), content);
     }
 
@@ -344,7 +346,7 @@ public final class SpooledSubmission implements Submission {
             this.section = s.section;
             this.sectionState = s.section == null ? null : s.section.saveState();
             this.fate = s.fate;
-            this.notes = s.notes.copy();
+            this.notes = s.notes.snapshot();
             this.outcomes = s.outcomes.size();
             this.content = s.content;
             this.replaced = s.replaced;
@@ -400,7 +402,7 @@ public final class SpooledSubmission implements Submission {
     /** Whether anything the spool keeps differs from the spooled message. */
     boolean changed() {
         return envelopeChanged() || headersChanged() || contentReplaced()
-                || !notes.values().equals(baseProgress.notes()) || outcomes.size() != baseProgress.outcomes().size();
+                || !notes.asMap().equals(baseProgress.notes()) || outcomes.size() != baseProgress.outcomes().size();
     }
 
     /** The envelope as the sinks left it. */
@@ -427,7 +429,7 @@ public final class SpooledSubmission implements Submission {
     /** The sinks' progress: {@code done} bindings, the notes, outcomes, replaced content, the trace so far. */
     Progress resultProgress(List<String> done, List<dev.mailroot.server.spool.TraceEntry> trace) {
         Progress p = baseProgress;
-        return new Progress(done, notes.values(), outcomes, replaced, p.trace(), p.generation()).traced(trace);
+        return new Progress(done, notes.asMap(), outcomes, replaced, p.trace(), p.generation()).traced(trace);
     }
 
     /** The message with the sinks' changes applied. */

@@ -1,5 +1,6 @@
 package dev.mailroot.server.message;
 
+import dev.mailroot.host.message.MessageRules;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -294,26 +295,12 @@ public final class HeaderSection {
 
     /** Refuses names that are not printable ASCII without colon (RFC 5322 §2.2). */
     public static void checkName(String name) {
-        if (name == null || name.isEmpty()) {
-            throw new IllegalArgumentException("header name is empty");
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c < 33 || c > 126 || c == ':') {
-                throw new IllegalArgumentException("header name '" + name + "' has a character not allowed in a name");
-            }
-        }
+        MessageRules.checkHeaderName(name);
     }
 
     /** Refuses values that would break the header section (bare CR or LF). */
     public static void checkValue(String value) {
-        if (value == null) {
-            throw new IllegalArgumentException("header value is null");
-        }
-        if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("header value contains CR, LF or NUL: "
-                    + value.replace("\r", "\\r").replace("\n", "\\n").toLowerCase(Locale.ROOT));
-        }
+        MessageRules.checkHeaderValue(value);
     }
 
     /** Reads lines as bytes, each with its line end (LF or CRLF) if it has one. */

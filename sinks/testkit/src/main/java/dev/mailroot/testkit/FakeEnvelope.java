@@ -1,5 +1,6 @@
 package dev.mailroot.testkit;
 
+import dev.mailroot.host.message.MessageRules;
 import dev.mailroot.sink.Envelope;
 
 import java.time.Instant;
@@ -18,7 +19,6 @@ import java.util.Optional;
  * {@link IllegalArgumentException}, and nothing changes). Not thread-safe, like the server's.
  */
 public final class FakeEnvelope implements Envelope {
-    private static final int MAX_ADDRESS = 320;
 
     private String mailFrom;
     /** lower-cased address to address as given, in order */
@@ -152,23 +152,8 @@ public final class FakeEnvelope implements Envelope {
         return address.toLowerCase(Locale.ROOT);
     }
 
-    /**
-     * Refuses what cannot be an SMTP path: empty, overlong, white space, controls, angle brackets.
-     * The same rule as the server's envelope ({@code MutableEnvelope.checkAddress}).
-     */
+    /** Refuses what cannot be an SMTP path: the server's own rule ({@link MessageRules#checkAddress}). */
     static void checkAddress(String address) {
-        if (address == null || address.isEmpty()) {
-            throw new IllegalArgumentException("address is empty");
-        }
-        if (address.length() > MAX_ADDRESS) {
-            throw new IllegalArgumentException("address is longer than " + MAX_ADDRESS + " characters");
-        }
-        for (int i = 0; i < address.length(); i++) {
-            char c = address.charAt(i);
-            if (c <= ' ' || c == 0x7f || c == '<' || c == '>') {
-                throw new IllegalArgumentException("address '" + address.replaceAll("\\p{Cntrl}", "?")
-                        + "' contains white space, a control character or an angle bracket");
-            }
-        }
+        MessageRules.checkAddress(address);
     }
 }

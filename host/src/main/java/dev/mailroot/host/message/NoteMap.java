@@ -1,23 +1,36 @@
-package dev.mailroot.server.dispatch;
+package dev.mailroot.host.message;
 
 import dev.mailroot.sink.Note;
 import dev.mailroot.sink.Notes;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** The notes on a message while its sinks run: values by name, in the order first set. */
-final class SubmissionNotes implements Notes {
-    static final int MAX_STRING = 65536;
-    /** All the notes of a message together: they are written to the spool with every change. */
-    static final int MAX_TOTAL = 1 << 20;
-    static final int MAX_NOTES = 1000;
+/**
+ * The notes on a message, with the rules the server keeps them by (and the testkit, so a sink's unit
+ * tests meet the same refusals): a note read with another type than it was set with, a null value, a
+ * {@code String} over {@value #MAX_STRING} characters, more than {@value #MAX_NOTES} notes or
+ * {@value #MAX_TOTAL} characters in all are refused with {@link IllegalArgumentException}; names keep
+ * the order they were first set in. Not thread-safe.
+ */
+public final class NoteMap implements Notes {
+    public static final int MAX_STRING = 65536;
+    /** All the notes of a message together: the server writes them to the spool with every change. */
+    public static final int MAX_TOTAL = 1 << 20;
+    public static final int MAX_NOTES = 1000;
 
     private final Map<String, Object> values;
 
-    SubmissionNotes(Map<String, Object> values) {
+    public NoteMap() {
+        this(Map.of());
+    }
+
+    /** Notes holding {@code values} (as read back from the spool). */
+    public NoteMap(Map<String, Object> values) {
         this.values = new LinkedHashMap<>(values);
     }
 
@@ -74,20 +87,27 @@ final class SubmissionNotes implements Notes {
 
     @Override
     public Set<String> names() {
-        return Set.copyOf(values.keySet()).isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(
-                new java.util.LinkedHashSet<>(values.keySet()));
+        return Collections.unmodifiableSet(new LinkedHashSet<>(values.keySet()));
     }
 
-    Map<String, Object> values() {
-        return values;
+    /** The notes as name to value, in order; unmodifiable. */
+    public Map<String, Object> asMap() {
+        return Collections.unmodifiableMap(values);
     }
 
-    Map<String, Object> copy() {
+    /** A copy, to go back to with {@link #restore} (a call undone). */
+    public Map<String, Object> snapshot() {
         return new LinkedHashMap<>(values);
     }
 
-    void restore(Map<String, Object> saved) {
+    /** Goes back to a {@link #snapshot}. */
+    public void restore(Map<String, Object> saved) {
         values.clear();
         values.putAll(saved);
+    }
+
+    @Override
+    public String toString() {
+        return values.toString();
     }
 }
