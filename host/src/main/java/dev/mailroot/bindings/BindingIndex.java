@@ -67,7 +67,7 @@ public final class BindingIndex {
         void collect(Rule.Keyword keyword, String value, java.util.function.Consumer<Entry> found) {
             String name;
             String domain;
-            if (keyword == Rule.Keyword.EHLO) {
+            if (keyword == Rule.Keyword.EHLO || keyword == Rule.Keyword.SOURCE) {
                 name = "";
                 domain = value;
             } else {
@@ -154,7 +154,12 @@ public final class BindingIndex {
             clauseOf.merge(e.ordinal(), e.clauseIndex(), Math::min);
         };
         byKeyword.get(Rule.Keyword.EHLO).collect(Rule.Keyword.EHLO, in.ehlo().toLowerCase(Locale.ROOT), found);
-        byKeyword.get(Rule.Keyword.MAIL_FROM).collect(Rule.Keyword.MAIL_FROM, in.mailFrom().toLowerCase(Locale.ROOT), found);
+        if (in.mailFrom() != null) {
+            byKeyword.get(Rule.Keyword.MAIL_FROM).collect(Rule.Keyword.MAIL_FROM, in.mailFrom().toLowerCase(Locale.ROOT), found);
+        }
+        if (!in.source().isEmpty()) {
+            byKeyword.get(Rule.Keyword.SOURCE).collect(Rule.Keyword.SOURCE, in.source().toLowerCase(Locale.ROOT), found);
+        }
         KeywordIndex rcpt = byKeyword.get(Rule.Keyword.RCPT_TO);
         for (String r : in.recipients()) {
             rcpt.collect(Rule.Keyword.RCPT_TO, r.toLowerCase(Locale.ROOT), found);

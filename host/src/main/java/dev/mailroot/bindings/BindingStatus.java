@@ -40,6 +40,20 @@ public final class BindingStatus {
         return "defer".equals(property(b, "onError"));
     }
 
+    /** Whether the binding's {@code onError} is {@code tempfail} (protocol events): a failed call refuses the command with {@code 451 4.7.1}. */
+    public static boolean tempfailOnError(Binding b) {
+        return "tempfail".equals(property(b, "onError"));
+    }
+
+    /**
+     * The {@code onError} values a binding of {@code event} may have: {@code continue}, {@code badmail},
+     * {@code defer} for OnSubmission; {@code continue}, {@code tempfail} for the protocol events.
+     */
+    public static java.util.List<String> onErrorValues(String event) {
+        return Events.isProtocol(event) ? java.util.List.of("continue", "tempfail")
+                : java.util.List.of("continue", "badmail", "defer");
+    }
+
     /**
      * The status of {@code b}, given whether a plugin provides its sink class ({@code provided}).
      */

@@ -50,9 +50,29 @@ public final class DefaultBindings {
                 }
                 props.put(p.substring(0, eq), p.substring(eq + 1));
             }
-            out.add(new Binding(Binding.canonicalId(d.id()), d.name(), Events.ON_SUBMISSION, sinkClass.getName(),
+            String event = event(sinkClass, d, where);
+            out.add(new Binding(Binding.canonicalId(d.id()), d.name(), event, sinkClass.getName(),
                     d.enabled(), d.rule().isBlank() ? null : d.rule(), d.priority(), props));
         }
         return out;
+    }
+
+    /** The declared event, or the one event the class implements. */
+    private static String event(Class<?> sinkClass, DefaultBinding d, String where) throws InvalidDeclaration {
+        List<String> implemented = Events.implementedBy(sinkClass);
+        if (d.event().isBlank()) {
+            if (implemented.size() != 1) {
+                throw new InvalidDeclaration(where + ": the class implements " + (implemented.isEmpty() ? "no sink interface"
+                        : "the sinks of " + implemented) + "; name the event (event = \"...\")");
+            }
+            return implemented.get(0);
+        }
+        String event = Events.canonical(d.event()).orElseThrow(() -> new InvalidDeclaration(where + ": unknown event '"
+                + d.event() + "' (known: " + Events.known() + ")"));
+        if (!implemented.contains(event)) {
+            throw new InvalidDeclaration(where + ": event " + event + " but the class does not implement "
+                    + Events.sinkInterface(event).getSimpleName());
+        }
+        return event;
     }
 }

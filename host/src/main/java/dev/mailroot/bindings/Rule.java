@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /**
  * An IIS binding rule: clauses {@code KEYWORD=pattern} joined by {@code ;}, which means OR. The
- * keywords are {@code EHLO}, {@code MAIL FROM} and {@code RCPT TO} (case-insensitive);
+ * keywords are {@code EHLO}, {@code MAIL FROM}, {@code RCPT TO} and Mailroot's {@code SOURCE} (case-insensitive);
  * {@code RCPT TO} is true when any recipient matches; no rule means always.
  *
  * <p>An address pattern is {@code name[@domain]}: without {@code @domain} any domain matches, with
@@ -15,13 +15,18 @@ import java.util.Locale;
  *
  * <p>Documented extensions to IIS, nothing else: white space around {@code =} and {@code ;} is
  * allowed, {@code HELO} is an alias of {@code EHLO}, and {@code *} may stand anywhere in a pattern
- * (IIS allows it only at the start and/or end of each part). Immutable.
+ * (IIS allows it only at the start and/or end of each part), and the keyword {@code SOURCE=name}
+ * (where the mail came from: {@code smtp}, {@code pickup}, {@code sink} or a connector such as
+ * {@code pop3-connector}; matched like an EHLO pattern). A clause on a value not known yet (the
+ * sender at OnConnect) is false. Immutable.
  */
 public final class Rule {
 
     /** The keywords of a clause. */
     public enum Keyword {
-        EHLO("EHLO"), MAIL_FROM("MAIL FROM"), RCPT_TO("RCPT TO");
+        EHLO("EHLO"), MAIL_FROM("MAIL FROM"), RCPT_TO("RCPT TO"),
+        /** Mailroot extension: where the mail came from ({@code smtp}, {@code pickup}, {@code sink}, a connector's name). */
+        SOURCE("SOURCE");
 
         private final String text;
 
@@ -49,7 +54,7 @@ public final class Rule {
         /** Whether this clause is true for the value (an address, or the HELO name for EHLO). */
         public boolean matches(String value) {
             String v = value == null ? "" : value.toLowerCase(Locale.ROOT);
-            if (keyword == Keyword.EHLO) {
+            if (keyword == Keyword.EHLO || keyword == Keyword.SOURCE) {
                 return domain.matchesLower(v);
             }
             int at = v.lastIndexOf('@');
@@ -114,7 +119,7 @@ public final class Rule {
         Keyword keyword = keyword(keywordText);
         if (keyword == null) {
             throw new RuleSyntaxException(start + lead + 1, keywordText.isEmpty() ? "missing keyword before '='"
-                    : "unknown keyword '" + keywordText + "'; expected EHLO, HELO, MAIL FROM or RCPT TO");
+                    : "unknown keyword '" + keywordText + "'; expected EHLO, HELO, MAIL FROM, RCPT TO or SOURCE");
         }
         String pattern = raw.substring(eq + 1).strip();
         int patternPos = start + eq + 2 + (raw.substring(eq + 1).length() - raw.substring(eq + 1).stripLeading().length());
@@ -130,7 +135,7 @@ public final class Rule {
         }
         Glob name = ANY;
         Glob domain = ANY;
-        if (keyword == Keyword.EHLO) {
+        if (keyword == Keyword.EHLO || keyword == Keyword.SOURCE) {
             domain = new Glob(pattern);
         } else {
             int at = pattern.lastIndexOf('@');
@@ -163,6 +168,7 @@ public final class Rule {
             case "EHLO", "HELO" -> Keyword.EHLO;
             case "MAIL FROM" -> Keyword.MAIL_FROM;
             case "RCPT TO" -> Keyword.RCPT_TO;
+            case "SOURCE" -> Keyword.SOURCE;
             default -> null;
         };
     }
@@ -215,17 +221,21 @@ public final class Rule {
         return switch (keyword) {
             case EHLO -> in.ehlo().isEmpty() ? "the HELO/EHLO name is empty (pickup mail has none)"
                     : "the HELO/EHLO name did not match (" + in.ehlo() + ")";
-            case MAIL_FROM -> "the sender did not match (" + (in.mailFrom().isEmpty() ? "<>, the null sender" : in.mailFrom()) + ")";
-            case RCPT_TO -> in.recipients().isEmpty() ? "there is no recipient"
+            case MAIL_FROM -> in.mailFrom() == null ? "the sender is not known yet at this event"
+                    : "the sender did not match (" + (in.mailFrom().isEmpty() ? "<>, the null sender" : in.mailFrom()) + ")";
+            case RCPT_TO -> in.recipients().isEmpty() ? "there is no recipient (yet)"
                     : "no recipient matched (" + String.join(", ", in.recipients()) + ")";
+            case SOURCE -> in.source().isEmpty() ? "the source is not known"
+                    : "the source did not match (" + in.source() + ")";
         };
     }
 
     static boolean clauseMatches(Clause c, RuleInput in) {
         return switch (c.keyword()) {
             case EHLO -> c.matches(in.ehlo());
-            case MAIL_FROM -> c.matches(in.mailFrom());
+            case MAIL_FROM -> in.mailFrom() != null && c.matches(in.mailFrom());
             case RCPT_TO -> in.recipients().stream().anyMatch(c::matches);
+            case SOURCE -> !in.source().isEmpty() && c.matches(in.source());
         };
     }
 

@@ -9,8 +9,10 @@ import java.lang.annotation.Target;
 
 /**
  * Declares a binding that Mailroot registers for this sink when it first sees the plugin: the
- * plugin's default binding. The event is the one the annotated class implements
- * ({@link OnSubmissionSink}: {@code OnSubmission}); the sink class is the annotated class.
+ * plugin's default binding. The event is {@link #event()}, or, when that is empty, the one event
+ * whose sink interface the annotated class implements ({@link OnSubmissionSink}:
+ * {@code OnSubmission}, {@code OnRcptToSink}: {@code OnRcptTo}, ...); the sink class is the
+ * annotated class.
  *
  * <p>Mailroot registers each default binding once, by its id. If the administrator later removes
  * or changes it, it is not put back on restart or upgrade; only {@code registry reregister
@@ -32,6 +34,13 @@ public @interface DefaultBinding {
 
     /** A fixed GUID in braces; administrators and scripts refer to the binding by it. */
     String id();
+
+    /**
+     * The event ({@code OnSubmission}, {@code OnConnect}, {@code OnHelo}, {@code OnMailFrom},
+     * {@code OnRcptTo}, {@code OnEndOfData}); needed only when the class implements the sinks of
+     * more than one event.
+     */
+    String event() default "";
 
     /** The display name. */
     String name();
