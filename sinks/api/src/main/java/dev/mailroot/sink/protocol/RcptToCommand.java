@@ -9,8 +9,11 @@ import java.util.Optional;
  *
  * @param recipient  the address as it will be spooled
  * @param parameters the ESMTP parameters, names upper case; empty for mail without a session
+ * @param known      whether the recipient is a known mailbox of the directory (its mailbox exists,
+ *                   or it is {@code postmaster}); false for a mailbox that the first delivery would
+ *                   create ({@code mailboxes.autoCreate: true})
  */
-public record RcptToCommand(String recipient, Map<String, String> parameters) {
+public record RcptToCommand(String recipient, Map<String, String> parameters, boolean known) {
     public RcptToCommand {
         parameters = parameters == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameters));
     }
