@@ -59,6 +59,11 @@ public record Home(Path root) {
         return mailroot().resolve("badmail");
     }
 
+    /** {@code mailroot/quarantine/}: messages OnEndOfData sinks quarantined ({@code .bad} + {@code .bdr}). */
+    public Path quarantine() {
+        return mailroot().resolve("quarantine");
+    }
+
     /** {@code mailroot/poison/}: messages set aside by poison-message protection ({@code .bad} + {@code .bdr}). */
     public Path poison() {
         return mailroot().resolve("poison");
@@ -120,7 +125,7 @@ public record Home(Path root) {
 
     /** Creates the folders the server writes to. */
     public void create() throws IOException {
-        for (Path p : new Path[]{conf(), plugins(), logs(), queue(), pickup(), badmail(), mailboxes()}) {
+        for (Path p : new Path[]{conf(), plugins(), logs(), queue(), pickup(), badmail(), quarantine(), mailboxes()}) {
             Files.createDirectories(p);
         }
     }

@@ -11,6 +11,9 @@ import dev.mailroot.server.admin.AdminToken;
 import dev.mailroot.server.admin.Health;
 import dev.mailroot.server.config.LogLevels;
 import dev.mailroot.server.badmail.Badmail;
+import dev.mailroot.server.protocol.ProtocolEvents;
+import dev.mailroot.server.protocol.Quarantine;
+import dev.mailroot.server.protocol.SessionlessEvents;
 import dev.mailroot.server.config.MailrootConfig;
 import dev.mailroot.server.delivery.LocalDelivery;
 import dev.mailroot.server.dispatch.BindingChain;
@@ -125,11 +128,21 @@ public final class MailrootServer implements AutoCloseable {
                 chain = new BindingChain(store, plugins::catalog);
                 framework.add(0, chain);
             }
+            // the protocol events run the plugins' bindings; a server with in-process sinks runs none
+            ProtocolEvents protocol = chain == null ? null : new ProtocolEvents(chain, health, 256);
+            if (protocol != null) {
+                framework.add(0, protocol);
+            }
+            MessageTracking tracking = new MessageTracking();
+            Quarantine quarantine = new Quarantine(home.quarantine(), clock, tracking);
             Dispatcher dispatcher = new Dispatcher(given == null ? chain : given, health, CallLog.of(spool),
                     config.delivery().threads(), 32, clock);
             framework.add(0, dispatcher);
             LocalRecipients recipients = new LocalRecipients(config.domains(), home.mailboxes(),
                     config.mailboxes().autoCreate());
+            if (protocol != null) {
+                dispatcher.beforeChain(new SessionlessEvents(protocol, recipients, quarantine, clock));
+            }
             PoisonMessages poison = new PoisonMessages(new Badmail(home.poison(), clock, "Mailroot poison message report"),
                     health, config.plugins().poisonThreshold());
             // SMTP, pickup and mail sent by sinks all go in through admission, which hands to the queue
@@ -138,7 +151,7 @@ public final class MailrootServer implements AutoCloseable {
                     new LocalDelivery(recipients, config.smtp().hostname(), clock),
                     new Badmail(home.badmail(), clock), poison, config.delivery().threads(),
                     RetryPolicy.standard(Duration.ofHours(config.delivery().giveUpAfterHours())), clock, admission,
-                    new MessageTracking());
+                    tracking);
             admission.handOff(queue::enqueue);
             Set<String> liveIds = spool.recovered().stream().map(SpoolEntry::id).collect(Collectors.toSet());
             // poison messages are set aside (and their bindings disabled) before the bindings are read
@@ -158,7 +171,7 @@ public final class MailrootServer implements AutoCloseable {
                         config.smtp().maxMessageSize(), clock);
                 pickup.start(liveIds);
             }
-            SmtpIntake smtp = new SmtpIntake(config.smtp(), admission);
+            SmtpIntake smtp = new SmtpIntake(config.smtp(), admission, protocol, quarantine);
             AdminEndpoint admin;
             try {
                 try {

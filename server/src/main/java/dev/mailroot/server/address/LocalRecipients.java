@@ -69,6 +69,18 @@ public final class LocalRecipients {
         return new RecipientVerdict(RecipientVerdict.Kind.LOCAL, mailbox, mailbox + "@" + a.domain());
     }
 
+    /**
+     * Whether a local recipient is a known mailbox: {@code postmaster}, or one whose Maildir exists
+     * (with {@code mailboxes.autoCreate: true} other local parts are accepted and made on first
+     * delivery; they are not known).
+     */
+    public boolean isKnown(RecipientVerdict verdict) {
+        if (!verdict.isLocal() || verdict.mailbox() == null) {
+            return false;
+        }
+        return verdict.mailbox().equals("postmaster") || Files.isDirectory(maildirOf(verdict.mailbox()));
+    }
+
     /** The Maildir of a mailbox whose name passed {@link #isSafeMailboxName(String)}. */
     public Path maildirOf(String mailbox) {
         Path dir = mailboxesRoot.resolve(mailbox).normalize();

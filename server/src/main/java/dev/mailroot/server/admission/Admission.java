@@ -92,6 +92,11 @@ public final class Admission implements SinkMail {
         return recipients.check(address);
     }
 
+    /** Whether a local recipient is a known mailbox (see {@link LocalRecipients#isKnown}). */
+    public boolean known(RecipientVerdict verdict) {
+        return recipients.isKnown(verdict);
+    }
+
     /** The address a local recipient is spooled under: as given, or the canonical form of a bare mailbox name. */
     public static String canonical(String address, RecipientVerdict verdict) {
         return address.indexOf('@') < 0 ? verdict.address() : address;
@@ -114,6 +119,23 @@ public final class Admission implements SinkMail {
      */
     public Admitted admit(String id, SpoolEnvelope envelope, MessageBuffer buffer, int generation, String... extra)
             throws IOException {
+        return admit(id, envelope, buffer, generation, Extras.NONE, extra);
+    }
+
+    /**
+     * What the protocol events of an SMTP session add to a message: header fields to put at the top
+     * (OnEndOfData sinks) and the session's notes (kept with the message for the OnSubmission sinks).
+     *
+     * @param headers {name, value} pairs, in order
+     * @param notes   notes by name
+     */
+    public record Extras(List<String[]> headers, java.util.Map<String, Object> notes) {
+        public static final Extras NONE = new Extras(List.of(), java.util.Map.of());
+    }
+
+    /** As {@link #admit(String, SpoolEnvelope, MessageBuffer, int, String...)}, with the protocol events' additions. */
+    public Admitted admit(String id, SpoolEnvelope envelope, MessageBuffer buffer, int generation, Extras extras,
+                          String... extra) throws IOException {
         HeaderSection section = null;
         try {
             section = HeaderSection.parse(buffer.content());
@@ -122,13 +144,18 @@ public final class Admission implements SinkMail {
         }
         String messageId = section == null ? null : section.first("Message-ID").map(String::strip).orElse(null);
         HeaderOverride override = null;
-        if (section != null && envelope.source() != Source.SMTP
-                && (messageId == null || section.first("Date").isEmpty())) {
-            if (messageId == null) {
+        if (section != null && !extras.headers().isEmpty()) {
+            for (int i = extras.headers().size() - 1; i >= 0; i--) {
+                section.prepend(extras.headers().get(i)[0], extras.headers().get(i)[1]);
+            }
+        }
+        if (section != null && (!extras.headers().isEmpty() || envelope.source() != Source.SMTP
+                && (messageId == null || section.first("Date").isEmpty()))) {
+            if (messageId == null && envelope.source() != Source.SMTP) {
                 messageId = "<" + id + "@" + hostname + ">";
                 section.add("Message-ID", messageId);
             }
-            if (section.first("Date").isEmpty()) {
+            if (section.first("Date").isEmpty() && envelope.source() != Source.SMTP) {
                 section.add("Date", RFC5322.format(envelope.arrivalTime().atZone(ZoneId.systemDefault())));
             }
             override = new HeaderOverride(section.toBytes(), section.end());
@@ -140,7 +167,11 @@ public final class Admission implements SinkMail {
         }
         fields.addAll(java.util.Arrays.asList(extra)); // null values are left out of the entry
         TraceEntry received = TraceEntry.of(envelope.arrivalTime(), "received", fields.toArray(String[]::new));
-        SpoolEntry entry = spool.submit(id, envelope, override, Progress.arrived(received, generation), buffer);
+        Progress progress = Progress.arrived(received, generation);
+        if (!extras.notes().isEmpty()) {
+            progress = new Progress(List.of(), extras.notes(), List.of(), null, progress.trace(), generation);
+        }
+        SpoolEntry entry = spool.submit(id, envelope, override, progress, buffer);
         return new Admitted(entry, messageId);
     }
 

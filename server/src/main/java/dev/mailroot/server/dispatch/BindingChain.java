@@ -43,6 +43,8 @@ public final class BindingChain implements SinkChain, AutoCloseable {
     private final Map<String, BoundSink> bound = new ConcurrentHashMap<>();
     private final Set<String> reportedMissing = ConcurrentHashMap.newKeySet();
     private volatile BindingIndex index = BindingIndex.of(List.of(), Events.ON_SUBMISSION);
+    /** The protocol events' indexes; an event with no enabled binding has none (the hot path's test). */
+    private volatile Map<String, BindingIndex> protocol = Map.of();
     private volatile BindingRegistry current = BindingRegistry.empty();
     /** Whether the plugins present at start have loaded: before, a sink not loaded yet is not missing. */
     private volatile boolean ready;
@@ -66,7 +68,34 @@ public final class BindingChain implements SinkChain, AutoCloseable {
 
     @Override
     public List<BoundSink> select(Submission submission) {
-        List<BindingIndex.Match> matches = index.select(RuleInput.of(submission.envelope()));
+        return bind(index.select(RuleInput.of(submission.envelope(), sourceName(submission))));
+    }
+
+    /** The name a {@code SOURCE=} clause matches for a spooled message: its connector's, else its source's. */
+    private static String sourceName(Submission submission) {
+        if (submission instanceof SpooledSubmission s) {
+            return s.entry().envelope().sourceName();
+        }
+        return submission.source().wireName();
+    }
+
+    /** Whether any enabled binding exists for the protocol event {@code event}: one volatile read and a map lookup. */
+    public boolean bound(String event) {
+        return protocol.containsKey(event);
+    }
+
+    /** Whether any protocol event has an enabled binding. */
+    public boolean anyProtocol() {
+        return !protocol.isEmpty();
+    }
+
+    /** The bindings of the protocol event {@code event} whose rule matches {@code in}, in run order. */
+    public List<BoundSink> select(String event, RuleInput in) {
+        BindingIndex i = protocol.get(event);
+        return i == null ? List.of() : bind(i.select(in));
+    }
+
+    private List<BoundSink> bind(List<BindingIndex.Match> matches) {
         if (matches.isEmpty()) {
             return List.of();
         }
@@ -74,7 +103,8 @@ public final class BindingChain implements SinkChain, AutoCloseable {
         List<BoundSink> out = new ArrayList<>(matches.size());
         for (BindingIndex.Match m : matches) {
             Binding b = m.binding();
-            LoadedSink loaded = sinks.sink(b.sinkClass()).orElse(null);
+            LoadedSink loaded = sinks.sink(b.sinkClass())
+                    .filter(l -> l.implementsSink(Events.sinkInterface(b.event()))).orElse(null);
             if (loaded == null) {
                 reportMissing(b);
                 out.add(BoundSink.missing(b));
@@ -122,7 +152,7 @@ public final class BindingChain implements SinkChain, AutoCloseable {
         }
         SinkCatalog sinks = catalog.get();
         for (Binding b : current.bindings()) {
-            if (b.enabled() && Events.ON_SUBMISSION.equals(b.event()) && sinks.sink(b.sinkClass()).isEmpty()) {
+            if (b.enabled() && sinks.sink(b.sinkClass()).isEmpty()) {
                 reportMissing(b);
             }
         }
@@ -157,17 +187,37 @@ public final class BindingChain implements SinkChain, AutoCloseable {
         Object stamp = store.stamp();
         try {
             BindingRegistry registry = store.read();
-            index = BindingIndex.of(registry.bindings(), Events.ON_SUBMISSION);
+            BindingIndex submission = BindingIndex.of(registry.bindings(), Events.ON_SUBMISSION);
+            Map<String, BindingIndex> events = new java.util.HashMap<>();
+            for (String e : Events.PROTOCOL) {
+                BindingIndex i = BindingIndex.of(registry.bindings(), e);
+                if (i.size() > 0) {
+                    events.put(e, i);
+                }
+            }
+            index = submission;
+            protocol = Map.copyOf(events);
             current = registry;
             bound.keySet().retainAll(registry.bindings().stream().map(Binding::id).toList());
             reportedMissing.clear();
-            log.info("MR4004 bindings loaded from {}: {} enabled OnSubmission binding(s) of {}", store.file().getFileName(),
-                    index.size(), registry.bindings().size());
+            log.info("MR4004 bindings loaded from {}: {} enabled OnSubmission binding(s){} of {}", store.file().getFileName(),
+                    index.size(), protocolCounts(), registry.bindings().size());
             reportAllMissing();
         } catch (BindingStoreException | RuntimeException e) {
             log.error("MR4003 {}; the last good bindings ({}) stay in force", e.getMessage(), index.size());
         }
         loadedStamp = stamp;
+    }
+
+    private String protocolCounts() {
+        StringBuilder sb = new StringBuilder();
+        for (String e : Events.PROTOCOL) {
+            BindingIndex i = protocol.get(e);
+            if (i != null) {
+                sb.append(", ").append(i.size()).append(' ').append(e);
+            }
+        }
+        return sb.toString();
     }
 
     @Override

@@ -41,14 +41,20 @@ public final class BindingHealth implements AutoCloseable {
         this.clock = clock;
     }
 
-    void succeeded(Binding binding) {
+    /** A successful call of {@code binding}: its count of consecutive failures starts again. */
+    public void succeeded(Binding binding) {
         AtomicInteger n = consecutive.get(binding.id());
         if (n != null) {
             n.set(0);
         }
     }
 
-    void failed(Binding binding, String cause) {
+    /** A failed call of {@code binding}; public for the protocol events. */
+    public void failed(Binding binding, String cause) {
+        if (dev.mailroot.bindings.BindingStatus.tempfailOnError(binding)) {
+            // disabling it would let through the mail its administrator chose to hold while it fails
+            return;
+        }
         int n = consecutive.computeIfAbsent(binding.id(), k -> new AtomicInteger()).incrementAndGet();
         if (n == DISABLE_AFTER) {
             log.error("MR2004 binding '{}' {} disabled after {} consecutive failures; last: {} "

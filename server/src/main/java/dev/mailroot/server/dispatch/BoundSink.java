@@ -23,6 +23,8 @@ public record BoundSink(Binding binding, LoadedSink loaded) implements SinkConte
 
     /** The time limit of one call when the binding does not set {@code timeoutMs}. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /** The time limit of one protocol-event call when the binding does not set {@code timeoutMs}: the client is waiting. */
+    public static final Duration DEFAULT_PROTOCOL_TIMEOUT = Duration.ofSeconds(5);
 
     /** A binding whose sink class no loaded plugin provides. */
     public static BoundSink missing(Binding binding) {
@@ -41,7 +43,14 @@ public record BoundSink(Binding binding, LoadedSink loaded) implements SinkConte
         /** The message goes to badmail with the failure as the reason. */
         BADMAIL,
         /** The message waits and the chain runs again from this binding later, as if the sink deferred it. */
-        DEFER
+        DEFER,
+        /** Protocol events: the command is refused with {@code 451 4.7.1} (mail without a session waits). */
+        TEMPFAIL
+    }
+
+    /** The sink instance, whatever events it serves. */
+    public Object instance() {
+        return loaded.instance();
     }
 
     public OnSubmissionSink sink() {
@@ -52,7 +61,7 @@ public record BoundSink(Binding binding, LoadedSink loaded) implements SinkConte
         return loaded.loader();
     }
 
-    /** The binding's {@code timeoutMs}, or 30 s if it is absent or not a positive whole number. */
+    /** The binding's {@code timeoutMs}, or 30 s (5 s for protocol events) if it is absent or not a positive whole number. */
     public Duration timeout() {
         String v = binding.sinkProperties().get("timeoutMs");
         if (v != null) {
@@ -65,7 +74,7 @@ public record BoundSink(Binding binding, LoadedSink loaded) implements SinkConte
                 // the registry refuses such values; a hand edit falls back to the default
             }
         }
-        return DEFAULT_TIMEOUT;
+        return dev.mailroot.bindings.Events.isProtocol(binding.event()) ? DEFAULT_PROTOCOL_TIMEOUT : DEFAULT_TIMEOUT;
     }
 
     /** The binding's {@code onError}; {@code continue} unless it says {@code badmail}. */
@@ -76,7 +85,8 @@ public record BoundSink(Binding binding, LoadedSink loaded) implements SinkConte
     /** {@code binding}'s {@code onError}; {@code continue} unless it says {@code badmail}. */
     public static OnError onError(Binding binding) {
         return BindingStatus.badmailOnError(binding) ? OnError.BADMAIL
-                : BindingStatus.deferOnError(binding) ? OnError.DEFER : OnError.CONTINUE;
+                : BindingStatus.deferOnError(binding) ? OnError.DEFER
+                : BindingStatus.tempfailOnError(binding) ? OnError.TEMPFAIL : OnError.CONTINUE;
     }
 
     /** The binding's {@code onMissing}; {@code skip} unless it says {@code tempfail}. */

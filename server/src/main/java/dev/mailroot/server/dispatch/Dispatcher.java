@@ -64,6 +64,29 @@ public final class Dispatcher implements AutoCloseable {
     private record Running(BoundSink bound, String messageId) {
     }
 
+    /**
+     * What runs before the OnSubmission chain of a message that arrived without an SMTP session:
+     * the protocol events, with a session built from its envelope. It judges the message through
+     * {@code submission} (fates, recipients' fates, headers, notes) and returns its trace entries;
+     * it is not run again for the message once the chain has begun (a deferred chain resumes after it).
+     */
+    public interface BeforeChain {
+        /** Whether there is anything to run for {@code submission}. */
+        boolean applies(SpooledSubmission submission);
+
+        java.util.List<TraceEntry> run(SpooledSubmission submission);
+    }
+
+    /** The {@code done} entry that says the protocol events ran for a message. */
+    public static final String PROTOCOL_DONE = "protocol-events";
+
+    private volatile BeforeChain beforeChain;
+
+    /** Sets what runs before the chain of mail without an SMTP session (the protocol events). */
+    public void beforeChain(BeforeChain b) {
+        this.beforeChain = b;
+    }
+
     /** The call each sink thread is running now: who to blame when plugin code ends the process. */
     private final Map<Thread, Running> running = new ConcurrentHashMap<>();
 
@@ -106,6 +129,18 @@ public final class Dispatcher implements AutoCloseable {
         List<BoundSink> sinks = new ArrayList<>(chain.select(submission));
         sinks.removeIf(b -> done.contains(b.binding().id()));
         List<TraceEntry> trace = new ArrayList<>();
+        BeforeChain before = beforeChain;
+        if (before != null && !done.contains(PROTOCOL_DONE) && before.applies(submission)) {
+            trace.addAll(before.run(submission));
+            Fate fate = submission.fate();
+            if (fate.kind() == Fate.Kind.DEFER || fate.stopsDelivery()) {
+                return result(submission, "protocol events", 0, null, done, trace, false);
+            }
+            done.add(PROTOCOL_DONE);
+            if (submission.envelope().recipients().isEmpty()) {
+                return result(submission, "protocol events", 0, null, List.of(), trace, false);
+            }
+        }
         for (BoundSink bound : sinks) {
             if (bound.isMissing() && bound.onMissing() == BindingStatus.OnMissing.TEMPFAIL) {
                 return result(submission, null, 0, missing(bound, "is not provided by any loaded plugin"), done, trace, false);

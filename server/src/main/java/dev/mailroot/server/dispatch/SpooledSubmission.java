@@ -432,6 +432,11 @@ public final class SpooledSubmission implements Submission {
         return new Progress(done, notes.asMap(), outcomes, replaced, p.trace(), p.generation()).traced(trace);
     }
 
+    /** Puts a header field at the top of the message (the protocol events' OnEndOfData additions). */
+    public void prependHeader(String name, String value) {
+        section().prepend(name, value);
+    }
+
     /** The message with the sinks' changes applied. */
     public MessageContent current() {
         return headersChanged() ? section.applyTo(content) : content;

@@ -396,8 +396,9 @@ public final class PickupDirectory implements AutoCloseable {
     /** Spools the message (and puts refused recipients in badmail), removes the claim, passes the message on. */
     private void store(Claim c, PickupMessage message, List<String> accepted, List<Badmail.Failure> refused)
             throws CannotStore, IOException {
-        SpoolEnvelope envelope = new SpoolEnvelope(message.sender(), accepted, null, null, clock.instant(),
-                Source.PICKUP, c.name());
+        PickupMessage.Origin origin = message.origin();
+        SpoolEnvelope envelope = new SpoolEnvelope(message.sender(), accepted, null, origin.clientAddress(), clock.instant(),
+                Source.PICKUP, c.name(), origin.connector(), origin.account());
         Admission.Admitted admitted;
         try {
             if (!refused.isEmpty()) {
@@ -416,7 +417,8 @@ public final class PickupDirectory implements AutoCloseable {
                 buffer.discard();
                 throw e;
             }
-            admitted = admission.admit(c.id(), envelope, buffer, 0, "pickupFile", c.name());
+            admitted = admission.admit(c.id(), envelope, buffer, 0, "pickupFile", c.name(), "connector", origin.connector(),
+                    "account", origin.account(), "client", origin.clientAddress());
         } catch (IOException e) {
             throw new CannotStore(e);
         }

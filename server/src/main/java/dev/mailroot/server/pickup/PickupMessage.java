@@ -25,8 +25,20 @@ import java.util.Set;
  * @param sender     the envelope sender (empty for none)
  * @param recipients the envelope recipients, in order, without duplicates
  * @param content    the message to spool (envelope lines and Bcc removed)
+ * @param origin     what a connector said about the file ({@code x-connector:}, {@code x-connector-account:},
+ *                   {@code x-client-address:}); {@link Origin#NONE} for other files
  */
-record PickupMessage(String sender, List<String> recipients, MessageContent content) {
+record PickupMessage(String sender, List<String> recipients, MessageContent content, Origin origin) {
+
+    /**
+     * Where a connector got the message: its name (what {@code SOURCE=} rules match), the account,
+     * and the address of the client that first sent it, if the connector knows it. Pickup is a
+     * trusted interface (whoever can write there can send any local mailbox mail), so these lines
+     * are believed as {@code x-sender:} is.
+     */
+    record Origin(String connector, String account, String clientAddress) {
+        static final Origin NONE = new Origin(null, null, null);
+    }
 
     private static final int MAX_ENVELOPE_LINE = 2048;
     private static final int MAX_RECEIVERS = 100_000;
@@ -65,7 +77,7 @@ record PickupMessage(String sender, List<String> recipients, MessageContent cont
             throw new BadPickupFile("no recipient: no x-receiver: line and no address in To:, Cc: or Bcc:");
         }
         MessageContent message = section.remove("Bcc") > 0 ? section.applyTo(content) : content;
-        return new PickupMessage(sender, recipients, message);
+        return new PickupMessage(sender, recipients, message, lines.origin());
     }
 
     private static String headerSender(HeaderSection section) throws BadPickupFile {
@@ -126,9 +138,15 @@ record PickupMessage(String sender, List<String> recipients, MessageContent cont
     }
 
     /** The leading {@code x-sender:} / {@code x-receiver:} lines of a file. */
-    record EnvelopeLines(String sender, List<String> receivers, long length) {
+    record EnvelopeLines(String sender, List<String> receivers, long length, Origin origin) {
+
+        private static final java.util.regex.Pattern CONNECTOR = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9.-]{0,63}");
+        private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
         static EnvelopeLines read(MessageContent file) throws IOException, BadPickupFile {
+            String connector = null;
+            String account = null;
+            String client = null;
             String sender = null;
             List<String> receivers = new ArrayList<>();
             long length = 0;
@@ -151,13 +169,40 @@ record PickupMessage(String sender, List<String> recipients, MessageContent cont
                             throw new BadPickupFile("more than " + MAX_RECEIVERS + " x-receiver: lines");
                         }
                         receivers.add(address(text.substring(11), "x-receiver", false));
+                    } else if (lower.startsWith("x-connector:") && sender != null) {
+                        String v = text.substring(12).strip().toLowerCase(Locale.ROOT);
+                        if (connector != null || !CONNECTOR.matcher(v).matches() || v.equals("smtp") || v.equals("pickup")
+                                || v.equals("sink")) {
+                            throw new BadPickupFile("a second x-connector: line, or a connector name that is not lower-case "
+                                    + "letters, digits, '.' and '-' (or is smtp, pickup or sink): " + v.replaceAll("\\p{Cntrl}", "?"));
+                        }
+                        connector = v;
+                    } else if (lower.startsWith("x-connector-account:") && sender != null) {
+                        String v = text.substring(20).strip();
+                        if (account != null || v.isEmpty() || v.length() > 200 || v.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                            throw new BadPickupFile("a second x-connector-account: line, or an account name that is empty, "
+                                    + "longer than 200 characters or holds a control character");
+                        }
+                        account = v;
+                    } else if (lower.startsWith("x-client-address:") && sender != null) {
+                        String v = text.substring(17).strip();
+                        if (client != null || !(IPV4.matcher(v).matches() || v.indexOf(':') >= 0 && v.length() <= 45
+                                && v.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.'))) {
+                            throw new BadPickupFile("a second x-client-address: line, or one that is not an IPv4 or IPv6 "
+                                    + "address: " + v.replaceAll("\\p{Cntrl}", "?"));
+                        }
+                        client = v;
                     } else {
                         break;
                     }
                     length += line.length;
                 }
             }
-            return new EnvelopeLines(sender, receivers, length);
+            if ((account != null || client != null) && connector == null) {
+                throw new BadPickupFile("x-connector-account: or x-client-address: without an x-connector: line");
+            }
+            return new EnvelopeLines(sender, receivers, length, connector == null ? Origin.NONE
+                    : new Origin(connector, account, client));
         }
 
         private static String address(String value, String what, boolean emptyAllowed) throws BadPickupFile {

@@ -9,18 +9,29 @@ import dev.mailroot.sink.OnSubmissionSink;
  *
  * @param pluginId  the providing plugin
  * @param className the sink class
- * @param sink      the instance every binding of this class uses
+ * @param instance  the instance every binding of this class uses: an {@link OnSubmissionSink}
+ *                  and/or any of the protocol sink interfaces
  * @param loader    the plugin's class loader
  * @param calls     the calls running into the providing plugin (shared by its sinks)
  */
-public record LoadedSink(String pluginId, String className, OnSubmissionSink sink, ClassLoader loader,
+public record LoadedSink(String pluginId, String className, Object instance, ClassLoader loader,
                          PluginCalls calls) {
+
+    /** The instance as an OnSubmission sink (only for bindings of that event, whose class was checked). */
+    public OnSubmissionSink sink() {
+        return (OnSubmissionSink) instance;
+    }
+
+    /** Whether the instance implements {@code type}. */
+    public boolean implementsSink(Class<?> type) {
+        return type.isInstance(instance);
+    }
 
     /** The {@link #pluginId} of a sink that lives in the server's own class path. */
     public static final String LOCAL = "(local)";
 
     /** A sink that lives in the server's own class path (tests, built-ins). */
-    public static LoadedSink local(OnSubmissionSink sink) {
+    public static LoadedSink local(Object sink) {
         return new LoadedSink(LOCAL, sink.getClass().getName(), sink, sink.getClass().getClassLoader(),
                 new PluginCalls());
     }

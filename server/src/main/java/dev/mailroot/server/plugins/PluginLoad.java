@@ -8,7 +8,7 @@ import dev.mailroot.host.plugins.PluginAdmission;
 import dev.mailroot.host.plugins.PluginFolders;
 import dev.mailroot.host.plugins.PluginManifest;
 import dev.mailroot.sink.MailrootService;
-import dev.mailroot.sink.OnSubmissionSink;
+import dev.mailroot.bindings.Events;
 import org.pf4j.JarPluginManager;
 import org.pf4j.PluginState;
 import org.pf4j.PluginWrapper;
@@ -183,17 +183,26 @@ final class PluginLoad {
                 + (why == null ? "" : ": " + PluginCode.describe(why)));
     }
 
-    /** One instance of each sink class of the plugin, made under its class loader; its default bindings go to {@code defaults}. */
+    /**
+     * One instance of each sink class of the plugin (a class implementing the sinks of several
+     * events is made once), made under its class loader; its default bindings go to {@code defaults}.
+     */
     private static List<LoadedSink> createSinks(JarPluginManager manager, String pluginId, ClassLoader loader,
                                                 PluginCalls calls, List<Binding> defaults) {
         List<LoadedSink> sinks = new ArrayList<>();
-        for (Class<? extends OnSubmissionSink> cls : manager.getExtensionClasses(OnSubmissionSink.class, pluginId)) {
-            OnSubmissionSink sink = ContextClassLoader.call(loader, () -> Extensions.create(manager.getExtensionFactory(), cls, "sink"));
-            sinks.add(new LoadedSink(pluginId, cls.getName(), sink, loader, calls));
-            try {
-                defaults.addAll(DefaultBindings.of(cls));
-            } catch (DefaultBindings.InvalidDeclaration e) {
-                log.warn("MR4007 plugin '{}': default binding not registered: {}", pluginId, e.getMessage());
+        java.util.Set<String> made = new java.util.HashSet<>();
+        for (String event : Events.ALL) {
+            for (Class<?> cls : manager.getExtensionClasses(Events.sinkInterface(event).asSubclass(org.pf4j.ExtensionPoint.class), pluginId)) {
+                if (!made.add(cls.getName())) {
+                    continue;
+                }
+                Object sink = ContextClassLoader.call(loader, () -> Extensions.create(manager.getExtensionFactory(), cls, "sink"));
+                sinks.add(new LoadedSink(pluginId, cls.getName(), sink, loader, calls));
+                try {
+                    defaults.addAll(DefaultBindings.of(cls));
+                } catch (DefaultBindings.InvalidDeclaration e) {
+                    log.warn("MR4007 plugin '{}': default binding not registered: {}", pluginId, e.getMessage());
+                }
             }
         }
         return sinks;

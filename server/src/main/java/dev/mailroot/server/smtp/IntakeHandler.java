@@ -6,7 +6,19 @@ import dev.mailroot.server.address.RecipientVerdict;
 import dev.mailroot.server.spool.DiskFull;
 import dev.mailroot.server.spool.MessageBuffer;
 import dev.mailroot.server.spool.SpoolEnvelope;
+import dev.mailroot.bindings.Events;
+import dev.mailroot.server.protocol.EndOfDataView;
+import dev.mailroot.server.protocol.Quarantine;
+import dev.mailroot.server.protocol.ProtocolEvents;
+import dev.mailroot.server.protocol.SessionState;
 import dev.mailroot.sink.Source;
+import dev.mailroot.sink.protocol.MailFromCommand;
+import dev.mailroot.sink.protocol.OnEndOfDataSink;
+import dev.mailroot.sink.protocol.OnMailFromSink;
+import dev.mailroot.sink.protocol.OnRcptToSink;
+import dev.mailroot.sink.protocol.RcptToCommand;
+import dev.mailroot.sink.protocol.SmtpReply;
+import dev.mailroot.sink.protocol.Verdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -41,21 +53,71 @@ final class IntakeHandler implements MessageHandler {
     private final Admission admission;
     private final MailrootConfig.Smtp config;
     private final SmtpIntake.Transactions transactions;
+    /** The protocol events, or null when the server runs without bindings (in-process sinks). */
+    private final ProtocolHooks hooks;
+    private final Quarantine quarantine;
     private String from;
     private final List<String> recipients = new ArrayList<>();
     private final Set<String> seen = new HashSet<>();
 
     IntakeHandler(MessageContext context, Admission admission, MailrootConfig.Smtp config,
-                  SmtpIntake.Transactions transactions) {
+                  SmtpIntake.Transactions transactions, ProtocolHooks hooks, Quarantine quarantine) {
         this.context = context;
         this.admission = admission;
         this.config = config;
         this.transactions = transactions;
+        this.hooks = hooks;
+        this.quarantine = quarantine;
+    }
+
+    /** The session's protocol state, or null when no protocol event is bound. */
+    private SessionState state() {
+        return hooks != null && context instanceof Session session ? hooks.state(session) : null;
     }
 
     @Override
-    public void from(String address) {
+    public void from(String address) throws RejectException {
         this.from = address;
+        SessionState state = state();
+        if (state == null) {
+            return;
+        }
+        state.mailFrom(address == null ? "" : address);
+        if (hooks.events().bound(Events.ON_MAIL_FROM)) {
+            MailFromCommand command = new MailFromCommand(address, state.mailParameters());
+            ProtocolEvents.Outcome o = run(Events.ON_MAIL_FROM, state, state.ruleInput(List.of()),
+                    "<" + (address == null ? "" : address) + "> from " + client(),
+                    (sink, ctx) -> ((OnMailFromSink) sink).onMailFrom(state, command, ctx));
+            if (o.refused()) {
+                state.endTransaction();
+                throw refusal(o);
+            }
+        }
+    }
+
+    private ProtocolEvents.Outcome run(String event, SessionState state, dev.mailroot.bindings.RuleInput in, String what,
+                                       ProtocolEvents.Invoker invoker) {
+        boolean own = MDC.get("session") == null;
+        if (own) {
+            MDC.put("session", state.sessionId());
+        }
+        try {
+            return hooks.events().run(event, in, what, invoker);
+        } finally {
+            if (own) {
+                MDC.remove("session");
+            }
+        }
+    }
+
+    /** The exception that sends a refusing outcome's reply (and, for disconnect, closes the connection). */
+    private static RejectException refusal(ProtocolEvents.Outcome o) {
+        SmtpReply r = o.verdict().reply();
+        String text = r.enhanced() + (r.text().isEmpty() ? "" : " " + r.text());
+        if (o.verdict().kind() == Verdict.Kind.DISCONNECT) {
+            return new DropConnectionException(r.code(), text);
+        }
+        return new RejectException(r.code(), text);
     }
 
     @Override
@@ -70,8 +132,22 @@ final class IntakeHandler implements MessageHandler {
             throw new RejectException(v.kind().code(), v.kind().replyText(address));
         }
         String rcpt = Admission.canonical(address, v);
-        if (seen.add(rcpt.toLowerCase(Locale.ROOT))) {
-            recipients.add(rcpt);
+        if (seen.contains(rcpt.toLowerCase(Locale.ROOT))) {
+            return;
+        }
+        SessionState state = state();
+        if (state != null && hooks.events().bound(Events.ON_RCPT_TO)) {
+            RcptToCommand command = new RcptToCommand(rcpt, state.rcptParameters(), admission.known(v));
+            ProtocolEvents.Outcome o = run(Events.ON_RCPT_TO, state, state.ruleInput(List.of(rcpt)), "<" + rcpt + "> from " + client(),
+                    (sink, ctx) -> ((OnRcptToSink) sink).onRcptTo(state, command, ctx));
+            if (o.refused()) {
+                throw refusal(o);
+            }
+        }
+        seen.add(rcpt.toLowerCase(Locale.ROOT));
+        recipients.add(rcpt);
+        if (state != null) {
+            state.addRecipient(rcpt);
         }
     }
 
@@ -107,9 +183,44 @@ final class IntakeHandler implements MessageHandler {
             }
             SpoolEnvelope envelope = new SpoolEnvelope(from == null ? "" : from, recipients,
                     context.getHelo().orElse(null), client(), now, Source.SMTP, null);
+            Admission.Extras extras = Admission.Extras.NONE;
+            SessionState state = state();
+            if (state != null) {
+                EndOfDataView view = new EndOfDataView(envelope.mailFrom(), recipients, buffer.content());
+                if (hooks.events().bound(Events.ON_END_OF_DATA)) {
+                    ProtocolEvents.Outcome o = run(Events.ON_END_OF_DATA, state, state.ruleInput(recipients),
+                            "message id=" + id + " from " + client(), (sink, ctx) -> ((OnEndOfDataSink) sink).onEndOfData(state, view, ctx));
+                    switch (o.verdict().kind()) {
+                        case REJECT, DISCONNECT -> {
+                            endTransaction();
+                            throw refusal(o);
+                        }
+                        case DISCARD -> {
+                            log.info("MR6004 message id={} from {} mail from=<{}> rcpt={} discarded by OnEndOfData binding {}: {}",
+                                    id, client(), envelope.mailFrom(), recipients, o.byName(), o.verdict().reason());
+                            quarantine.track(id, envelope, "discarded", o, message.size());
+                            return "2.0.0 Ok: queued as " + id;
+                        }
+                        case QUARANTINE -> {
+                            java.nio.file.Path kept;
+                            try {
+                                kept = quarantine.keep(id, envelope, buffer.content(), o);
+                            } catch (IOException e) {
+                                throw refusal(e, message.size());
+                            }
+                            log.warn("MR6005 message id={} from {} mail from=<{}> rcpt={} quarantined by OnEndOfData binding {} as {}: {}",
+                                    id, client(), envelope.mailFrom(), recipients, o.byName(), kept, o.verdict().reason());
+                            quarantine.track(id, envelope, "quarantined", o, message.size());
+                            return "2.0.0 Ok: queued as " + id;
+                        }
+                        default -> { }
+                    }
+                }
+                extras = new Admission.Extras(view.added(), state.noteMap().snapshot());
+            }
             Admission.Admitted admitted;
             try {
-                admitted = admission.admit(id, envelope, buffer, 0, "client", client(), "helo",
+                admitted = admission.admit(id, envelope, buffer, 0, extras, "client", client(), "helo",
                         context.getHelo().orElse(null));
             } catch (IOException e) {
                 throw refusal(e, message.size());
@@ -243,5 +354,9 @@ final class IntakeHandler implements MessageHandler {
     @Override
     public void done() {
         // nothing held between transactions: data() discards what it did not spool
+        SessionState state = hooks == null || !(context instanceof Session session) ? null : hooks.existing(session);
+        if (state != null) {
+            state.endTransaction();
+        }
     }
 }

@@ -26,6 +26,8 @@ public final class SmtpIntake {
     private final MailrootConfig.Smtp config;
     private final Admission admission;
     private final ConnectionLimiter limiter;
+    private final ProtocolHooks hooks;
+    private final dev.mailroot.server.protocol.Quarantine quarantine;
     private final AtomicInteger inData = new AtomicInteger();
     private SMTPServer server;
 
@@ -59,9 +61,20 @@ public final class SmtpIntake {
      * @param admission where each message goes in: made durable and handed to the queue
      */
     public SmtpIntake(MailrootConfig.Smtp config, Admission admission) {
+        this(config, admission, null, null);
+    }
+
+    /**
+     * @param events     the protocol events, or null to run none (a server with in-process sinks)
+     * @param quarantine where OnEndOfData sinks' quarantined messages go; null when {@code events} is
+     */
+    public SmtpIntake(MailrootConfig.Smtp config, Admission admission, dev.mailroot.server.protocol.ProtocolEvents events,
+                      dev.mailroot.server.protocol.Quarantine quarantine) {
         this.config = config;
         this.admission = admission;
         this.limiter = new ConnectionLimiter(config.maxConnections());
+        this.hooks = events == null ? null : new ProtocolHooks(events, limiter);
+        this.quarantine = quarantine;
     }
 
     /** Binds the port and starts accepting connections. */
@@ -77,8 +90,8 @@ public final class SmtpIntake {
                 .bindAddress(InetAddress.getByName(config.bind()))
                 .hostName(config.hostname())
                 .softwareName("Mailroot")
-                .messageHandlerFactory(ctx -> new IntakeHandler(ctx, admission, config, transactions))
-                .sessionHandler(limiter)
+                .messageHandlerFactory(ctx -> new IntakeHandler(ctx, admission, config, transactions, hooks, quarantine))
+                .sessionHandler(hooks == null ? limiter : hooks)
                 // our limiter answers 421 4.3.2 first; SubEthaSMTP's own limit is only a backstop
                 .maxConnections(config.maxConnections() * 2 + 10)
                 .maxRecipients(-1) // counted by IntakeHandler, which answers 452 4.5.3
@@ -90,6 +103,9 @@ public final class SmtpIntake {
                 .serverThreadName("smtp-accept")
                 .build();
         ClampedSizeMailCommand.install(server);
+        if (hooks != null) {
+            hooks.install(server);
+        }
         try {
             server.start();
         } catch (RuntimeException e) {

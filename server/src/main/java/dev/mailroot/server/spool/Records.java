@@ -51,6 +51,8 @@ final class Records {
     private static final byte VERSION = 1;
     /** SUBMIT, UPDATE and PROGRESS with a {@link Progress} after the header section; CHAIN_END with trace entries. */
     private static final byte VERSION_2 = 2;
+    /** Version 2, and the envelope ends with the connector and its account (issue 13). */
+    private static final byte VERSION_3 = 3;
     private static final byte INLINE = 0;
     private static final byte EXTERNAL = 1;
 
@@ -174,7 +176,7 @@ final class Records {
     static String decodeId(byte[] payload) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
         byte v = in.readByte();
-        if (v != VERSION && v != VERSION_2) {
+        if (v != VERSION && v != VERSION_2 && v != VERSION_3) {
             throw new IOException("unknown record version " + v);
         }
         return readString(in);
@@ -183,11 +185,11 @@ final class Records {
     static State decodeState(byte[] payload, boolean withContent) throws IOException {
         CountingInput in = new CountingInput(payload);
         byte version = in.data.readByte();
-        if (version != VERSION && version != VERSION_2) {
+        if (version != VERSION && version != VERSION_2 && version != VERSION_3) {
             throw new IOException("unknown record version " + version);
         }
         String id = readString(in.data);
-        SpoolEnvelope env = readEnvelope(in.data);
+        SpoolEnvelope env = readEnvelope(in.data, version);
         Stage stage = Stage.values()[in.data.readByte()];
         HeaderOverride override = null;
         if (in.data.readBoolean()) {
@@ -195,7 +197,7 @@ final class Records {
             in.data.readFully(headers);
             override = new HeaderOverride(headers, in.data.readLong());
         }
-        Progress progress = version == VERSION_2 ? readProgress(in.data) : Progress.NONE;
+        Progress progress = version >= VERSION_2 ? readProgress(in.data) : Progress.NONE;
         if (!withContent) {
             return new State(id, env, stage, override, progress, false, null, 0, 0);
         }
@@ -215,7 +217,7 @@ final class Records {
 
     private static void writeState(DataOutputStream out, String id, SpoolEnvelope env, Stage stage,
                                    HeaderOverride override, Progress progress) throws IOException {
-        out.writeByte(VERSION_2);
+        out.writeByte(VERSION_3);
         writeString(out, id);
         writeEnvelope(out, env);
         out.writeByte(stage.ordinal());
@@ -362,9 +364,11 @@ final class Records {
         out.writeLong(e.arrivalTime().toEpochMilli());
         writeString(out, e.source().wireName());
         writeOptional(out, e.pickupFileName());
+        writeOptional(out, e.connector());
+        writeOptional(out, e.connectorAccount());
     }
 
-    private static SpoolEnvelope readEnvelope(DataInputStream in) throws IOException {
+    private static SpoolEnvelope readEnvelope(DataInputStream in, byte version) throws IOException {
         String from = readString(in);
         int n = in.readInt();
         if (n < 0 || n > 1_000_000) {
@@ -379,7 +383,9 @@ final class Records {
         Instant arrival = Instant.ofEpochMilli(in.readLong());
         Source source = Source.fromWireName(readString(in));
         String pickup = readOptional(in);
-        return new SpoolEnvelope(from, rcpts, helo, client, arrival, source, pickup);
+        String connector = version >= VERSION_3 ? readOptional(in) : null;
+        String account = version >= VERSION_3 ? readOptional(in) : null;
+        return new SpoolEnvelope(from, rcpts, helo, client, arrival, source, pickup, connector, account);
     }
 
     private static void checkVersion(byte v) throws IOException {

@@ -16,9 +16,12 @@ import java.util.Objects;
  * @param arrivalTime    when the message was accepted
  * @param source         how it arrived
  * @param pickupFileName the pickup file's name, or null (SMTP)
+ * @param connector      the connector that handed the mail to pickup ({@code pop3-connector}), or null
+ * @param connectorAccount the connector's account the mail was downloaded for, or null
  */
 public record SpoolEnvelope(String mailFrom, List<String> recipients, String helo, String clientAddress,
-                            Instant arrivalTime, Source source, String pickupFileName) {
+                            Instant arrivalTime, Source source, String pickupFileName, String connector,
+                            String connectorAccount) {
     public SpoolEnvelope {
         Objects.requireNonNull(mailFrom, "mailFrom");
         Objects.requireNonNull(arrivalTime, "arrivalTime");
@@ -26,11 +29,24 @@ public record SpoolEnvelope(String mailFrom, List<String> recipients, String hel
         recipients = List.copyOf(recipients);
     }
 
+    /** Mail that no connector handed over. */
+    public SpoolEnvelope(String mailFrom, List<String> recipients, String helo, String clientAddress,
+                         Instant arrivalTime, Source source, String pickupFileName) {
+        this(mailFrom, recipients, helo, clientAddress, arrivalTime, source, pickupFileName, null, null);
+    }
+
+    /** The name a {@code SOURCE=} rule clause matches: the connector's, else the source's ({@code smtp}, {@code pickup}, {@code sink}). */
+    public String sourceName() {
+        return connector != null ? connector : source.wireName();
+    }
+
     public SpoolEnvelope withRecipients(List<String> newRecipients) {
-        return new SpoolEnvelope(mailFrom, newRecipients, helo, clientAddress, arrivalTime, source, pickupFileName);
+        return new SpoolEnvelope(mailFrom, newRecipients, helo, clientAddress, arrivalTime, source, pickupFileName,
+                connector, connectorAccount);
     }
 
     public SpoolEnvelope with(String newMailFrom, List<String> newRecipients) {
-        return new SpoolEnvelope(newMailFrom, newRecipients, helo, clientAddress, arrivalTime, source, pickupFileName);
+        return new SpoolEnvelope(newMailFrom, newRecipients, helo, clientAddress, arrivalTime, source, pickupFileName,
+                connector, connectorAccount);
     }
 }

@@ -57,6 +57,90 @@ public final class TestPlugins {
             }
             """;
 
+    /**
+     * One sink for every protocol event (and OnSubmission, to read notes), whose behaviour its
+     * binding chooses with sink properties: {@code verdict} (proceed, accept, reject, disconnect,
+     * discard, quarantine, throw, hang, null, badreply), {@code reply} (for reject/disconnect;
+     * {@code {params}} is replaced by the command's ESMTP parameters), {@code header} ({@code Name: value}
+     * added at end of data), {@code note} ({@code name=value} set in the session notes), and for
+     * OnSubmission {@code readNote} (adds {@code X-Note: <value>}). {@code hang} waits until the file
+     * named by {@code release} exists.
+     */
+    public static final String PROTOCOL_SINK = """
+            package test.sinks;
+
+            import dev.mailroot.sink.*;
+            import dev.mailroot.sink.protocol.*;
+            import org.pf4j.Extension;
+            import java.nio.file.*;
+            import java.util.Map;
+
+            @Extension
+            public class ProtocolSink implements OnConnectSink, OnHeloSink, OnMailFromSink, OnRcptToSink, OnEndOfDataSink,
+                    OnSubmissionSink {
+                private Verdict decide(ProtocolSession s, SinkContext c, Map<String, String> params) throws Exception {
+                    Map<String, String> p = c.properties();
+                    String note = p.get("note");
+                    if (note != null) {
+                        s.notes().put(Note.of(note.substring(0, note.indexOf('=')), String.class), note.substring(note.indexOf('=') + 1));
+                    }
+                    String reply = p.getOrDefault("reply", "550 5.7.1 refused by " + c.bindingName())
+                            .replace("{params}", params.toString().replace('{', '(').replace('}', ')'));
+                    switch (p.getOrDefault("verdict", "proceed")) {
+                        case "proceed": return Verdict.proceed();
+                        case "accept": return Verdict.accept();
+                        case "reject": return Verdict.reject(SmtpReply.parse(reply));
+                        case "disconnect": return Verdict.disconnect(SmtpReply.parse(reply));
+                        case "discard": return Verdict.discard("discarded by " + c.bindingName());
+                        case "quarantine": return Verdict.quarantine("quarantined by " + c.bindingName());
+                        case "throw": throw new IllegalStateException("boom from " + c.bindingName());
+                        case "null": return null;
+                        case "badreply": return Verdict.reject(SmtpReply.of(550, "5.7.1", "line one\\r\\n250 line two"));
+                        case "hang":
+                            Path release = Paths.get(p.get("release"));
+                            while (!Files.exists(release)) {
+                                try { Thread.sleep(20); } catch (InterruptedException ignored) { }
+                            }
+                            return Verdict.proceed();
+                        default: throw new IllegalArgumentException("unknown verdict " + p.get("verdict"));
+                    }
+                }
+
+                public Verdict onConnect(ProtocolSession s, SinkContext c) throws Exception {
+                    return decide(s, c, Map.of("client", s.clientAddress().map(a -> a.getHostAddress()).orElse("-"),
+                            "source", s.sourceName()));
+                }
+
+                public Verdict onHelo(ProtocolSession s, String helo, boolean ehlo, SinkContext c) throws Exception {
+                    return decide(s, c, Map.of("helo", helo));
+                }
+
+                public Verdict onMailFrom(ProtocolSession s, MailFromCommand m, SinkContext c) throws Exception {
+                    return decide(s, c, m.parameters());
+                }
+
+                public Verdict onRcptTo(ProtocolSession s, RcptToCommand r, SinkContext c) throws Exception {
+                    return decide(s, c, Map.of("known", String.valueOf(r.known())));
+                }
+
+                public Verdict onEndOfData(ProtocolSession s, EndOfData m, SinkContext c) throws Exception {
+                    String header = c.properties().get("header");
+                    if (header != null) {
+                        m.addHeader(header.substring(0, header.indexOf(':')), header.substring(header.indexOf(':') + 1).strip());
+                    }
+                    return decide(s, c, Map.of("subject", m.header("Subject").orElse("-")));
+                }
+
+                public SinkStatus onSubmission(Submission s, SinkContext c) {
+                    String name = c.properties().get("readNote");
+                    if (name != null) {
+                        s.headers().add("X-Note", s.notes().get(Note.of(name, String.class)).orElse("none"));
+                    }
+                    return SinkStatus.RUN_NEXT_SINK;
+                }
+            }
+            """;
+
     /** A class with the same name in two plugins, each returning its own text: libraries stay private. */
     public static String greeting(String text) {
         return """

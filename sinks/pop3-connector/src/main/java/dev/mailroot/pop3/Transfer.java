@@ -49,6 +49,8 @@ final class Transfer {
     }
 
     static final String PREFIX = "mspop3connector.";
+    /** The source name of the mail this connector hands over: what {@code SOURCE=pop3-connector} matches. */
+    static final String CONNECTOR = "pop3-connector";
 
     private final Path pickup;
     private final Path failed;
@@ -69,9 +71,11 @@ final class Transfer {
     Outcome transfer(Account account, Path file, StringBuilder detail) throws IOException {
         List<String> receivers;
         String sender;
+        String firstHop;
         try {
             Headers h = Headers.read(file);
             sender = h.sender();
+            firstHop = h.firstHop();
             receivers = receivers(account, h);
         } catch (Untransferable e) {
             quarantine(file, e.getMessage());
@@ -81,6 +85,12 @@ final class Transfer {
         StringBuilder envelope = new StringBuilder("x-sender: ").append(sender).append("\r\n");
         for (String r : receivers) {
             envelope.append("x-receiver: ").append(r).append("\r\n");
+        }
+        // where it came from, for the protocol events' SOURCE= rules and connection filters
+        envelope.append("x-connector: ").append(CONNECTOR).append("\r\n");
+        envelope.append("x-connector-account: ").append(account.name().replaceAll("\\p{Cntrl}", "_")).append("\r\n");
+        if (firstHop != null) {
+            envelope.append("x-client-address: ").append(firstHop).append("\r\n");
         }
         String base = file.getFileName().toString();
         Path tmp = pickup.resolve(".pop3-" + base + ".tmp");
@@ -168,7 +178,7 @@ final class Transfer {
     }
 
     /** The few header fields the transfer needs, read without a full MIME parse. */
-    record Headers(String sender, List<String> recipients) {
+    record Headers(String sender, List<String> recipients, String firstHop) {
 
         static Headers read(Path file) throws IOException, Untransferable {
             List<String> fields = new ArrayList<>();
@@ -214,7 +224,29 @@ final class Transfer {
             }
             List<String> recipients = new ArrayList<>(addresses(fields, "To"));
             recipients.addAll(addresses(fields, "Cc"));
-            return new Headers(sender, recipients);
+            return new Headers(sender, recipients, firstHop(fields));
+        }
+
+        private static final java.util.regex.Pattern LITERAL = java.util.regex.Pattern.compile(
+                "\\[(?:IPv6:)?((?:\\d{1,3}\\.){3}\\d{1,3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)]");
+
+        /**
+         * The address the mailbox provider received the message from: the bracketed literal in the
+         * {@code from} part of the topmost {@code Received:} field (the provider's own), if any.
+         * Connection filters (DNS block lists) judge it as they judge an SMTP client.
+         */
+        static String firstHop(List<String> fields) {
+            for (String f : fields) {
+                int colon = f.indexOf(':');
+                if (!f.substring(0, colon).strip().equalsIgnoreCase("Received")) {
+                    continue;
+                }
+                String value = f.substring(colon + 1);
+                int by = value.toLowerCase(Locale.ROOT).indexOf(" by ");
+                java.util.regex.Matcher m = LITERAL.matcher(by < 0 ? value : value.substring(0, by));
+                return m.find() ? m.group(1) : null;
+            }
+            return null;
         }
 
         private static List<String> addresses(List<String> fields, String name) {
