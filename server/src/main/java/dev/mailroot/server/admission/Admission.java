@@ -128,9 +128,10 @@ public final class Admission implements SinkMail {
      *
      * @param headers {name, value} pairs, in order
      * @param notes   notes by name
+     * @param trace   what the protocol events decided, after the {@code received} entry
      */
-    public record Extras(List<String[]> headers, java.util.Map<String, Object> notes) {
-        public static final Extras NONE = new Extras(List.of(), java.util.Map.of());
+    public record Extras(List<String[]> headers, java.util.Map<String, Object> notes, List<TraceEntry> trace) {
+        public static final Extras NONE = new Extras(List.of(), java.util.Map.of(), List.of());
     }
 
     /** As {@link #admit(String, SpoolEnvelope, MessageBuffer, int, String...)}, with the protocol events' additions. */
@@ -168,8 +169,8 @@ public final class Admission implements SinkMail {
         fields.addAll(java.util.Arrays.asList(extra)); // null values are left out of the entry
         TraceEntry received = TraceEntry.of(envelope.arrivalTime(), "received", fields.toArray(String[]::new));
         Progress progress = Progress.arrived(received, generation);
-        if (!extras.notes().isEmpty()) {
-            progress = new Progress(List.of(), extras.notes(), List.of(), null, progress.trace(), generation);
+        if (!extras.notes().isEmpty() || !extras.trace().isEmpty()) {
+            progress = new Progress(List.of(), extras.notes(), List.of(), null, progress.trace(), generation).traced(extras.trace());
         }
         SpoolEntry entry = spool.submit(id, envelope, override, progress, buffer);
         return new Admitted(entry, messageId);

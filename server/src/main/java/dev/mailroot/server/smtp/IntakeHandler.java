@@ -57,6 +57,8 @@ final class IntakeHandler implements MessageHandler {
     private final ProtocolHooks hooks;
     private final Quarantine quarantine;
     private String from;
+    /** What the protocol events of this transaction decided, for the message's trace. */
+    private final List<dev.mailroot.server.spool.TraceEntry> protocolTrace = new ArrayList<>();
     private final List<String> recipients = new ArrayList<>();
     private final Set<String> seen = new HashSet<>();
 
@@ -102,7 +104,14 @@ final class IntakeHandler implements MessageHandler {
             MDC.put("session", state.sessionId());
         }
         try {
-            return hooks.events().run(event, in, what, invoker);
+            ProtocolEvents.Outcome o = hooks.events().run(event, in, what, invoker);
+            if (!o.steps().isEmpty()) {
+                protocolTrace.add(dev.mailroot.server.spool.TraceEntry.of(admission.clock().instant(), "protocol", "event", event,
+                        "rcpt", event.equals(Events.ON_RCPT_TO) && !in.recipients().isEmpty() ? in.recipients().get(0) : null,
+                        "verdict", ProtocolEvents.describe(o.verdict()), "binding", o.by() == null ? null : o.by().bindingName(),
+                        "steps", String.join("; ", o.steps())));
+            }
+            return o;
         } finally {
             if (own) {
                 MDC.remove("session");
@@ -216,7 +225,7 @@ final class IntakeHandler implements MessageHandler {
                         default -> { }
                     }
                 }
-                extras = new Admission.Extras(view.added(), state.noteMap().snapshot());
+                extras = new Admission.Extras(view.added(), state.noteMap().snapshot(), List.copyOf(protocolTrace));
             }
             Admission.Admitted admitted;
             try {
