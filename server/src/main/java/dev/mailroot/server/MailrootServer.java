@@ -68,12 +68,14 @@ public final class MailrootServer implements AutoCloseable {
     private final List<AutoCloseable> framework;
     private final PluginHost plugins;
     private final Dispatcher dispatcher;
+    /** The protocol events, or null (a server with in-process sinks). */
+    private final ProtocolEvents protocol;
     private final BindingHealth health;
     private boolean stopped;
 
     private MailrootServer(Home home, MailrootConfig config, Spool spool, QueueRunner queue, SmtpIntake smtp,
                            PickupDirectory pickup, AdminEndpoint admin, List<AutoCloseable> framework, PluginHost plugins,
-                           Dispatcher dispatcher, BindingHealth health) {
+                           Dispatcher dispatcher, ProtocolEvents protocol, BindingHealth health) {
         this.home = home;
         this.admin = admin;
         this.config = config;
@@ -84,6 +86,7 @@ public final class MailrootServer implements AutoCloseable {
         this.framework = framework;
         this.plugins = plugins;
         this.dispatcher = dispatcher;
+        this.protocol = protocol;
         this.health = health;
     }
 
@@ -213,7 +216,7 @@ public final class MailrootServer implements AutoCloseable {
             }
             log.info("Mailroot {} started in {} (domains {}, {} message(s) in the spool)", Versions.BUILD, home.root(),
                     config.domains(), spool.size());
-            return new MailrootServer(home, config, spool, queue, smtp, pickup, admin, framework, plugins, dispatcher, health);
+            return new MailrootServer(home, config, spool, queue, smtp, pickup, admin, framework, plugins, dispatcher, protocol, health);
         } catch (BindingStoreException e) {
             closeAll(framework);
             spool.close();
@@ -308,6 +311,9 @@ public final class MailrootServer implements AutoCloseable {
      */
     public String blameExit(Thread caller) {
         var bound = dispatcher.callOn(caller);
+        if (bound.isEmpty() && protocol != null) {
+            bound = protocol.callOn(caller);
+        }
         if (bound.isPresent()) {
             var b = bound.get().binding();
             String cause = "its sink called System.exit (or Runtime.exit) during a call: the server's process ended";

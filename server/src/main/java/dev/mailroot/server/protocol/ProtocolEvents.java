@@ -48,6 +48,8 @@ public final class ProtocolEvents implements AutoCloseable {
     private final BindingChain chain;
     private final BindingHealth health;
     private final ThreadPoolExecutor pool;
+    /** The binding each protocol-sink thread is calling now: who to blame when plugin code ends the process. */
+    private final java.util.Map<Thread, BoundSink> running = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Calls a sink of the event: the sink instance, and the binding as its context. */
     @FunctionalInterface
@@ -89,6 +91,11 @@ public final class ProtocolEvents implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** The binding whose sink {@code thread} is calling now, if it is a protocol-sink thread in a call. */
+    public java.util.Optional<BoundSink> callOn(Thread thread) {
+        return java.util.Optional.ofNullable(running.get(thread));
     }
 
     /** Whether {@code event} has an enabled binding. */
@@ -183,9 +190,11 @@ public final class ProtocolEvents implements AutoCloseable {
                 }
                 MDC.put("binding", running.bindingName());
                 thread.setContextClassLoader(running.classLoader());
+                this.running.put(thread, running);
                 try {
                     return invoker.call(running.instance(), running);
                 } finally {
+                    this.running.remove(thread);
                     thread.setContextClassLoader(previous);
                     MDC.clear();
                     running.loaded().calls().exit();

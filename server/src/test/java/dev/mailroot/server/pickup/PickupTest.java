@@ -126,6 +126,10 @@ class PickupTest {
         drop("g-badaddr.eml", "From: a@example.org\r\nTo: <unclosed\r\nSubject: s\r\n\r\nx\r\n".getBytes(), old.plusSeconds(6));
         drop("h-traversal.eml", "x-sender: a@example.org\r\nx-receiver: ../../etc@localhost\r\nSubject: s\r\n\r\nx\r\n"
                 .getBytes(), old.plusSeconds(7));
+        drop("i-connector.eml", "x-sender: a@example.org\r\nx-receiver: bob@localhost\r\nx-connector: smtp\r\nSubject: s\r\n\r\nx\r\n"
+                .getBytes(), old.plusSeconds(8));
+        drop("j-client.eml", ("x-sender: a@example.org\r\nx-receiver: bob@localhost\r\nx-connector: pop3-connector\r\n"
+                + "x-client-address: evil.example\r\nSubject: s\r\n\r\nx\r\n").getBytes(), old.plusSeconds(9));
         for (int i = 1; i <= 3; i++) {
             drop("z-good" + i + ".eml", ("From: a@example.org\r\nTo: good" + i + "@localhost\r\nSubject: good\r\n\r\nfine\r\n")
                     .getBytes(), old.plusSeconds(10 + i));
@@ -136,10 +140,10 @@ class PickupTest {
             for (int i = 1; i <= 3; i++) {
                 assertThat(only(server, "good" + i)).endsWith("fine\r\n");
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> server.badmail().size() == 16);
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.badmail().size() == 20);
             assertThat(pickupNames()).isEmpty();
             List<String> reasons = logs.containing("MR1102").stream().map(ILoggingEvent::getFormattedMessage).toList();
-            assertThat(reasons).hasSize(8);
+            assertThat(reasons).hasSize(10);
             assertReason(reasons, "a-empty.eml", "the file is empty");
             assertReason(reasons, "b-binary.eml", "not a message");
             assertReason(reasons, "c-norcpt.eml", "no recipient");
@@ -148,6 +152,8 @@ class PickupTest {
             assertReason(reasons, "f-order.eml", "x-receiver: line before any x-sender: line");
             assertReason(reasons, "g-badaddr.eml", "To: field cannot be read as addresses");
             assertReason(reasons, "h-traversal.eml", "5.1.3");
+            assertReason(reasons, "i-connector.eml", "(or is smtp, pickup or sink): smtp");
+            assertReason(reasons, "j-client.eml", "not an IPv4 or IPv6 address: evil.example");
             // each .bad is the file as it was (re-submittable) and has its .bdr
             for (Path bad : server.badmail().stream().filter(p -> p.toString().endsWith(".bad")).toList()) {
                 Path bdr = bad.resolveSibling(bad.getFileName().toString().replace(".bad", ".bdr"));
