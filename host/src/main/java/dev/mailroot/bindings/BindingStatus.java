@@ -55,6 +55,23 @@ public final class BindingStatus {
     }
 
     /**
+     * What is wrong with {@code value} as the {@code onError} of a binding of {@code event}, naming
+     * the values allowed; empty when it is one of {@link #onErrorValues}. Any case, white space around
+     * ignored, as the server reads it.
+     */
+    public static java.util.Optional<String> onErrorProblem(String event, String value) {
+        java.util.List<String> allowed = onErrorValues(event);
+        if (value != null && allowed.contains(value.strip().toLowerCase(Locale.ROOT))) {
+            return java.util.Optional.empty();
+        }
+        String quoted = allowed.stream().map(v -> "'" + v + "'").collect(java.util.stream.Collectors.joining(", "));
+        int last = quoted.lastIndexOf(", ");
+        quoted = quoted.substring(0, last) + " or" + quoted.substring(last + 1);
+        return java.util.Optional.of("onError must be " + quoted + " for " + (Events.isProtocol(event) ? "a protocol event ("
+                + event + ")" : event) + ", not '" + value + "'");
+    }
+
+    /**
      * The status of {@code b}, given whether a plugin provides its sink class ({@code provided}).
      */
     public static String of(Binding b, boolean provided) {
