@@ -68,6 +68,19 @@ class EventsTest {
     }
 
     @Test
+    void theTimeLimitAndOnErrorThatApplyDependOnTheEvent() {
+        Binding helo = new Binding(Binding.newId(), "h", Events.ON_HELO, "a.B", true, null, 1, java.util.Map.of());
+        Binding submission = new Binding(Binding.newId(), "s", Events.ON_SUBMISSION, "a.B", true, null, 1, java.util.Map.of());
+        assertThat(BindingStatus.timeoutMs(helo)).isEqualTo(5000);
+        assertThat(BindingStatus.timeoutMs(submission)).isEqualTo(30000);
+        assertThat(BindingStatus.timeoutMs(helo.withSinkProperties(java.util.Map.of("timeoutMs", " 800")))).isEqualTo(800);
+        assertThat(BindingStatus.timeoutMs(helo.withSinkProperties(java.util.Map.of("timeoutMs", "-1")))).isEqualTo(5000);
+        assertThat(BindingStatus.onError(helo)).isEqualTo("continue");
+        assertThat(BindingStatus.onError(helo.withSinkProperties(java.util.Map.of("onError", "TempFail")))).isEqualTo("tempfail");
+        assertThat(BindingStatus.onError(submission.withSinkProperties(java.util.Map.of("onError", "defer")))).isEqualTo("defer");
+    }
+
+    @Test
     void onErrorValuesDependOnTheEventAndTheProblemNamesThem() {
         assertThat(BindingStatus.onErrorValues(Events.ON_SUBMISSION)).containsExactly("continue", "badmail", "defer");
         assertThat(BindingStatus.onErrorValues(Events.ON_HELO)).containsExactly("continue", "tempfail");
