@@ -124,11 +124,9 @@ final class BindingFileReader {
         }
         String name = text(n, "name", true, found);
         String eventText = text(n, "event", true, found);
-        String event = eventText == null ? null : Events.canonical(eventText).orElse(null);
-        if (eventText != null && event == null) {
-            found.add(new Found("event", "unknown event '" + eventText + "' (known: OnSubmission, or the IIS names "
-                    + "OnArrival, OnTransportSubmission, SMTP Transport OnSubmission)"));
-        }
+        EventAndRule placed = eventAndRule(eventText, text(n, "rule", false, found), found);
+        String event = placed.event();
+        String rule = placed.rule();
         String sinkClass = text(n, "sinkClass", true, found);
         boolean enabled = true;
         if (n.has("enabled") && !n.get("enabled").isNull()) {
@@ -138,18 +136,52 @@ final class BindingFileReader {
                 found.add(new Found("enabled", "enabled must be true or false, found '" + n.get("enabled").asText() + "'"));
             }
         }
-        String rule = text(n, "rule", false, found);
         try {
-            Rule.parse(rule);
+            if (placed.ruleParses()) {
+                Rule.parse(rule);
+            }
         } catch (RuleSyntaxException e) {
             found.add(new Found("rule", "rule '" + rule + "' does not parse " + e.getMessage()));
         }
         int priority = priority(n, found);
         Map<String, String> props = sinkProperties(n, found);
+        if (event != null && props.containsKey("onError")) {
+            BindingStatus.onErrorProblem(event, props.get("onError"))
+                    .ifPresent(why -> found.add(new Found("sinkProperties", why)));
+        }
         Binding.Failure failure = failure(n, found);
         Binding binding = found.isEmpty()
                 ? new Binding(id, name, event, sinkClass, enabled, rule, priority, props, failure) : null;
         return entry(position, line, id != null ? id : idText, name, event, sinkClass, props, binding, found);
+    }
+
+    /**
+     * The binding's canonical event and its rule. IIS's {@code SMTP Protocol OnInboundCommand} names
+     * the command in the rule: it is mapped to that command's event and the rule that remains.
+     *
+     * @param ruleParses false when the rule names a command without an event (reported with the event)
+     */
+    private record EventAndRule(String event, String rule, boolean ruleParses) {
+    }
+
+    private static EventAndRule eventAndRule(String eventText, String rule, List<Found> found) {
+        if (eventText == null) {
+            return new EventAndRule(null, rule, true);
+        }
+        if (Events.isInboundCommand(eventText)) {
+            try {
+                Events.Mapped mapped = Events.inboundCommand(rule);
+                return new EventAndRule(mapped.event(), mapped.rule(), true);
+            } catch (IllegalArgumentException e) {
+                found.add(new Found("event", e.getMessage()));
+                return new EventAndRule(null, rule, false);
+            }
+        }
+        String event = Events.canonical(eventText).orElse(null);
+        if (event == null) {
+            found.add(new Found("event", "unknown event '" + eventText + "' (known: " + Events.known() + ")"));
+        }
+        return new EventAndRule(event, rule, true);
     }
 
     private static BindingEntry entry(int position, int line, String id, String name, String event,

@@ -54,6 +54,55 @@ public final class BindingStatus {
                 : java.util.List.of("continue", "badmail", "defer");
     }
 
+    /** The time limit of one OnSubmission call when the binding does not set {@code timeoutMs}. */
+    public static final long TIMEOUT_MS_SUBMISSION = 30_000;
+
+    /** The time limit of one protocol-event call when the binding does not set {@code timeoutMs}: the client is waiting. */
+    public static final long TIMEOUT_MS_PROTOCOL = 5_000;
+
+    /**
+     * The binding's time limit of one call in milliseconds: its {@code timeoutMs}, or the default of
+     * its event ({@link #TIMEOUT_MS_PROTOCOL}, {@link #TIMEOUT_MS_SUBMISSION}) when absent or not a
+     * positive whole number.
+     */
+    public static long timeoutMs(Binding b) {
+        String v = b.sinkProperties().get("timeoutMs");
+        if (v != null) {
+            try {
+                long ms = Long.parseLong(v.strip());
+                if (ms > 0) {
+                    return ms;
+                }
+            } catch (NumberFormatException e) {
+                // refused by the registry; a hand edit falls back to the default
+            }
+        }
+        return Events.isProtocol(b.event()) ? TIMEOUT_MS_PROTOCOL : TIMEOUT_MS_SUBMISSION;
+    }
+
+    /** The binding's {@code onError} as it applies: one of {@link #onErrorValues} for its event, {@code continue} by default. */
+    public static String onError(Binding b) {
+        String v = property(b, "onError");
+        return v != null && onErrorValues(b.event()).contains(v) ? v : "continue";
+    }
+
+    /**
+     * What is wrong with {@code value} as the {@code onError} of a binding of {@code event}, naming
+     * the values allowed; empty when it is one of {@link #onErrorValues}. Any case, white space around
+     * ignored, as the server reads it.
+     */
+    public static java.util.Optional<String> onErrorProblem(String event, String value) {
+        java.util.List<String> allowed = onErrorValues(event);
+        if (value != null && allowed.contains(value.strip().toLowerCase(Locale.ROOT))) {
+            return java.util.Optional.empty();
+        }
+        String quoted = allowed.stream().map(v -> "'" + v + "'").collect(java.util.stream.Collectors.joining(", "));
+        int last = quoted.lastIndexOf(", ");
+        quoted = quoted.substring(0, last) + " or" + quoted.substring(last + 1);
+        return java.util.Optional.of("onError must be " + quoted + " for " + (Events.isProtocol(event) ? "a protocol event ("
+                + event + ")" : event) + ", not '" + value + "'");
+    }
+
     /**
      * The status of {@code b}, given whether a plugin provides its sink class ({@code provided}).
      */

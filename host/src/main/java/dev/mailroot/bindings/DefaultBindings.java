@@ -22,7 +22,8 @@ public final class DefaultBindings {
     /**
      * The default bindings declared on {@code sinkClass}.
      *
-     * @throws InvalidDeclaration naming the class and what is wrong (bad id, rule, priority or property)
+     * @throws InvalidDeclaration naming the class and what is wrong (bad id, rule, priority or property, an
+     *                            event the class does not implement, an {@code onError} the event does not allow)
      */
     public static List<Binding> of(Class<?> sinkClass) throws InvalidDeclaration {
         List<Binding> out = new ArrayList<>();
@@ -51,6 +52,12 @@ public final class DefaultBindings {
                 props.put(p.substring(0, eq), p.substring(eq + 1));
             }
             String event = event(sinkClass, d, where);
+            if (props.containsKey("onError")) {
+                java.util.Optional<String> why = BindingStatus.onErrorProblem(event, props.get("onError"));
+                if (why.isPresent()) {
+                    throw new InvalidDeclaration(where + ": " + why.get());
+                }
+            }
             out.add(new Binding(Binding.canonicalId(d.id()), d.name(), event, sinkClass.getName(),
                     d.enabled(), d.rule().isBlank() ? null : d.rule(), d.priority(), props));
         }

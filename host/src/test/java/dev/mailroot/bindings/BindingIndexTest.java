@@ -19,6 +19,8 @@ class BindingIndexTest {
                 "Sink", enabled, rule, priority, Map.of());
     }
 
+    private static final String[] SOURCES = {"smtp", "pickup", "sink", "pop3-connector", ""};
+
     @Test
     void selectsInRunOrderWithTheFirstMatchingClause() {
         List<Binding> bs = List.of(
@@ -33,6 +35,31 @@ class BindingIndexTest {
         assertThat(m.get(0).clause()).isEmpty();
         assertThat(m.get(2).clause()).get().extracting(Rule.Clause::text).isEqualTo("RCPT TO=bob@*");
         assertThat(index.size()).isEqualTo(4);
+    }
+
+    @Test
+    void selectsBySourceAndOnlyByWhatIsKnownAtTheEvent() {
+        List<Binding> bs = List.of(
+                binding(1, "SOURCE=smtp", 10, true),
+                binding(2, "SOURCE=pickup;SOURCE=pop3-*", 20, true),
+                binding(3, "MAIL FROM=*", 30, true),
+                binding(4, "MAIL FROM=*@*;RCPT TO=*", 40, true),
+                binding(5, "EHLO=*", 50, true),
+                binding(6, null, 60, true));
+        BindingIndex index = BindingIndex.of(bs, Events.ON_SUBMISSION);
+        // at OnConnect: only the source is known
+        assertThat(index.select(new RuleInput("", null, List.of(), "smtp"))).extracting(x -> x.binding().name())
+                .containsExactly("b1", "b5", "b6"); // EHLO=* is true for the empty name, as for pickup mail
+        assertThat(index.select(new RuleInput("", null, List.of(), "pop3-connector"))).extracting(x -> x.binding().name())
+                .containsExactly("b2", "b5", "b6");
+        assertThat(index.select(new RuleInput("", null, List.of(), "pop3-connector")).get(0).clause()).get()
+                .extracting(Rule.Clause::text).isEqualTo("SOURCE=pop3-*");
+        // once MAIL FROM is known (here the null sender, which MAIL FROM=*@* matches as in IIS), its clauses count
+        assertThat(index.select(new RuleInput("mx", "", List.of(), "smtp"))).extracting(x -> x.binding().name())
+                .containsExactly("b1", "b3", "b4", "b5", "b6");
+        // no source: a SOURCE clause is false
+        assertThat(index.select(new RuleInput("mx", "a@b", List.of("r@x")))).extracting(x -> x.binding().name())
+                .containsExactly("b3", "b4", "b5", "b6");
     }
 
     @Test
@@ -55,8 +82,8 @@ class BindingIndexTest {
             }
             BindingIndex index = BindingIndex.of(bs, Events.ON_SUBMISSION);
             for (int m = 0; m < 50; m++) {
-                RuleInput in = new RuleInput(word(rnd) + "." + word(rnd), address(rnd),
-                        List.of(address(rnd), address(rnd)));
+                RuleInput in = new RuleInput(word(rnd) + "." + word(rnd), rnd.nextInt(5) == 0 ? null : address(rnd),
+                        List.of(address(rnd), address(rnd)), SOURCES[rnd.nextInt(SOURCES.length)]);
                 List<String> expected = bs.stream().filter(Binding::enabled).sorted(Binding.RUN_ORDER)
                         .filter(b -> ruleMatches(b.rule(), in)).map(Binding::id).toList();
                 assertThat(index.select(in)).extracting(x -> x.binding().id()).as(in.toString()).isEqualTo(expected);
@@ -106,9 +133,10 @@ class BindingIndexTest {
         List<String> clauses = new ArrayList<>();
         for (int c = 0, n = 1 + rnd.nextInt(3); c < n; c++) {
             String p = rnd.nextBoolean() ? pattern(rnd) : pattern(rnd) + "@" + pattern(rnd);
-            switch (rnd.nextInt(3)) {
+            switch (rnd.nextInt(4)) {
                 case 0 -> clauses.add("EHLO=" + pattern(rnd));
-                case 1 -> clauses.add("MAIL FROM=" + p);
+                case 1 -> clauses.add("SOURCE=" + (rnd.nextBoolean() ? SOURCES[rnd.nextInt(SOURCES.length - 1)] : pattern(rnd)));
+                case 2 -> clauses.add("MAIL FROM=" + p);
                 default -> clauses.add("RCPT TO=" + p);
             }
         }

@@ -145,8 +145,7 @@ class BindingStoreTest {
                 tuple(18, 5, null, null),
                 tuple(0, 0, null, "registeredDefaults"));
         assertThat(checked.problems()).extracting(BindingProblem::message).containsExactly(
-                "unknown event 'OnPostCategorize' (known: OnSubmission, or the IIS names OnArrival, "
-                        + "OnTransportSubmission, SMTP Transport OnSubmission)",
+                "unknown event 'OnPostCategorize' (known: " + Events.known() + ")",
                 "rule 'RCPT TO=a;;b' does not parse at position 11: empty clause (two ';' in a row, or a ';' at the start or end)",
                 "id {00000000-0000-0000-0000-000000000002} is used by another binding: 'fine' (line 7)",
                 "'sinkClass' is missing",
@@ -161,7 +160,7 @@ class BindingStoreTest {
 
         assertThatThrownBy(store::read).isInstanceOf(BindingStoreException.class).hasMessage(file()
                 + " (line 2): binding 1 'two faults' {00000000-0000-0000-0000-000000000001}: unknown event 'OnPostCategorize'"
-                + " (known: OnSubmission, or the IIS names OnArrival, OnTransportSubmission, SMTP Transport OnSubmission)"
+                + " (known: " + Events.known() + ")"
                 + " (and 5 more problem(s); registry verify lists them all)");
     }
 
@@ -194,6 +193,75 @@ class BindingStoreTest {
                         Binding.PRIORITY_DEFAULT, Map.of(),
                         new Binding.Failure(Instant.parse("2026-11-27T10:00:00Z"), 5, "boom")));
         assertThat(checked.registeredDefaults()).containsExactly("{00000000-0000-0000-0000-00000000000A}");
+    }
+
+    @Test
+    void anIisOnInboundCommandBindingIsStoredAsTheEventOfItsCommand() throws Exception {
+        Files.writeString(file(), """
+                bindings:
+                  - id: "{00000000-0000-0000-0000-000000000001}"
+                    name: greet
+                    event: SMTP Protocol OnInboundCommand
+                    sinkClass: a.B
+                    rule: EHLO
+                  - id: "{00000000-0000-0000-0000-000000000002}"
+                    name: senders
+                    event: OnInboundCommand
+                    sinkClass: a.B
+                    rule: "mail from=*@x.example"
+                  - id: "{00000000-0000-0000-0000-000000000003}"
+                    name: data
+                    event: smtp protocol oninboundcommand
+                    sinkClass: a.B
+                    rule: DATA
+                    sinkProperties: {onError: tempfail}
+                """);
+        BindingStore store = new BindingStore(file());
+        BindingRegistry r = store.read();
+        assertThat(r.bindings()).extracting(Binding::event, Binding::rule).containsExactly(
+                tuple(Events.ON_HELO, null), tuple(Events.ON_MAIL_FROM, "mail from=*@x.example"),
+                tuple(Events.ON_END_OF_DATA, null));
+        store.write(r);
+        assertThat(Files.readString(file())).contains("event: \"OnHelo\"").doesNotContain("OnInboundCommand");
+    }
+
+    @Test
+    void anOnInboundCommandThatMapsToNoEventAndAWrongOnErrorAreProblemsOfTheBinding() throws Exception {
+        Files.writeString(file(), """
+                bindings:
+                  - id: "{00000000-0000-0000-0000-000000000001}"
+                    name: auth
+                    event: SMTP Protocol OnInboundCommand
+                    sinkClass: a.B
+                    rule: AUTH
+                  - id: "{00000000-0000-0000-0000-000000000002}"
+                    name: badmail at connect
+                    event: OnConnect
+                    sinkClass: a.B
+                    sinkProperties: {onError: badmail}
+                  - id: "{00000000-0000-0000-0000-000000000003}"
+                    name: tempfail on submission
+                    event: OnSubmission
+                    sinkClass: a.B
+                    sinkProperties: {onError: tempfail}
+                  - id: "{00000000-0000-0000-0000-000000000004}"
+                    name: fine
+                    event: OnRcptTo
+                    sinkClass: a.B
+                    sinkProperties: {onError: TempFail, timeoutMs: "800"}
+                """);
+        BindingFile checked = new BindingStore(file()).check();
+        assertThat(checked.problems()).extracting(BindingProblem::name, BindingProblem::field, BindingProblem::message)
+                .containsExactly(
+                        tuple("auth", "event", "the command 'AUTH' in OnInboundCommand rule 'AUTH' has no Mailroot event "
+                                + "(events exist for EHLO/HELO, MAIL, RCPT and DATA)"),
+                        tuple("badmail at connect", "sinkProperties",
+                                "onError must be 'continue' or 'tempfail' for a protocol event (OnConnect), not 'badmail'"),
+                        tuple("tempfail on submission", "sinkProperties",
+                                "onError must be 'continue', 'badmail' or 'defer' for OnSubmission, not 'tempfail'"));
+        assertThat(checked.entries().get(3).binding()).isNotNull();
+        assertThatThrownBy(() -> new BindingStore(file()).read()).isInstanceOf(BindingStoreException.class)
+                .hasMessageContaining("'AUTH' in OnInboundCommand").hasMessageContaining("and 2 more problem(s)");
     }
 
     @Test

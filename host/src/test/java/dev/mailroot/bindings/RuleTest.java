@@ -98,6 +98,35 @@ class RuleTest {
     }
 
     @Test
+    void sourceIsAMailrootKeywordMatchedLikeAnEhloName() throws Exception {
+        RuleInput smtp = new RuleInput("mx.example.com", "a@b", List.of("r@x"), "smtp");
+        RuleInput connector = new RuleInput("", "a@b", List.of("r@x"), "pop3-connector");
+        assertThat(Rule.parse("source=SMTP").clauses()).extracting(Rule.Clause::keyword).containsExactly(Rule.Keyword.SOURCE);
+        assertThat(matches("SOURCE=smtp", smtp)).isTrue();
+        assertThat(matches("SOURCE=smtp", connector)).isFalse();
+        assertThat(matches("SOURCE=pop3-*", connector)).isTrue();
+        assertThat(matches("SOURCE=pickup;SOURCE=*connector", connector)).isTrue();
+        assertThat(matches("SOURCE=*", mail("h", "a@b", "r@x"))).as("no source known").isFalse();
+        assertThat(Rule.parse("SOURCE=pickup;MAIL FROM=boss@*").whyNot(smtp)).containsExactly(
+                "SOURCE=pickup: the source did not match (smtp)", "MAIL FROM=boss@*: the sender did not match (a@b)");
+        assertThat(Rule.parse("SOURCE=smtp").whyNot(mail("h", "a@b", "r@x"))).containsExactly(
+                "SOURCE=smtp: the source is not known");
+        assertPosition("SOURCE=", 8, "empty pattern");
+        assertPosition("ORIGIN=smtp", 1, "expected EHLO, HELO, MAIL FROM, RCPT TO or SOURCE");
+    }
+
+    @Test
+    void aClauseOnAValueNotKnownYetIsFalseAndSaysSo() throws Exception {
+        RuleInput atConnect = new RuleInput("", null, List.of(), "smtp");
+        assertThat(matches("MAIL FROM=*", atConnect)).isFalse();
+        assertThat(matches("RCPT TO=*", atConnect)).isFalse();
+        assertThat(matches("EHLO=*.example.com", atConnect)).isFalse();
+        assertThat(matches("SOURCE=smtp", atConnect)).isTrue();
+        assertThat(Rule.parse("MAIL FROM=*;RCPT TO=*").whyNot(atConnect)).containsExactly(
+                "MAIL FROM=*: the sender is not known yet at this event", "RCPT TO=*: there is no recipient (yet)");
+    }
+
+    @Test
     void aRuleThatDoesNotParseIsRefusedWithThePositionAndTheReason() {
         assertPosition("MAIL FROM", 1, "no '='");
         assertPosition("FROM=x", 1, "unknown keyword 'FROM'");

@@ -21,13 +21,17 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "add", aliases = "/add", mixinStandardHelpOptions = true, description = "Adds a binding.",
-        footer = {"", "Example:",
+        footer = {"", "Examples:",
                 "  registry add OnSubmission \"Tag sales\" dev.mailroot.stamp.StampSink \"RCPT TO=sales@*\" \\",
-                "      --priority 100 --prop header=X-Team --prop value=sales"})
+                "      --priority 100 --prop header=X-Team --prop value=sales",
+                "  registry add OnRcptTo \"Check recipients\" com.example.RcptCheck \"SOURCE=smtp\" --prop onError=tempfail",
+                "  registry add \"SMTP Protocol OnInboundCommand\" \"Greeting check\" com.example.HeloCheck EHLO"})
 final class AddCommand implements Callable<Integer> {
     @Mixin
     HomeOption home;
-    @Parameters(index = "0", paramLabel = "<event>", description = "OnSubmission (or the IIS names OnArrival, OnTransportSubmission).")
+    @Parameters(index = "0", paramLabel = "<event>", description = "OnConnect, OnHelo, OnMailFrom, OnRcptTo, OnEndOfData or "
+            + "OnSubmission (or the IIS and Exchange names: OnArrival, OnEhlo, ...); or SMTP Protocol OnInboundCommand with the "
+            + "command (EHLO, MAIL, RCPT, DATA) as the rule, bound to that command's event.")
     String event;
     @Parameters(index = "1", paramLabel = "<name>", description = "The display name, unique per event.")
     String name;
@@ -57,15 +61,14 @@ final class AddCommand implements Callable<Integer> {
         PlainText.check("--id", id);
         props.forEach(p -> PlainText.check("--prop", p));
         BindingStore store = home.store();
-        String canonicalEvent = Events.canonical(event).orElseThrow(() -> new RegistryException("unknown event '" + event
-                + "' (known: OnSubmission, or the IIS names OnArrival, OnTransportSubmission, SMTP Transport OnSubmission)"));
+        Events.Mapped placed = eventAndRule();
         if (name.isBlank()) {
             throw new RegistryException("the name is empty");
         }
         try {
-            Rule.parse(rule);
+            Rule.parse(placed.rule());
         } catch (RuleSyntaxException e) {
-            throw new RegistryException("rule '" + rule + "' does not parse " + e.getMessage());
+            throw new RegistryException("rule '" + placed.rule() + "' does not parse " + e.getMessage());
         }
         if (priority < Binding.PRIORITY_HIGHEST || priority > Binding.PRIORITY_LOWEST) {
             throw new RegistryException("priority " + priority + " is outside 0..32767");
@@ -73,26 +76,63 @@ final class AddCommand implements Callable<Integer> {
         if (id != null && !Binding.isGuid(id)) {
             throw new RegistryException("--id '" + id + "' is not a GUID like {66F4180A-627E-4073-8D31-51F628AA8366}");
         }
+        Map<String, String> properties = properties(placed.event());
+        if (!force) {
+            checkSinkClass(new Catalog(home.jars()), placed.event());
+        }
+        Binding binding = new Binding(id == null ? Binding.newId() : Binding.canonicalId(id), name, placed.event(), sinkClass,
+                !disabled, placed.rule(), priority, properties);
+        store.update(r -> {
+            check(r, binding);
+            return r.with(binding);
+        });
+        print(Terminal.of(spec), binding);
+        return 0;
+    }
+
+    /** The canonical event and the rule; an IIS OnInboundCommand binding is mapped by the command its rule names. */
+    private Events.Mapped eventAndRule() {
+        if (Events.isInboundCommand(event)) {
+            try {
+                return Events.inboundCommand(rule);
+            } catch (IllegalArgumentException e) {
+                throw new RegistryException(e.getMessage());
+            }
+        }
+        return new Events.Mapped(Events.canonical(event).orElseThrow(() -> new RegistryException("unknown event '" + event
+                + "' (known: " + Events.known() + ")")), rule);
+    }
+
+    private Map<String, String> properties(String canonicalEvent) {
         Map<String, String> properties = new LinkedHashMap<>();
         for (String p : props) {
             int eq = p.indexOf('=');
             if (eq <= 0) {
                 throw new RegistryException("--prop '" + p + "' is not name=value");
             }
-            SinkPropertyCheck.check(p.substring(0, eq), p.substring(eq + 1));
+            SinkPropertyCheck.check(canonicalEvent, p.substring(0, eq), p.substring(eq + 1));
             properties.put(p.substring(0, eq), p.substring(eq + 1));
         }
-        if (!force && new Catalog(home.jars()).provider(sinkClass).isEmpty()) {
+        return properties;
+    }
+
+    /** Refuses a sink class no plugin provides, or one whose plugin provides it for other events only. */
+    private void checkSinkClass(Catalog catalog, String canonicalEvent) {
+        if (catalog.provider(sinkClass).isEmpty()) {
             throw new RegistryException("no plugin in " + home.plugins() + " provides the sink class " + sinkClass
                     + " ('registry sinks' lists them; --force adds it anyway)");
         }
-        Binding binding = new Binding(id == null ? Binding.newId() : Binding.canonicalId(id), name, canonicalEvent, sinkClass,
-                !disabled, rule, priority, properties);
-        store.update(r -> {
-            check(r, binding);
-            return r.with(binding);
+        catalog.wrongEvent(sinkClass, canonicalEvent).ifPresent(why -> {
+            throw new RegistryException("the sink class cannot serve " + canonicalEvent + ": " + why
+                    + " ('registry sinks' lists each sink's events; --force adds it anyway)");
         });
-        Terminal out = Terminal.of(spec);
+    }
+
+    private void print(Terminal out, Binding binding) {
+        if (Events.isInboundCommand(event)) {
+            out.println("Mapped: " + event.strip() + " with the rule '" + rule + "' is bound to " + binding.event()
+                    + (binding.rule() == null ? " with no rule (always)" : " with the rule '" + binding.rule() + "'"));
+        }
         out.println("** SUCCESS **");
         out.println("Registered Binding:");
         out.println(" Event Name  :" + binding.event());
@@ -102,10 +142,9 @@ final class AddCommand implements Callable<Integer> {
         out.println("   Rule      :" + (binding.rule() == null ? "(none: always)" : binding.rule()));
         out.println("   Priority  :" + binding.priority() + " (0 - 32767, default: 24575)");
         out.println("   Enabled   :" + (binding.enabled() ? "True" : "False"));
-        if (!properties.isEmpty()) {
-            out.println("   Sink props:" + Format.props(properties));
+        if (!binding.sinkProperties().isEmpty()) {
+            out.println("   Sink props:" + Format.props(binding.sinkProperties()));
         }
-        return 0;
     }
 
     private static void check(BindingRegistry r, Binding b) {

@@ -10,15 +10,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-@Command(name = "enum", aliases = "/enum", mixinStandardHelpOptions = true, description = "Lists every binding, in run order per event, "
+@Command(name = "enum", aliases = "/enum", mixinStandardHelpOptions = true, description = "Lists every binding, per event in the order the "
+        + "events fire (OnConnect, OnHelo, OnMailFrom, OnRcptTo, OnEndOfData, then OnSubmission) and in run order within one, "
         + "in smtpreg's /enum shape, with its status: the running server's (whether its sink is loaded now), or, when no "
         + "server runs, what the files say. The first line says which.",
         footer = {"", "Example:", "  registry enum --home /srv/mailroot", "  registry enum --json | jq '.[] | select(.status != \"ok\")'"})
 final class EnumCommand implements Callable<Integer> {
+    /** The order bindings fire in: by event as a message meets them ({@link Events#ALL}), then run order. */
+    static final Comparator<Binding> FIRING_ORDER = Comparator.<Binding>comparingInt(b -> Events.ALL.indexOf(b.event()))
+            .thenComparing(Binding.RUN_ORDER);
+
     @Mixin
     HomeOption home;
     @Option(names = "--json", description = "Print a JSON array for scripts.")
@@ -31,7 +37,7 @@ final class EnumCommand implements Callable<Integer> {
         BindingRegistry registry = home.read();
         Catalog catalog = new Catalog(home.jars());
         ServerView server = ServerView.of(home.root());
-        List<Binding> ordered = registry.bindings().stream().sorted(Binding.RUN_ORDER).toList();
+        List<Binding> ordered = registry.bindings().stream().sorted(FIRING_ORDER).toList();
         if (json) {
             ArrayNode a = Format.array();
             for (Binding b : ordered) {
@@ -43,15 +49,33 @@ final class EnumCommand implements Callable<Integer> {
         }
         Terminal out = Terminal.of(spec);
         out.println(server.source());
-        out.println(" -------------");
-        out.println("| Event Type  |");
-        out.println(" -------------");
-        out.println("    Name: " + Events.ON_SUBMISSION + " (IIS: SMTP OnTransportSubmission/OnArrival)");
-        out.println("    Bindings: " + ordered.size() + ", in run order");
-        for (Binding b : ordered) {
-            Format.binding(out, b, server.bindingStatus(b.id()).orElseGet(() -> catalog.status(b)
-                    + (server.running() ? " (not yet read by the running server)" : "")));
+        for (String event : Events.ALL) {
+            List<Binding> bound = ordered.stream().filter(b -> b.event().equals(event)).toList();
+            if (bound.isEmpty() && Events.isProtocol(event)) {
+                continue; // OnSubmission is always listed, as before the protocol events existed
+            }
+            out.println(" -------------");
+            out.println("| Event Type  |");
+            out.println(" -------------");
+            out.println("    Name: " + displayName(event));
+            out.println("    Bindings: " + bound.size() + ", in run order");
+            for (Binding b : bound) {
+                Format.binding(out, b, server.bindingStatus(b.id()).orElseGet(() -> catalog.status(b)
+                        + (server.running() ? " (not yet read by the running server)" : "")));
+            }
         }
         return 0;
+    }
+
+    /** The event's name and what an IIS or Exchange administrator knows it as (the names {@code add} accepts). */
+    static String displayName(String event) {
+        return event + switch (event) {
+            case Events.ON_CONNECT -> " (Exchange: OnConnectEvent; before the greeting)";
+            case Events.ON_HELO -> " (IIS: SMTP Protocol OnInboundCommand, rule EHLO or HELO; Exchange: OnEhloCommand, OnHeloCommand)";
+            case Events.ON_MAIL_FROM -> " (IIS: SMTP Protocol OnInboundCommand, rule MAIL; Exchange: OnMailCommand)";
+            case Events.ON_RCPT_TO -> " (IIS: SMTP Protocol OnInboundCommand, rule RCPT; Exchange: OnRcptCommand)";
+            case Events.ON_END_OF_DATA -> " (IIS: SMTP Protocol OnInboundCommand, rule DATA; Exchange: OnEndOfData)";
+            default -> " (IIS: SMTP OnTransportSubmission/OnArrival)";
+        };
     }
 }

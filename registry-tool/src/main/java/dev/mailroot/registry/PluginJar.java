@@ -8,7 +8,6 @@ import dev.mailroot.host.plugins.PluginAdmission;
 import dev.mailroot.host.plugins.PluginChoice;
 import dev.mailroot.host.plugins.PluginFolders;
 import dev.mailroot.host.plugins.PluginManifest;
-import dev.mailroot.sink.OnSubmissionSink;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -37,7 +36,7 @@ import java.util.zip.ZipEntry;
  * @param pluginId        {@code Plugin-Id}, or null if unreadable
  * @param version         {@code Plugin-Version}, or null
  * @param error           why the server would not load it, or null if it loads
- * @param sinks           its sink classes (empty if it does not load)
+ * @param sinks           its sink classes, each with its events (empty if it does not load)
  * @param defaultBindings the default bindings it declares (empty if it does not load)
  * @param warnings        what the server would skip or complain about while still loading it
  */
@@ -45,10 +44,11 @@ public record PluginJar(Path jar, String folder, String pluginId, String version
                         List<Binding> defaultBindings, List<String> warnings) {
 
     /**
-     * A sink class and the events it serves.
+     * A sink class and the events it serves: those whose sink interface it implements
+     * ({@link Events#implementedBy}), in the order they fire.
      *
      * @param className the class
-     * @param events    the event names
+     * @param events    the canonical event names
      */
     public record Sink(String className, List<String> events) {
     }
@@ -122,7 +122,8 @@ public record PluginJar(Path jar, String folder, String pluginId, String version
                 return new PluginJar(jar, folder, m.pluginId(), m.version(), exit.get(), List.of(), List.of(), List.of());
             }
             ZipEntry idx = file.getEntry("META-INF/extensions.idx");
-            List<String> classNames = new ArrayList<>();
+            // a class that implements two sink interfaces is indexed once per extension point: one sink
+            java.util.Set<String> classNames = new java.util.LinkedHashSet<>();
             if (idx != null) {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(file.getInputStream(idx), StandardCharsets.UTF_8))) {
                     String line;
@@ -141,7 +142,7 @@ public record PluginJar(Path jar, String folder, String pluginId, String version
         }
     }
 
-    private static PluginJar classes(Path jar, String folder, PluginManifest m, List<String> names, boolean noIndex)
+    private static PluginJar classes(Path jar, String folder, PluginManifest m, java.util.Collection<String> names, boolean noIndex)
             throws IOException {
         List<Sink> sinks = new ArrayList<>();
         List<Binding> defaults = new ArrayList<>();
@@ -158,14 +159,15 @@ public record PluginJar(Path jar, String folder, String pluginId, String version
                     warnings.add("extension " + name + " cannot be loaded (" + e + "); the server skips it");
                     continue;
                 }
-                if (!OnSubmissionSink.class.isAssignableFrom(cls)) {
+                List<String> events = Events.implementedBy(cls);
+                if (events.isEmpty()) {
                     continue; // an extension of another kind (a connector service, say)
                 }
                 Optional<String> problem = Extensions.problem(cls, "sink");
                 if (problem.isPresent()) {
                     return new PluginJar(jar, folder, m.pluginId(), m.version(), problem.get(), List.of(), List.of(), warnings);
                 }
-                sinks.add(new Sink(name, List.of(Events.ON_SUBMISSION)));
+                sinks.add(new Sink(name, events));
                 try {
                     defaults.addAll(DefaultBindings.of(cls));
                 } catch (DefaultBindings.InvalidDeclaration e) {

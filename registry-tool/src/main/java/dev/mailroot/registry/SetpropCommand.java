@@ -47,11 +47,11 @@ final class SetpropCommand implements Callable<Integer> {
             }
         }
         int priority = which == PropertyBag.SOURCE && name.equals("Priority") ? priority(value) : -1;
-        if (which == PropertyBag.SINK) {
-            SinkPropertyCheck.check(name, value);
-        }
         home.store().update(r -> {
             Binding b = Targets.find(r, target);
+            if (which == PropertyBag.SINK) {
+                SinkPropertyCheck.check(b.event(), name, value);
+            }
             return r.change(b.id(), x -> switch (which) {
                 case SOURCE -> name.equals("Rule") ? x.withRule(value) : x.withPriority(priority);
                 case SINK -> {

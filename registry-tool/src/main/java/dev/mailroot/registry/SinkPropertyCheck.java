@@ -1,5 +1,7 @@
 package dev.mailroot.registry;
 
+import dev.mailroot.bindings.BindingStatus;
+
 import java.util.Locale;
 
 /** The sink properties the server reads itself, checked before they are written. */
@@ -7,7 +9,12 @@ final class SinkPropertyCheck {
     private SinkPropertyCheck() {
     }
 
-    static void check(String name, String value) {
+    /**
+     * Refuses a sink property the server would not accept on a binding of {@code event}: a
+     * {@code timeoutMs} that is not a positive whole number, an {@code onError} the event does not
+     * allow ({@link BindingStatus#onErrorValues}), an {@code onMissing} other than skip or tempfail.
+     */
+    static void check(String event, String name, String value) {
         if (name.isBlank() || name.chars().anyMatch(c -> c <= ' ' || c == '=')) {
             throw new RegistryException("sink property name '" + name + "' is empty or contains white space or '='");
         }
@@ -20,8 +27,10 @@ final class SinkPropertyCheck {
                 throw new RegistryException("timeoutMs must be a positive whole number of milliseconds, not '" + value + "'");
             }
         }
-        if (name.equals("onError") && !value.strip().toLowerCase(Locale.ROOT).matches("continue|badmail|defer")) {
-            throw new RegistryException("onError must be 'continue', 'badmail' or 'defer', not '" + value + "'");
+        if (name.equals("onError")) {
+            BindingStatus.onErrorProblem(event, value).ifPresent(why -> {
+                throw new RegistryException(why);
+            });
         }
         if (name.equals("onMissing") && !value.strip().toLowerCase(Locale.ROOT).matches("skip|tempfail")) {
             throw new RegistryException("onMissing must be 'skip' or 'tempfail', not '" + value + "'");

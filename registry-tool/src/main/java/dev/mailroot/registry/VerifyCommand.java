@@ -75,14 +75,20 @@ final class VerifyCommand implements Callable<Integer> {
         if (e.sinkClass() != null && catalog.provider(e.sinkClass()).isEmpty()) {
             out.add(new Problem(subject, e.line(), "sinkClass", BindingStatus.MISSING + ": "
                     + e.sinkClass()));
+        } else if (e.sinkClass() != null && e.event() != null) {
+            catalog.wrongEvent(e.sinkClass(), e.event()).ifPresent(why -> out.add(new Problem(subject, e.line(), "sinkClass",
+                    "the sink class cannot serve " + e.event() + ": " + why)));
         }
         if (e.event() != null && e.name() != null && names.get(e.event() + "\u0000" + e.name()) > 1) {
             out.add(new Problem(subject, e.line(), "name", "another " + e.event()
                     + " binding has the same name; commands must name these by id"));
         }
         e.sinkProperties().forEach((k, v) -> {
+            if (k.equals("onError")) {
+                return; // checked with the file, against the binding's event: among e.problems() already
+            }
             try {
-                SinkPropertyCheck.check(k, v);
+                SinkPropertyCheck.check(e.event(), k, v);
             } catch (RegistryException x) {
                 out.add(new Problem(subject, e.line(), "sinkProperties", x.getMessage()));
             }

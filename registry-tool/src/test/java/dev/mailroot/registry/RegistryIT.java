@@ -63,6 +63,43 @@ class RegistryIT {
     }
 
     @Test
+    void anIisInboundCommandBindingIsMappedAndTestShowsWhenItFires(@TempDir Path work) throws Exception {
+        Path jar = dev.mailroot.server.PluginJarBuilder.plugin("gate").source(RegistryProtocolEventsTest.RCPT,
+                RegistryProtocolEventsTest.RCPT_GATE).build(work, home.resolve("plugins/gate-1.0.0.jar"));
+        assertThat(jar).exists();
+        String id = "{EEEEEEEE-0000-0000-0000-000000000001}";
+        Launcher.Run add = registry("add", "SMTP Protocol OnInboundCommand", "org recipients", RegistryProtocolEventsTest.RCPT,
+                "rcpt to=*@example.org", "--prop", "onError=tempfail", "--id", id, "--home", home.toString());
+        assertThat(add.exit()).as(add.err()).isZero();
+        assertThat(add.out()).startsWith("Mapped: SMTP Protocol OnInboundCommand with the rule 'rcpt to=*@example.org' is bound "
+                + "to OnRcptTo with the rule 'rcpt to=*@example.org'\n** SUCCESS **\n");
+
+        Launcher.Run test = registry("test", "--from", "alice@partner.example", "--to", "bob@example.org", "--to",
+                "carol@localhost", "--client", "192.0.2.7", "--verbose", "--home", home.toString());
+        assertThat(test.exit()).as(test.err()).isZero();
+        assertThat(test.err()).isEmpty();
+        assertThat(test.out()).isEqualTo("""
+                == OnRcptTo (RCPT TO:<bob@example.org>) ==
+                24575  'org recipients' %1$s  rcpt to=*@example.org  (onError: tempfail, timeoutMs: 5000)
+                == OnRcptTo (RCPT TO:<carol@localhost>) ==
+                  none fires
+                  -    'org recipients' %1$s  not fired: its rule did not match
+                         rcpt to=*@example.org: no recipient matched (carol@localhost)
+                """.formatted(id));
+
+        Launcher.Run listed = registry("enum", "--home", home.toString());
+        assertThat(listed.out()).contains("    Name: OnRcptTo (IIS: SMTP Protocol OnInboundCommand, rule RCPT; "
+                + "Exchange: OnRcptCommand)\n    Bindings: 1, in run order\n", "Event: OnRcptTo\n", "Status: ok\n",
+                "    Name: OnSubmission (IIS: SMTP OnTransportSubmission/OnArrival)\n    Bindings: 0, in run order\n");
+
+        Launcher.Run refused = registry("add", "OnInboundCommand", "auth", RegistryProtocolEventsTest.RCPT, "AUTH",
+                "--home", home.toString());
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.err()).isEqualTo("registry: the command 'AUTH' in OnInboundCommand rule 'AUTH' has no Mailroot "
+                + "event (events exist for EHLO/HELO, MAIL, RCPT and DATA)\n");
+    }
+
+    @Test
     void controlCharactersAreRefusedOnTheWayInAndEscapedOnTheWayOut() throws Exception {
         Launcher.Run add = registry("add", "OnSubmission", "evil\u001b]0;owned\u0007", "com.example.Sink", "--force",
                 "--home", home.toString());

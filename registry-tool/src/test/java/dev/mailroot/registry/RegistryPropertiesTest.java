@@ -36,7 +36,9 @@ class RegistryPropertiesTest {
             "--priority", "40000", "-1", "7", "--id", "{00000000-0000-0000-0000-000000000001}", "{bad", "--prop", "k=v",
             "timeoutMs=x", "onError=badmail", "--mail-from", "a@b", "--rcpt", "x@y", "--ehlo", "--source", "pickup",
             "fax", "OnSubmission", "OnArrival", "OnFoo", "one", "two", "One", "source", "sink", "Rule", "Priority",
-            "RCPT TO=*", "RCPT TO=;;", "a.Sink", "", " ", "--", "-x", "--unknown");
+            "RCPT TO=*", "RCPT TO=;;", "a.Sink", "", " ", "--", "-x", "--unknown",
+            "OnConnect", "OnRcptTo", "OnEhlo", "SMTP Protocol OnInboundCommand", "EHLO", "AUTH", "mail from=*", "SOURCE=smtp",
+            "onError=tempfail", "--client", "192.0.2.1", "::1", "--from", "--to", "--helo", "sink");
     private static Path home;
 
     @BeforeAll

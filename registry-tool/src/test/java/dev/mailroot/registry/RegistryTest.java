@@ -273,16 +273,20 @@ class RegistryTest {
                 "--rcpt", "bob@localhost", "--ehlo", "mx.partner.example", "--verbose");
         assertThat(r.exit()).isZero();
         List<String> lines = r.out().lines().toList();
-        assertThat(lines.get(0)).matches("\\s+0  'connector' \\{[0-9A-F-]+}  RCPT TO=\\*mspop3connector\\.\\*");
-        assertThat(lines.get(1)).matches("\\s+50  'partners' \\{[0-9A-F-]+}  EHLO=mx.partner.example");
-        assertThat(lines.get(2)).contains("100  'everyone'", "(no rule: always)");
+        assertThat(lines.get(0)).isEqualTo("== OnSubmission (after it is spooled, 2 recipients) ==");
+        assertThat(lines.get(1)).matches("\\s+0  'connector' \\{[0-9A-F-]+}  RCPT TO=\\*mspop3connector\\.\\*"
+                + "  \\(onError: continue, timeoutMs: 30000\\)");
+        assertThat(lines.get(2)).matches("\\s+50  'partners' \\{[0-9A-F-]+}  EHLO=mx.partner.example  .*");
+        assertThat(lines.get(3)).contains("100  'everyone'", "(no rule: always)");
         assertThat(r.out()).contains("'off'", "not fired: disabled", "'ghost'", "no plugin in plugins/ provides com.example.Missing");
 
         RegistryRun pickup = run("test", "--source", "pickup", "--mail-from", "x@other.example", "--rcpt", "bob@localhost",
                 "--ehlo", "mx.partner.example");
-        assertThat(pickup.out().lines()).hasSize(1).allSatisfy(l -> assertThat(l).contains("'everyone'"));
+        assertThat(pickup.out().lines()).hasSize(2).last().satisfies(l -> assertThat(l).contains("'everyone'"));
         refused(run("test", "--rcpt", "x@y"), "--mail-from");
-        refused(run("test", "--mail-from", "a@b", "--rcpt", "x@y", "--source", "fax"), "smtp or pickup");
+        refused(run("test", "--mail-from", "a@b", "--rcpt", "x@y", "--source", "fax"),
+                "--source must be smtp, pickup, sink or a connector's plugin id (plugins: action), not 'fax'");
+        refused(run("test", "--mail-from", "a@b", "--rcpt", "x@y", "--client", "mx.example.com"), "--client must be an IPv4 or IPv6 address");
     }
 
     @Test
@@ -295,7 +299,8 @@ class RegistryTest {
                 "--ehlo", "mail.other.example", "--verbose");
         assertThat(r.exit()).isZero();
         assertThat(r.out().lines().toList()).containsExactly(
-                "24575  'everyone' {CCCCCCCC-0000-0000-0000-000000000003}  (no rule: always)",
+                "== OnSubmission (after it is spooled, 2 recipients) ==",
+                "24575  'everyone' {CCCCCCCC-0000-0000-0000-000000000003}  (no rule: always)  (onError: continue, timeoutMs: 30000)",
                 "  -    'partners' {CCCCCCCC-0000-0000-0000-000000000002}  not fired: no clause of its rule matched (';' means OR)",
                 "         EHLO=mx.partner.example: the HELO/EHLO name did not match (mail.other.example)",
                 "         MAIL FROM=*@partner.example: the sender did not match (alice@other.example)",
@@ -391,9 +396,9 @@ class RegistryTest {
                 "binding 'empty clause' {BBBBBBBB-0000-0000-0000-000000000001} (line 13): rule 'RCPT TO=a@*;;MAIL FROM=b@*' "
                         + "does not parse at position 13: empty clause (two ';' in a row, or a ';' at the start or end)",
                 "binding 'no keyword' {BBBBBBBB-0000-0000-0000-000000000002} (line 18): rule 'FROM=boss@*' does not parse "
-                        + "at position 1: unknown keyword 'FROM'; expected EHLO, HELO, MAIL FROM or RCPT TO",
+                        + "at position 1: unknown keyword 'FROM'; expected EHLO, HELO, MAIL FROM, RCPT TO or SOURCE",
                 "binding 'wrong event' {BBBBBBBB-0000-0000-0000-000000000003} (line 23): unknown event 'OnPostCategorize' "
-                        + "(known: OnSubmission, or the IIS names OnArrival, OnTransportSubmission, SMTP Transport OnSubmission)",
+                        + "(known: " + Events.known() + ")",
                 "binding 'twin id' {AAAAAAAA-0000-0000-0000-000000000001} (line 27): id {AAAAAAAA-0000-0000-0000-000000000001} "
                         + "is used by another binding: 'tag sales' (line 2)",
                 "binding 'ghost' {BBBBBBBB-0000-0000-0000-000000000005} (line 31): sink class not provided by any "
