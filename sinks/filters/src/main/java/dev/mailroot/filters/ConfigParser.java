@@ -96,8 +96,12 @@ final class ConfigParser {
         FiltersConfig.ZoneAction action = choice(z.get("action"), FiltersConfig.ZoneAction.class, FiltersConfig.ZoneAction.REJECT,
                 "zone " + name + ": action");
         Object reply = z.get("reply");
-        return new FiltersConfig.Zone(name, Set.copyOf(codes), action,
-                ReplyTemplate.parse(reply == null ? DNSBL_REPLY : String.valueOf(reply), "ip", "zone", "code", "txt"));
+        try {
+            return new FiltersConfig.Zone(name, Set.copyOf(codes), action,
+                    ReplyTemplate.parse(reply == null ? DNSBL_REPLY : String.valueOf(reply), "ip", "zone", "code", "txt"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("zone " + name + ": reply: " + e.getMessage(), e);
+        }
     }
 
     /** {@code 192.0.2.53}, {@code 192.0.2.53:5353}, {@code 2001:db8::53}, {@code [2001:db8::53]:5353}: an address, never a name. */
@@ -202,7 +206,8 @@ final class ConfigParser {
             return dflt == null ? OptionalDouble.empty() : OptionalDouble.of(dflt);
         }
         Object v = m.get(key);
-        if (v == null || String.valueOf(v).strip().equalsIgnoreCase("off")) {
+        // YAML reads an unquoted off as false
+        if (v == null || Boolean.FALSE.equals(v) || String.valueOf(v).strip().equalsIgnoreCase("off")) {
             return OptionalDouble.empty();
         }
         try {
