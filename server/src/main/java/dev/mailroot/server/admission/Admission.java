@@ -129,9 +129,11 @@ public final class Admission implements SinkMail {
      * @param headers {name, value} pairs, in order
      * @param notes   notes by name
      * @param trace   what the protocol events decided, after the {@code received} entry
+     * @param removed names of header fields to remove first (OnEndOfData sinks)
      */
-    public record Extras(List<String[]> headers, java.util.Map<String, Object> notes, List<TraceEntry> trace) {
-        public static final Extras NONE = new Extras(List.of(), java.util.Map.of(), List.of());
+    public record Extras(List<String[]> headers, java.util.Map<String, Object> notes, List<TraceEntry> trace,
+                         List<String> removed) {
+        public static final Extras NONE = new Extras(List.of(), java.util.Map.of(), List.of(), List.of());
     }
 
     /** As {@link #admit(String, SpoolEnvelope, MessageBuffer, int, String...)}, with the protocol events' additions. */
@@ -145,12 +147,19 @@ public final class Admission implements SinkMail {
         }
         String messageId = section == null ? null : section.first("Message-ID").map(String::strip).orElse(null);
         HeaderOverride override = null;
+        boolean edited = false;
+        if (section != null) {
+            for (String name : extras.removed()) {
+                edited |= section.remove(name) > 0;
+            }
+        }
         if (section != null && !extras.headers().isEmpty()) {
+            edited = true;
             for (int i = extras.headers().size() - 1; i >= 0; i--) {
                 section.prepend(extras.headers().get(i)[0], extras.headers().get(i)[1]);
             }
         }
-        if (section != null && (!extras.headers().isEmpty() || envelope.source() != Source.SMTP
+        if (section != null && (edited || envelope.source() != Source.SMTP
                 && (messageId == null || section.first("Date").isEmpty()))) {
             if (messageId == null && envelope.source() != Source.SMTP) {
                 messageId = "<" + id + "@" + hostname + ">";

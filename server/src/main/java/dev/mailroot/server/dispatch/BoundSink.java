@@ -61,20 +61,9 @@ public record BoundSink(Binding binding, LoadedSink loaded) implements SinkConte
         return loaded.loader();
     }
 
-    /** The binding's {@code timeoutMs}, or 30 s (5 s for protocol events) if it is absent or not a positive whole number. */
+    /** The binding's {@code timeoutMs}, or its event's default (30 s, 5 s for protocol events): {@link BindingStatus#timeoutMs}. */
     public Duration timeout() {
-        String v = binding.sinkProperties().get("timeoutMs");
-        if (v != null) {
-            try {
-                long ms = Long.parseLong(v.strip());
-                if (ms > 0) {
-                    return Duration.ofMillis(ms);
-                }
-            } catch (NumberFormatException e) {
-                // the registry refuses such values; a hand edit falls back to the default
-            }
-        }
-        return dev.mailroot.bindings.Events.isProtocol(binding.event()) ? DEFAULT_PROTOCOL_TIMEOUT : DEFAULT_TIMEOUT;
+        return Duration.ofMillis(BindingStatus.timeoutMs(binding));
     }
 
     /** The binding's {@code onError}; {@code continue} unless it says {@code badmail}. */
@@ -84,9 +73,8 @@ public record BoundSink(Binding binding, LoadedSink loaded) implements SinkConte
 
     /** {@code binding}'s {@code onError}; {@code continue} unless it says {@code badmail}. */
     public static OnError onError(Binding binding) {
-        return BindingStatus.badmailOnError(binding) ? OnError.BADMAIL
-                : BindingStatus.deferOnError(binding) ? OnError.DEFER
-                : BindingStatus.tempfailOnError(binding) ? OnError.TEMPFAIL : OnError.CONTINUE;
+        // one reading for the server and the registry: a value not allowed for the event is continue
+        return OnError.valueOf(BindingStatus.onError(binding).toUpperCase(java.util.Locale.ROOT));
     }
 
     /** The binding's {@code onMissing}; {@code skip} unless it says {@code tempfail}. */

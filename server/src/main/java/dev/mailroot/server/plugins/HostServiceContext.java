@@ -67,6 +67,9 @@ final class HostServiceContext implements ServiceContext {
         Path file = configFile();
         try {
             String text = Files.readString(file);
+            if (text.lines().allMatch(l -> l.isBlank() || l.strip().startsWith("#"))) {
+                return new LinkedHashMap<>(); // an empty file (or only comments) is an empty configuration
+            }
             Object tree = YAML.readValue(text, Object.class);
             if (tree == null) {
                 return new LinkedHashMap<>();

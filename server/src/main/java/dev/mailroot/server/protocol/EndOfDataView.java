@@ -22,6 +22,7 @@ public final class EndOfDataView implements EndOfData {
     private final List<String> recipients;
     private final MessageContent content;
     private final List<String[]> added = new ArrayList<>();
+    private final List<String> removed = new ArrayList<>();
     private HeaderSection headers;
 
     public EndOfDataView(String mailFrom, List<String> recipients, MessageContent content) {
@@ -65,7 +66,11 @@ public final class EndOfDataView implements EndOfData {
                 }
             }
         }
-        return section().first(name);
+        return removedName(name) ? Optional.empty() : section().first(name);
+    }
+
+    private synchronized boolean removedName(String name) {
+        return removed.stream().anyMatch(r -> r.equalsIgnoreCase(name));
     }
 
     @Override
@@ -78,7 +83,9 @@ public final class EndOfDataView implements EndOfData {
                 }
             }
         }
-        out.addAll(section().all(name));
+        if (!removedName(name)) {
+            out.addAll(section().all(name));
+        }
         return out;
     }
 
@@ -97,6 +104,29 @@ public final class EndOfDataView implements EndOfData {
         added.add(new String[]{name, value});
     }
 
+    @Override
+    public int removeHeaders(String name) {
+        MessageRules.checkHeaderName(name);
+        int n;
+        synchronized (this) {
+            n = (int) added.stream().filter(h -> h[0].equalsIgnoreCase(name)).count();
+            added.removeIf(h -> h[0].equalsIgnoreCase(name));
+            if (removedName(name)) {
+                return n;
+            }
+        }
+        int existing = section().all(name).size();
+        synchronized (this) {
+            removed.add(name);
+        }
+        return n + existing;
+    }
+
+    /** The names whose fields in the message are removed. */
+    public synchronized List<String> removed() {
+        return List.copyOf(removed);
+    }
+
     /** The fields added, in order, as {name, value}. */
     public synchronized List<String[]> added() {
         return List.copyOf(added);
@@ -105,5 +135,6 @@ public final class EndOfDataView implements EndOfData {
     /** Forgets the fields added (the message was refused after all). */
     public synchronized void clear() {
         added.clear();
+        removed.clear();
     }
 }

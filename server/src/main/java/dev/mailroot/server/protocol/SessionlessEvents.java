@@ -143,6 +143,9 @@ public final class SessionlessEvents implements Dispatcher.BeforeChain {
                         }
                     }
                 }
+                for (String name : view.removed()) {
+                    s.headers().remove(name);
+                }
                 for (String[] h : view.added()) {
                     s.prependHeader(h[0], h[1]);
                 }

@@ -225,7 +225,7 @@ final class IntakeHandler implements MessageHandler {
                         default -> { }
                     }
                 }
-                extras = new Admission.Extras(view.added(), state.noteMap().snapshot(), List.copyOf(protocolTrace));
+                extras = new Admission.Extras(view.added(), state.noteMap().snapshot(), List.copyOf(protocolTrace), view.removed());
             }
             Admission.Admitted admitted;
             try {

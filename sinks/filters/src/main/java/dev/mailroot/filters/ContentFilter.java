@@ -30,6 +30,9 @@ import java.util.function.Supplier;
 public final class ContentFilter implements OnEndOfDataSink {
     /** The header a message too large to scan gets. */
     public static final String NOT_SCANNED = "X-Mailroot-Content-Filter";
+    /** The fields this filter writes; removed from every scanned message first, so none is forged. */
+    static final java.util.List<String> SPAM_FIELDS = java.util.List.of("X-Spam-Flag", "X-Spam-Score", "X-Spam-Status",
+            "X-Spam-Symbols");
 
     private final Supplier<Filters> filters;
 
@@ -58,6 +61,10 @@ public final class ContentFilter implements OnEndOfDataSink {
             return Verdict.proceed();
         }
         Scan scan = f.engine().scan(session, message, content);
+        // the verdict is ours to state: fields a sender forged ("X-Spam-Flag: NO") never reach a mailbox
+        for (String forged : SPAM_FIELDS) {
+            message.removeHeaders(forged);
+        }
         session.notes().put(FilterNotes.SPAM_SCORE, scan.score());
         String score = format(scan.score());
         if (scan.engineRejects() || reached(scan.score(), c.rejectScore())) {

@@ -41,7 +41,9 @@ public final class RecipientFilter implements OnRcptToSink {
             context.logger().info("MR2105 recipient <{}> refused: blocked ({})", rcpt, blocked.get());
             return Verdict.reject(c.reply().reply(Map.of("rcpt", rcpt)));
         }
-        if (c.rejectUnknown() && !command.known()) {
+        // the directory check is an SMTP defence (harvesting, backscatter): pickup and connector mail
+        // carries recipients the local system chose (the POP3 connector's mspop3connector.<box> ones)
+        if (c.rejectUnknown() && session.isSmtp() && !command.known()) {
             context.logger().info("MR2105 recipient <{}> refused: not a known mailbox", rcpt);
             return Verdict.reject(c.unknownReply().reply(Map.of("rcpt", rcpt)));
         }

@@ -59,6 +59,8 @@ class ContentFilterRspamdTest {
 
         assertThat(scan(engine(""), session, message)).isEqualTo(Verdict.proceed());
         assertThat(message.added).isEmpty();
+        // whatever X-Spam-* fields a sender put in are removed: only the filter states a verdict
+        assertThat(message.removed).containsExactly("X-Spam-Flag", "X-Spam-Score", "X-Spam-Status", "X-Spam-Symbols");
         assertThat(session.notes().get(FilterNotes.SPAM_VERDICT)).contains("pass");
         assertThat(session.notes().get(FilterNotes.SPAM_SCORE)).hasValueSatisfying(s -> assertThat(s).isLessThan(6.0));
     }

@@ -83,4 +83,15 @@ final class FakeEndOfData implements EndOfData {
         }
         added.add(Map.entry(name, value));
     }
+
+    /** The names removed with {@link #removeHeaders}. */
+    final List<String> removed = new java.util.ArrayList<>();
+
+    @Override
+    public int removeHeaders(String name) {
+        int before = added.size();
+        added.removeIf(e -> e.getKey().equalsIgnoreCase(name));
+        removed.add(name);
+        return before - added.size() + headers(name).size();
+    }
 }

@@ -77,6 +77,10 @@ class SenderAndRecipientFilterTest {
         assertThat(rcptTo("recipient: {rejectUnknown: true}", "nobody@example.com", false).reply())
                 .hasToString("550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown");
         assertThat(rcptTo("recipient: {rejectUnknown: true}", "bob@example.com", true)).isEqualTo(Verdict.proceed());
+        // pickup and connector mail: the local system chose the recipients (mspop3connector.<box>@...)
+        assertThat(new RecipientFilter(() -> TestFilters.of("recipient: {rejectUnknown: true}")).onRcptTo(
+                FakeProtocolSession.pickup(), new RcptToCommand("mspop3connector.bob@example.com", Map.of(), false),
+                TestFilters.context())).isEqualTo(Verdict.proceed());
     }
 
     @Test

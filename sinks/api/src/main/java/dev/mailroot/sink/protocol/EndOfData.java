@@ -38,4 +38,14 @@ public interface EndOfData {
      * @throws IllegalArgumentException if the name or value is not acceptable
      */
     void addHeader(String name, String value);
+
+    /**
+     * Removes every header field of this name (any case) from the message as it will be spooled,
+     * those added by {@link #addHeader} before included: a content filter removes the
+     * {@code X-Spam-*} fields a sender forged before it adds its own. Applied unless the message is
+     * refused; {@link #header} and {@link #headers} no longer show them.
+     *
+     * @return how many fields are removed
+     */
+    int removeHeaders(String name);
 }
