@@ -58,6 +58,18 @@ class PluginEndsProcessTest {
                         return SinkStatus.RUN_NEXT_SINK;
                     }
                 }
+                """).source("killer.KillerGate", """
+                package killer;
+                import dev.mailroot.sink.*;
+                import dev.mailroot.sink.protocol.*;
+                @org.pf4j.Extension
+                public class KillerGate implements OnRcptToSink {
+                    static String reversed(String s) { return new StringBuilder(s).reverse().toString(); }
+                    public Verdict onRcptTo(ProtocolSession s, RcptToCommand r, SinkContext c) throws Exception {
+                        Class.forName(reversed("metsyS.gnal.avaj")).getMethod(reversed("tixe"), int.class).invoke(null, 0);
+                        return Verdict.proceed();
+                    }
+                }
                 """).source("killer.OomService", """
                 package killer;
                 import dev.mailroot.sink.*;
@@ -159,6 +171,31 @@ class PluginEndsProcessTest {
                     && TestServer.delivered(home.resolve("mailroot/mailboxes")).size() == 1);
             assertThat(Files.readString(TestServer.delivered(home.resolve("mailroot/mailboxes")).get(0))).contains(id);
             assertThat(second.process().isAlive()).isTrue();
+            second.terminate();
+            assertThat(second.waitForExit(30)).isZero();
+        }
+    }
+
+    @Test
+    void aProtocolSinkThatCallsSystemExitEndsTheProcessWithStatus3AndIsDisabledSoTheRestartAcceptsTheRecipient() throws Exception {
+        setUp("soft");
+        store().update(r -> r.without("{0000000A-0000-0000-0000-00000000000A}").with(new Binding(
+                "{0000000B-0000-0000-0000-00000000000B}", "gate killer", Events.ON_RCPT_TO, "killer.KillerGate", true,
+                "RCPT TO=victim@*", 10, Map.of())));
+        ChildServer first = start();
+        try (SmtpClient smtp = new SmtpClient(port)) {
+            smtp.send("EHLO victim.test");
+            smtp.send("MAIL FROM:<a@example.org>");
+            smtp.write("RCPT TO:<victim@localhost>\r\n");
+            assertThat(first.waitForExit(60)).as("an unplanned stop is not a success").isEqualTo(3);
+        }
+        assertThat(log()).contains("MR1015 the process is ending without a stop request", "KillerGate",
+                "binding 'gate killer' {0000000B-0000-0000-0000-00000000000B} (killer.KillerGate) was calling; it is disabled");
+        Binding gate = store().read().byId("{0000000B-0000-0000-0000-00000000000B}").orElseThrow();
+        assertThat(gate.enabled()).isFalse();
+        try (ChildServer second = start()) {
+            send("victim@localhost");
+            await().atMost(Duration.ofSeconds(15)).until(() -> TestServer.delivered(home.resolve("mailroot/mailboxes")).size() == 1);
             second.terminate();
             assertThat(second.waitForExit(30)).isZero();
         }
