@@ -122,13 +122,31 @@ final class ProtocolHooks implements SessionHandler {
         return r.toString();
     }
 
+    /** A command in front of SubEthaSMTP's command of the same name, with its name and help. */
+    private abstract static class Wrapper implements Command {
+        protected final Command inner;
+
+        Wrapper(Command inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public HelpMessage getHelp() throws CommandException {
+            return inner.getHelp();
+        }
+
+        @Override
+        public String getName() {
+            return inner.getName();
+        }
+    }
+
     /** HELO or EHLO: the OnHelo event, then SubEthaSMTP's command. */
-    private final class Helo implements Command {
-        private final Command inner;
+    private final class Helo extends Wrapper {
         private final boolean ehlo;
 
         Helo(Command inner, boolean ehlo) {
-            this.inner = inner;
+            super(inner);
             this.ehlo = ehlo;
         }
 
@@ -176,24 +194,12 @@ final class ProtocolHooks implements SessionHandler {
             String[] args = line.trim().split("\\s+");
             return args.length < 2 ? null : args[1];
         }
-
-        @Override
-        public HelpMessage getHelp() throws CommandException {
-            return inner.getHelp();
-        }
-
-        @Override
-        public String getName() {
-            return inner.getName();
-        }
     }
 
     /** MAIL: refused while the HELO is refused; the line kept for its ESMTP parameters. */
-    private final class Mail implements Command {
-        private final Command inner;
-
+    private final class Mail extends Wrapper {
         Mail(Command inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
@@ -210,24 +216,12 @@ final class ProtocolHooks implements SessionHandler {
             }
             inner.execute(line, session);
         }
-
-        @Override
-        public HelpMessage getHelp() throws CommandException {
-            return inner.getHelp();
-        }
-
-        @Override
-        public String getName() {
-            return inner.getName();
-        }
     }
 
     /** RCPT: the line kept for its ESMTP parameters. */
-    private final class Rcpt implements Command {
-        private final Command inner;
-
+    private final class Rcpt extends Wrapper {
         Rcpt(Command inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
@@ -237,16 +231,6 @@ final class ProtocolHooks implements SessionHandler {
                 s.rcptLine(line);
             }
             inner.execute(line, session);
-        }
-
-        @Override
-        public HelpMessage getHelp() throws CommandException {
-            return inner.getHelp();
-        }
-
-        @Override
-        public String getName() {
-            return inner.getName();
         }
     }
 }
