@@ -83,8 +83,9 @@ final class TestCommand implements Callable<Integer> {
             return 0;
         }
         if (!src.equals("smtp") && Events.PROTOCOL.stream().anyMatch(shown::contains)) {
-            out.println("source " + src + ": OnConnect..OnEndOfData run before the message is spooled, on a session built "
-                    + "from its envelope (no HELO" + (ehlo == null ? "" : ": --ehlo is not used") + ")");
+            out.println("source " + src + ": OnConnect, OnMailFrom, OnRcptTo and OnEndOfData run in the queue before the "
+                    + "OnSubmission sinks, on a session built from its envelope (no HELO: OnHelo does not fire"
+                    + (ehlo == null ? "" : ", --ehlo is not used") + ")");
         }
         for (Step step : steps) {
             if (shown.contains(step.event())) {
@@ -101,8 +102,10 @@ final class TestCommand implements Callable<Integer> {
         List<Step> steps = new ArrayList<>();
         steps.add(new Step(Events.ON_CONNECT, "source " + src + (client == null ? "" : ", client " + client)
                 + "; only the source is known", new RuleInput("", null, List.of(), src)));
-        steps.add(new Step(Events.ON_HELO, smtp ? "HELO/EHLO " + (helo.isEmpty() ? "(no name given)" : helo) : "no HELO name",
-                new RuleInput(helo, null, List.of(), src)));
+        if (smtp) { // mail without an SMTP session has no HELO: the server does not fire OnHelo for it
+            steps.add(new Step(Events.ON_HELO, "HELO/EHLO " + (helo.isEmpty() ? "(no name given)" : helo),
+                    new RuleInput(helo, null, List.of(), src)));
+        }
         steps.add(new Step(Events.ON_MAIL_FROM, "MAIL FROM:<" + mailFrom + ">", new RuleInput(helo, mailFrom, List.of(), src)));
         for (String r : rcpts) {
             steps.add(new Step(Events.ON_RCPT_TO, "RCPT TO:<" + r + ">", new RuleInput(helo, mailFrom, List.of(r), src)));

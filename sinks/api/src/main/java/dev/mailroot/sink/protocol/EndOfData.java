@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * The whole message at the end of DATA, before the final reply (or, for mail without a session,
- * before it is spooled). Headers added here are written with the message, so they are durable
+ * before its OnSubmission sinks). Headers added here are written with the message, so they are durable
  * with it and every later sink sees them.
  */
 public interface EndOfData {

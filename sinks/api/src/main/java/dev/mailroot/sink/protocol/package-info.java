@@ -19,7 +19,8 @@
  * </table>
  *
  * <p><b>Mail without a session.</b> Pickup mail, connector mail (the POP3 connector's downloads)
- * and mail sent by sinks run the same bindings in the same order before they are spooled, with a
+ * and mail sent by sinks run the same bindings in the same order in the queue, before the
+ * OnSubmission sinks (OnHelo does not fire: there is no HELO), with a
  * session built from the envelope: {@link dev.mailroot.sink.protocol.ProtocolSession#sourceName()}
  * says where it came from, the client address is the one a connector recorded (if any), there is
  * no HELO name. A reject or disconnect sends the message to badmail with the reply as the reason;
