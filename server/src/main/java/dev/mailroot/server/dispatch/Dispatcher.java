@@ -74,7 +74,16 @@ public final class Dispatcher implements AutoCloseable {
         /** Whether there is anything to run for {@code submission}. */
         boolean applies(SpooledSubmission submission);
 
-        java.util.List<TraceEntry> run(SpooledSubmission submission);
+        Judgement run(SpooledSubmission submission);
+
+        /**
+         * What the events decided.
+         *
+         * @param trace      their trace entries
+         * @param decidedBy  who set a fate other than deliver ({@code OnMailFrom binding 'name' {id}}), or null
+         */
+        record Judgement(java.util.List<TraceEntry> trace, String decidedBy) {
+        }
     }
 
     /** The {@code done} entry that says the protocol events ran for a message. */
@@ -131,14 +140,15 @@ public final class Dispatcher implements AutoCloseable {
         List<TraceEntry> trace = new ArrayList<>();
         BeforeChain before = beforeChain;
         if (before != null && !done.contains(PROTOCOL_DONE) && before.applies(submission)) {
-            trace.addAll(before.run(submission));
+            BeforeChain.Judgement judged = before.run(submission);
+            trace.addAll(judged.trace());
             Fate fate = submission.fate();
             if (fate.kind() == Fate.Kind.DEFER || fate.stopsDelivery()) {
-                return result(submission, "protocol events", 0, null, done, trace, false);
+                return result(submission, judged.decidedBy(), 0, null, done, trace, false);
             }
             done.add(PROTOCOL_DONE);
             if (submission.envelope().recipients().isEmpty()) {
-                return result(submission, "protocol events", 0, null, List.of(), trace, false);
+                return result(submission, judged.decidedBy(), 0, null, List.of(), trace, false);
             }
         }
         for (BoundSink bound : sinks) {

@@ -321,14 +321,14 @@ public final class QueueRunner {
                 return false;
             }
             case ABORT_DELIVERY -> {
-                log.info("MR2002 delivery aborted by binding {}: {}", result.setBy(), fate.reason());
+                log.info("MR2002 delivery aborted by {}: {}", who(result), fate.reason());
                 Progress p = result.progress().traced(recipientOutcomes(entry, result));
                 leave(entry, p, "aborted", event("aborted", "binding", result.setBy(), "reason", fate.reason()));
                 return false;
             }
             case BADMAIL -> {
                 Progress p = result.progress().traced(recipientOutcomes(entry, result));
-                String reason = "OnSubmission binding " + result.setBy() + ": " + fate.reason();
+                String reason = who(result) + ": " + fate.reason();
                 Path file = writeBadmail(entry, env, env.recipients(), result.content(), reason, List.of());
                 leave(entry, p, "badmail", event("badmail", "file", file.getFileName().toString(),
                         "recipients", String.join(",", env.recipients()), "reason", reason));
@@ -390,12 +390,21 @@ public final class QueueRunner {
      * time or the usual back-off, until {@code delivery.giveUpAfterHours} after its arrival; then it
      * goes to badmail with the last reason.
      */
+    /**
+     * Who decided a message's fate, for reasons and logs: {@code OnSubmission binding 'name' {id}},
+     * or the protocol event's binding as the protocol events name it ({@code OnMailFrom binding ...}).
+     */
+    private static String who(DispatchResult r) {
+        String by = r.setBy();
+        return by != null && by.startsWith("On") ? by : "OnSubmission binding " + by;
+    }
+
     private void deferred(SpoolEntry entry, DispatchResult r) throws IOException {
         Fate fate = r.fate();
         SpoolEnvelope env = r.envelope();
         Duration left = retry.giveUpAfter().minus(Duration.between(env.arrivalTime(), clock.instant()));
         if (left.isNegative() || left.isZero()) {
-            String reason = "deferred by binding " + r.setBy() + " for more than " + retry.giveUpAfter().toHours()
+            String reason = "deferred by " + who(r) + " for more than " + retry.giveUpAfter().toHours()
                     + " h; last reason: " + fate.reason();
             log.warn("MR2011 {}", reason);
             giveUp(entry, r, reason);
@@ -407,7 +416,7 @@ public final class QueueRunner {
         Duration after = fate.retryAfter().isZero() ? null
                 : fate.retryAfter().compareTo(MIN_DEFER) < 0 ? MIN_DEFER
                 : fate.retryAfter().compareTo(left) > 0 ? left : fate.retryAfter();
-        retryLater(entry, env, "deferred by binding " + r.setBy() + ": " + fate.reason(), false, after);
+        retryLater(entry, env, "deferred by " + who(r) + ": " + fate.reason(), false, after);
         spool.discardContent(entry, r.madeFiles());
     }
 

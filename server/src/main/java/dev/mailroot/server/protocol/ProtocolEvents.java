@@ -235,7 +235,11 @@ public final class ProtocolEvents implements AutoCloseable {
 
     private CallFailed failed(String event, BoundSink b, String what, Throwable cause) {
         String text = event + " binding " + b.describe() + " (" + b.binding().sinkClass() + ") " + what;
-        if (cause instanceof IllegalArgumentException || cause == null || cause instanceof StackOverflowError) {
+        // a backend that is down (an IOException, a timeout) or an invalid reply says all in one line; a
+        // bug in the sink (a RuntimeException, an Error) gets its stack trace
+        boolean bug = cause instanceof RuntimeException && !(cause instanceof IllegalArgumentException)
+                || cause instanceof Error && !(cause instanceof StackOverflowError);
+        if (!bug) {
             log.warn("MR6002 {}; {}", text, b.onError() == BoundSink.OnError.TEMPFAIL ? "onError: tempfail" : "treated as proceed (onError: continue)");
         } else {
             log.warn("MR6002 {}; {}", text, b.onError() == BoundSink.OnError.TEMPFAIL ? "onError: tempfail" : "treated as proceed (onError: continue)", cause);

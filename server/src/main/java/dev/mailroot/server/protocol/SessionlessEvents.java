@@ -67,18 +67,19 @@ public final class SessionlessEvents implements Dispatcher.BeforeChain {
     }
 
     @Override
-    public List<TraceEntry> run(SpooledSubmission s) {
+    public Judgement run(SpooledSubmission s) {
         SpoolEnvelope env = s.entry().envelope();
         SessionState session = new SessionState(s.id(), env.source(), env.sourceName(), env.connectorAccount(),
                 address(env.clientAddress()), new NoteMap());
         List<TraceEntry> trace = new ArrayList<>();
+        String[] decidedBy = new String[1];
         String what = "message id=" + s.id() + " (" + env.sourceName() + ")";
         try {
             if (events.bound(Events.ON_CONNECT)) {
                 ProtocolEvents.Outcome o = events.run(Events.ON_CONNECT, session.ruleInput(List.of()), what,
                         (sink, ctx) -> ((OnConnectSink) sink).onConnect(session, ctx));
-                if (ended(Events.ON_CONNECT, o, s, trace)) {
-                    return trace;
+                if (ended(Events.ON_CONNECT, o, s, trace, decidedBy)) {
+                    return new Judgement(trace, decidedBy[0]);
                 }
             }
             String sender = s.envelope().mailFrom();
@@ -87,8 +88,8 @@ public final class SessionlessEvents implements Dispatcher.BeforeChain {
                 MailFromCommand command = new MailFromCommand(sender, Map.of());
                 ProtocolEvents.Outcome o = events.run(Events.ON_MAIL_FROM, session.ruleInput(List.of()), what,
                         (sink, ctx) -> ((OnMailFromSink) sink).onMailFrom(session, command, ctx));
-                if (ended(Events.ON_MAIL_FROM, o, s, trace)) {
-                    return trace;
+                if (ended(Events.ON_MAIL_FROM, o, s, trace, decidedBy)) {
+                    return new Judgement(trace, decidedBy[0]);
                 }
             }
             for (String rcpt : List.copyOf(s.envelope().recipients())) {
@@ -97,8 +98,8 @@ public final class SessionlessEvents implements Dispatcher.BeforeChain {
                     ProtocolEvents.Outcome o = events.run(Events.ON_RCPT_TO, session.ruleInput(List.of(rcpt)),
                             "<" + rcpt + "> of " + what, (sink, ctx) -> ((OnRcptToSink) sink).onRcptTo(session, command, ctx));
                     if (o.tempfail()) {
-                        ended(Events.ON_RCPT_TO, o, s, trace);
-                        return trace;
+                        ended(Events.ON_RCPT_TO, o, s, trace, decidedBy);
+                        return new Judgement(trace, decidedBy[0]);
                     }
                     if (!o.steps().isEmpty()) {
                         trace.add(entry(Events.ON_RCPT_TO, o, rcpt));
@@ -114,7 +115,7 @@ public final class SessionlessEvents implements Dispatcher.BeforeChain {
                 session.addRecipient(rcpt);
             }
             if (session.recipients().isEmpty()) {
-                return trace;
+                return new Judgement(trace, decidedBy[0]);
             }
             if (events.bound(Events.ON_END_OF_DATA)) {
                 EndOfDataView view = new EndOfDataView(sender, session.recipients(), s.current());
@@ -125,21 +126,22 @@ public final class SessionlessEvents implements Dispatcher.BeforeChain {
                         trace.add(entry(Events.ON_END_OF_DATA, o, null));
                         log.info("MR6004 message id={} ({}) discarded by OnEndOfData binding {}: {}", s.id(), env.sourceName(),
                                 o.byName(), o.verdict().reason());
-                        s.setFate(Fate.abortDelivery("discarded by OnEndOfData binding " + o.byName() + ": " + o.verdict().reason()));
-                        return trace;
+                        decidedBy[0] = Events.ON_END_OF_DATA + " binding " + o.byName();
+                        s.setFate(Fate.abortDelivery("discarded: " + o.verdict().reason()));
+                        return new Judgement(trace, decidedBy[0]);
                     }
                     case QUARANTINE -> {
                         trace.add(entry(Events.ON_END_OF_DATA, o, null));
                         Path kept = quarantine.keep(s.id(), env.withRecipients(session.recipients()), s.current(), o);
                         log.warn("MR6005 message id={} ({}) quarantined by OnEndOfData binding {} as {}: {}", s.id(),
                                 env.sourceName(), o.byName(), kept, o.verdict().reason());
-                        s.setFate(Fate.abortDelivery("quarantined as " + kept.getFileName() + " by OnEndOfData binding "
-                                + o.byName() + ": " + o.verdict().reason()));
-                        return trace;
+                        decidedBy[0] = Events.ON_END_OF_DATA + " binding " + o.byName();
+                        s.setFate(Fate.abortDelivery("quarantined as quarantine/" + kept.getFileName() + ": " + o.verdict().reason()));
+                        return new Judgement(trace, decidedBy[0]);
                     }
                     default -> {
-                        if (ended(Events.ON_END_OF_DATA, o, s, trace)) {
-                            return trace;
+                        if (ended(Events.ON_END_OF_DATA, o, s, trace, decidedBy)) {
+                            return new Judgement(trace, decidedBy[0]);
                         }
                     }
                 }
@@ -153,18 +155,20 @@ public final class SessionlessEvents implements Dispatcher.BeforeChain {
         } catch (IOException e) {
             // the quarantine could not be written: the message waits and is judged again
             log.error("MR6007 message id={}: the quarantine cannot be written ({}); the message waits in the spool", s.id(), e.toString());
+            decidedBy[0] = Events.ON_END_OF_DATA + " binding (quarantine)";
             s.setFate(Fate.defer("the quarantine cannot be written: " + e.getMessage(), Duration.ZERO));
-            return trace;
+            return new Judgement(trace, decidedBy[0]);
         } finally {
             for (String name : session.noteMap().names()) {
                 copy(session.noteMap(), name, s);
             }
         }
-        return trace;
+        return new Judgement(trace, decidedBy[0]);
     }
 
     /** Applies a refusing or tempfailing outcome; true if the message's judgement is over. */
-    private boolean ended(String event, ProtocolEvents.Outcome o, SpooledSubmission s, List<TraceEntry> trace) {
+    private boolean ended(String event, ProtocolEvents.Outcome o, SpooledSubmission s, List<TraceEntry> trace,
+                          String[] decidedBy) {
         if (!o.steps().isEmpty()) {
             trace.add(entry(event, o, null));
         }
@@ -172,13 +176,15 @@ public final class SessionlessEvents implements Dispatcher.BeforeChain {
         if (o.tempfail()) {
             log.warn("MR6007 message id={} ({}) waits in the spool: {} binding {} failed (onError: tempfail); the protocol "
                     + "events run again later", s.id(), source, event, o.byName());
-            s.setFate(Fate.defer(event + " binding " + o.byName() + " failed (onError: tempfail)", Duration.ZERO));
+            decidedBy[0] = event + " binding " + o.byName();
+            s.setFate(Fate.defer("failed (onError: tempfail)", Duration.ZERO));
             return true;
         }
         if (o.refused()) {
             log.warn("MR6006 message id={} ({}) refused by {} binding {}: {}; sent to badmail", s.id(), source, event,
                     o.byName(), o.verdict().reply());
-            s.setFate(Fate.badmail("refused by " + event + " binding " + o.byName() + ": " + o.verdict().reply()));
+            decidedBy[0] = event + " binding " + o.byName();
+            s.setFate(Fate.badmail("refused: " + o.verdict().reply()));
             return true;
         }
         return false;

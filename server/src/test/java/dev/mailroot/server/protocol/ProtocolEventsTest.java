@@ -245,7 +245,7 @@ class ProtocolEventsTest {
             delivered(server, "bob", 1);
             await().atMost(Duration.ofSeconds(10)).until(() -> files("badmail", ".bdr").size() == 1);
             assertThat(Files.readString(files("badmail", ".bdr").get(0)))
-                    .contains("refused by OnMailFrom binding 'sender filter'", "550 5.7.1 Sender denied", "via pickup");
+                    .contains("Reason:      OnMailFrom binding 'sender filter'", "refused: 550 5.7.1 Sender denied", "via pickup");
             Thread.sleep(300);
             assertThat(server.newMail("bob")).hasSize(1);
         }

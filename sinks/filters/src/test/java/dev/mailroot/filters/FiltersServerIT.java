@@ -150,7 +150,7 @@ class FiltersServerIT {
             assertThat(delivered(server, "carol", 1)).contains("Subject: hello");
             await().atMost(Duration.ofSeconds(20)).until(() -> badmail(".bdr").size() == 1);
             assertThat(Files.readString(badmail(".bdr").get(0)))
-                    .contains("refused by OnEndOfData binding 'Content Filter'", "550 5.7.1 Message rejected as spam");
+                    .contains("Reason:      OnEndOfData binding 'Content Filter'", "refused: 550 5.7.1 Message rejected as spam");
             assertThat(Files.readString(badmail(".bad").get(0))).contains(GTUBE);
             assertThat(server.newMail("carol")).hasSize(1);
         }
@@ -168,7 +168,7 @@ class FiltersServerIT {
             assertThat(run(server, "retrieve")).startsWith("0");
             await().atMost(Duration.ofSeconds(20)).until(() -> badmail(".bdr").size() == 2);
             for (Path bdr : badmail(".bdr")) {
-                assertThat(Files.readString(bdr)).contains("refused by OnMailFrom binding 'Sender Filter'", "550 5.1.0 Sender denied");
+                assertThat(Files.readString(bdr)).contains("Reason:      OnMailFrom binding 'Sender Filter'", "refused: 550 5.1.0 Sender denied");
             }
             String both = Files.readString(badmail(".bad").get(0)) + Files.readString(badmail(".bad").get(1));
             assertThat(both).contains("Subject: via pickup", "Subject: via pop3");
@@ -201,7 +201,7 @@ class FiltersServerIT {
             delivered(server, "bob", 1);
             assertThat(run(server, "retrieve")).startsWith("0");
             await().atMost(Duration.ofSeconds(20)).until(() -> badmail(".bdr").size() == 1);
-            assertThat(Files.readString(badmail(".bdr").get(0))).contains("refused by OnConnect binding 'Connection Filter'",
+            assertThat(Files.readString(badmail(".bdr").get(0))).contains("Reason:      OnConnect binding 'Connection Filter'",
                     "client [192.0.2.9] blocked using zen.test", "via pickup");
             assertThat(server.newMail("ceo")).isEmpty();
             assertThat(server.newMail("carol")).isEmpty();
