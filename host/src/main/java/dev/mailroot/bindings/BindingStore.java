@@ -8,18 +8,10 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -39,14 +31,14 @@ public final class BindingStore {
             """;
 
     private final Path file;
-    private final Path lockFile;
+    private final dev.mailroot.host.files.LockedTextFile text;
     private final ObjectMapper yaml = YAMLMapper.builder()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .build();
 
     public BindingStore(Path file) {
         this.file = file;
-        this.lockFile = file.resolveSibling(file.getFileName() + ".lock");
+        this.text = new dev.mailroot.host.files.LockedTextFile(file);
     }
 
     public Path file() {
@@ -73,16 +65,15 @@ public final class BindingStore {
      * @return the registry as written
      */
     public BindingRegistry update(UnaryOperator<BindingRegistry> change) throws BindingStoreException, IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = lock(ch)) {
-            BindingRegistry current = read();
-            BindingRegistry next = change.apply(current);
-            String text = format(next);
-            parse(text); // never write what could not be read back
-            write(text);
-            return next;
-        }
+        BindingRegistry[] written = new BindingRegistry[1];
+        text.update(current -> {
+            BindingRegistry next = change.apply(current.isEmpty() ? BindingRegistry.empty() : parse(current.get()));
+            String out = format(next);
+            parse(out); // never write what could not be read back
+            written[0] = next;
+            return out;
+        });
+        return written[0];
     }
 
     /** Writes {@code registry} as the whole file, under the lock. */
@@ -95,45 +86,7 @@ public final class BindingStore {
      * detection by polling; null if the file does not exist.
      */
     public Object stamp() {
-        try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            return List.of(a.lastModifiedTime().toMillis(), a.size(), String.valueOf(a.fileKey()));
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private static FileLock lock(FileChannel ch) throws IOException {
-        while (true) {
-            try {
-                return ch.lock();
-            } catch (OverlappingFileLockException e) {
-                // another thread of this process holds it: wait our turn
-                try {
-                    Thread.sleep(2);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while waiting for " + ch, ie);
-                }
-            }
-        }
-    }
-
-    private void write(String text) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = dir.resolve("." + file.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId());
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            ByteBuffer buf = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-            while (buf.hasRemaining()) {
-                out.write(buf);
-            }
-            out.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        }
+        return text.stamp();
     }
 
     /** The registry as the file's text. */

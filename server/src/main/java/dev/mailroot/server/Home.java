@@ -59,6 +59,11 @@ public record Home(Path root) {
         return mailroot().resolve("badmail");
     }
 
+    /** {@code conf/mailboxes.yaml}: the mailbox directory (optional: without it every local part is a mailbox). */
+    public Path mailboxesFile() {
+        return conf().resolve("mailboxes.yaml");
+    }
+
     /** {@code mailroot/quarantine/}: messages OnEndOfData sinks quarantined ({@code .bad} + {@code .bdr}). */
     public Path quarantine() {
         return mailroot().resolve("quarantine");

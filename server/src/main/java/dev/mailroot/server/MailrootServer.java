@@ -13,6 +13,8 @@ import dev.mailroot.server.config.LogLevels;
 import dev.mailroot.server.badmail.Badmail;
 import dev.mailroot.server.protocol.ProtocolEvents;
 import dev.mailroot.server.protocol.Quarantine;
+import dev.mailroot.server.directory.DirectoryFile;
+import dev.mailroot.server.directory.LiveDirectory;
 import dev.mailroot.server.protocol.SessionlessEvents;
 import dev.mailroot.server.config.MailrootConfig;
 import dev.mailroot.server.delivery.LocalDelivery;
@@ -141,8 +143,10 @@ public final class MailrootServer implements AutoCloseable {
             Dispatcher dispatcher = new Dispatcher(given == null ? chain : given, health, CallLog.of(spool),
                     config.delivery().threads(), 32, clock);
             framework.add(0, dispatcher);
+            LiveDirectory directory = new LiveDirectory(new DirectoryFile(home.mailboxesFile(), config.domains())).start();
+            framework.add(directory);
             LocalRecipients recipients = new LocalRecipients(config.domains(), home.mailboxes(),
-                    config.mailboxes().autoCreate());
+                    config.mailboxes().autoCreate(), directory::current);
             if (protocol != null) {
                 dispatcher.beforeChain(new SessionlessEvents(protocol, recipients, quarantine, clock));
             }
@@ -151,7 +155,7 @@ public final class MailrootServer implements AutoCloseable {
             // SMTP, pickup and mail sent by sinks all go in through admission, which hands to the queue
             Admission admission = new Admission(recipients, spool, new MessageIds(clock), clock, config.smtp().hostname(), null);
             QueueRunner queue = new QueueRunner(spool, dispatcher,
-                    new LocalDelivery(recipients, config.smtp().hostname(), clock),
+                    new LocalDelivery(recipients, config.smtp().hostname(), clock, config.mailboxes().crlf()),
                     new Badmail(home.badmail(), clock), poison, config.delivery().threads(),
                     RetryPolicy.standard(Duration.ofHours(config.delivery().giveUpAfterHours())), clock, admission,
                     tracking);

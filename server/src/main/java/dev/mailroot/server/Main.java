@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
         description = "Runs the Mailroot SMTP server. SIGTERM or Ctrl-C stops it gracefully.",
         exitCodeOnInvalidInput = 2,
         subcommands = {ConnectorCommand.class, RetrieveCommand.class, Pop3CheckCommand.class, WaitCommand.class,
-                TraceCommand.class})
+                TraceCommand.class, dev.mailroot.server.admin.MailboxCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Mixin

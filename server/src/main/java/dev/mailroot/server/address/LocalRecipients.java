@@ -22,6 +22,7 @@ public final class LocalRecipients {
     private final String primaryDomain;
     private final Path mailboxesRoot;
     private final boolean autoCreate;
+    private final java.util.function.Supplier<java.util.Optional<dev.mailroot.server.directory.Directory>> directory;
 
     /**
      * @param domains       the local domains; the first is where {@code postmaster} without a domain goes
@@ -29,6 +30,16 @@ public final class LocalRecipients {
      * @param autoCreate    whether a mailbox that does not exist yet is created on first delivery
      */
     public LocalRecipients(List<String> domains, Path mailboxesRoot, boolean autoCreate) {
+        this(domains, mailboxesRoot, autoCreate, java.util.Optional::empty);
+    }
+
+    /**
+     * @param directory the mailbox directory in force; empty when there is none (then every safe
+     *                  local part is a mailbox, created or not as {@code autoCreate} says)
+     */
+    public LocalRecipients(List<String> domains, Path mailboxesRoot, boolean autoCreate,
+                           java.util.function.Supplier<java.util.Optional<dev.mailroot.server.directory.Directory>> directory) {
+        this.directory = directory;
         if (domains.isEmpty()) {
             throw new IllegalArgumentException("at least one local domain is needed");
         }
@@ -62,6 +73,22 @@ public final class LocalRecipients {
         if (!isSafeMailboxName(a.localPart())) {
             return new RecipientVerdict(RecipientVerdict.Kind.BAD_MAILBOX_NAME, null, a.toString());
         }
+        java.util.Optional<dev.mailroot.server.directory.Directory> dir = directory.get();
+        if (dir.isPresent()) {
+            // a directory names every deliverable address: nothing else is a mailbox
+            var target = dir.get().lookup(a.localPart(), a.domain());
+            if (target.isEmpty()) {
+                return new RecipientVerdict(RecipientVerdict.Kind.UNKNOWN_MAILBOX, null, a.toString());
+            }
+            if (target.get() instanceof dev.mailroot.server.directory.Directory.MailboxTarget mt) {
+                if (!mt.mailbox().enabled()) {
+                    return new RecipientVerdict(RecipientVerdict.Kind.DISABLED, mt.mailbox().name(), a.toString());
+                }
+                return new RecipientVerdict(RecipientVerdict.Kind.LOCAL, mt.mailbox().name(),
+                        a.localPart().toLowerCase(Locale.ROOT) + "@" + a.domain());
+            }
+            return new RecipientVerdict(RecipientVerdict.Kind.LOCAL, null, a.localPart().toLowerCase(Locale.ROOT) + "@" + a.domain());
+        }
         String mailbox = a.localPart().toLowerCase(Locale.ROOT);
         if (!autoCreate && !Files.isDirectory(maildirOf(mailbox))) {
             return new RecipientVerdict(RecipientVerdict.Kind.UNKNOWN_MAILBOX, mailbox, a.toString());
@@ -75,10 +102,42 @@ public final class LocalRecipients {
      * delivery; they are not known).
      */
     public boolean isKnown(RecipientVerdict verdict) {
-        if (!verdict.isLocal() || verdict.mailbox() == null) {
+        if (!verdict.isLocal()) {
+            return false;
+        }
+        if (directory.get().isPresent()) {
+            return true; // the directory named it
+        }
+        if (verdict.mailbox() == null) {
             return false;
         }
         return verdict.mailbox().equals("postmaster") || Files.isDirectory(maildirOf(verdict.mailbox()));
+    }
+
+    /** The mailbox directory in force, if there is one. */
+    public java.util.Optional<dev.mailroot.server.directory.Directory> directory() {
+        return directory.get();
+    }
+
+    /**
+     * Whether the mailbox {@code verdict} names is at or over its quota now (a directory mailbox
+     * with a limit, that stores its mail itself); false otherwise. SMTP answers such a recipient
+     * {@code 452 4.2.2} at RCPT; spooled mail waits.
+     */
+    public boolean full(RecipientVerdict verdict) {
+        if (!verdict.isLocal() || verdict.mailbox() == null) {
+            return false;
+        }
+        var mailbox = directory.get().flatMap(d -> d.mailbox(verdict.mailbox())).orElse(null);
+        if (mailbox == null || !mailbox.quota().limited() || mailbox.forwards() && !mailbox.keepCopy()) {
+            return false;
+        }
+        try {
+            var u = dev.mailroot.server.directory.MaildirQuota.usage(maildirOf(mailbox.name()), mailbox.quota());
+            return mailbox.quota().full(u.bytes(), u.messages());
+        } catch (java.io.IOException | RuntimeException e) {
+            return false; // the delivery will say what is wrong with the folder
+        }
     }
 
     /** The Maildir of a mailbox whose name passed {@link #isSafeMailboxName(String)}. */

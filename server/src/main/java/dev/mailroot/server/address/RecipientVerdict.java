@@ -4,7 +4,8 @@ package dev.mailroot.server.address;
  * What Mailroot can do with one recipient address.
  *
  * @param kind    the verdict
- * @param mailbox the local mailbox name, for {@link Kind#LOCAL}
+ * @param mailbox the local mailbox name, for {@link Kind#LOCAL}; null when the address names a
+ *                directory group (expanded at delivery)
  * @param address the address as it will be delivered to (domain lower case)
  */
 public record RecipientVerdict(Kind kind, String mailbox, String address) {
@@ -18,7 +19,9 @@ public record RecipientVerdict(Kind kind, String mailbox, String address) {
         /** A local part that cannot be a mailbox name (would escape the mailbox folder, or is not an atom). */
         BAD_MAILBOX_NAME(553, "5.1.3", "Bad recipient address syntax"),
         /** A well-formed mailbox that does not exist while mailboxes are not created automatically. */
-        UNKNOWN_MAILBOX(550, "5.1.1", "Recipient address rejected: User unknown in local recipient table");
+        UNKNOWN_MAILBOX(550, "5.1.1", "Recipient address rejected: User unknown in local recipient table"),
+        /** A mailbox of the directory that is disabled. */
+        DISABLED(550, "5.2.1", "Mailbox disabled, not accepting messages");
 
         private final int code;
         private final String enhanced;

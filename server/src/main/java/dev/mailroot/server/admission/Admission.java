@@ -92,6 +92,11 @@ public final class Admission implements SinkMail {
         return recipients.check(address);
     }
 
+    /** Whether the mailbox a local recipient names is at its quota now (SMTP answers {@code 452 4.2.2}). */
+    public boolean full(RecipientVerdict verdict) {
+        return recipients.full(verdict);
+    }
+
     /** Whether a local recipient is a known mailbox (see {@link LocalRecipients#isKnown}). */
     public boolean known(RecipientVerdict verdict) {
         return recipients.isKnown(verdict);

@@ -159,6 +159,9 @@ public final class ConfigLoader {
             domains.add(d.toLowerCase(Locale.ROOT));
         }
         p.require(c.mailboxes() != null, "mailboxes", "missing");
+        p.require(c.mailboxes() == null || c.mailboxes().lineEnding() != null
+                && List.of("lf", "crlf").contains(c.mailboxes().lineEnding().toLowerCase(java.util.Locale.ROOT)),
+                "mailboxes.lineEnding", "must be lf or crlf");
         p.require(c.delivery() != null, "delivery", "missing");
         p.range(c.delivery().threads(), 1, 256, "delivery.threads");
         p.range(c.delivery().giveUpAfterHours(), 1, 8760, "delivery.giveUpAfterHours");

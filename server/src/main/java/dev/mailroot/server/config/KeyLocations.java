@@ -11,14 +11,14 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** The line on which each key of a YAML document appears, by dotted path ({@code smtp.port}). */
-final class KeyLocations {
+public final class KeyLocations {
     private final Map<String, Integer> lines;
 
     private KeyLocations(Map<String, Integer> lines) {
         this.lines = lines;
     }
 
-    static KeyLocations of(String yaml) {
+    public static KeyLocations of(String yaml) {
         Map<String, Integer> lines = new HashMap<>();
         Deque<String> path = new ArrayDeque<>();
         Deque<Boolean> inObject = new ArrayDeque<>();
@@ -54,7 +54,7 @@ final class KeyLocations {
     }
 
     /** " (line N)" for the key, or its nearest parent that has a line, or "" if none. */
-    String describe(String key) {
+    public String describe(String key) {
         String k = key;
         while (!k.isEmpty()) {
             Integer line = lines.get(k);

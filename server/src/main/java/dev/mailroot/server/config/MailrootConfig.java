@@ -42,8 +42,16 @@ public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxe
                        int maxConnections, int idleTimeoutSeconds) {
     }
 
-    /** @param autoCreate create a mailbox on its first delivery; if false, unknown mailboxes are refused */
-    public record Mailboxes(boolean autoCreate) {
+    /**
+     * @param autoCreate create a mailbox on its first delivery; if false, unknown mailboxes are
+     *                   refused (only without {@code conf/mailboxes.yaml}: with it, the directory decides)
+     * @param lineEnding {@code lf} or {@code crlf}: the line ends of messages stored in Maildir
+     */
+    public record Mailboxes(boolean autoCreate, String lineEnding) {
+        /** Whether messages are stored with CRLF line ends (else LF). */
+        public boolean crlf() {
+            return "crlf".equalsIgnoreCase(lineEnding);
+        }
     }
 
     /**

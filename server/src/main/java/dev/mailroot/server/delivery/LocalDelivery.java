@@ -2,6 +2,12 @@ package dev.mailroot.server.delivery;
 
 import dev.mailroot.server.address.LocalRecipients;
 import dev.mailroot.server.address.RecipientVerdict;
+import dev.mailroot.server.directory.Directory;
+import dev.mailroot.server.directory.Expansion;
+import dev.mailroot.server.directory.Mailbox;
+import dev.mailroot.server.directory.MaildirQuota;
+import dev.mailroot.server.directory.Quota;
+import dev.mailroot.server.message.HeaderSection;
 import dev.mailroot.server.message.MessageContent;
 import dev.mailroot.server.spool.SpoolEnvelope;
 import org.slf4j.Logger;
@@ -15,28 +21,86 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Delivers a message to its local recipients: one copy per mailbox, each with {@code Return-Path:}
- * and {@code Delivered-To:} added on top. Recipients that are not local mailboxes (possible after a
- * sink rewrote the envelope, or from pickup files) are reported as permanent failures; I/O errors
- * as temporary ones. Thread-safe.
+ * The delivery stage: each local recipient resolved through the mailbox directory (alias → group →
+ * forwarding → rules → store, docs/mailboxes.md), then one copy per mailbox, each with
+ * {@code Return-Path:} (any the message carried is removed, so there is one) and
+ * {@code Delivered-To:} on top, stored in Maildir with LF line ends (or CRLF with
+ * {@code mailboxes.lineEnding: crlf}) and counted in the Maildir++ {@code maildirsize}.
+ *
+ * <p>Outcomes per recipient: a copy that would pass the mailbox's quota fails for now ("mailbox
+ * full": the message waits and is retried until {@code delivery.giveUpAfterHours}) when it is the
+ * recipient's only copy, and for good (badmail) when the recipient is a group or a forwarding that
+ * also reaches other mailboxes, so they do not get the copy again at every retry; a mailbox whose
+ * {@code Delivered-To:} the message already carries is a mail loop (badmail); forwarding to a
+ * remote address is refused with its reason until Mailroot has outbound delivery. Without a
+ * directory every local part is a mailbox (created on first delivery or not, as
+ * {@code mailboxes.autoCreate} says). I/O errors are temporary. Thread-safe.
  */
 public final class LocalDelivery {
     private static final Logger log = LoggerFactory.getLogger(LocalDelivery.class);
 
+    /** What may happen to a copy before it is stored: the mailbox's rules (Sieve). */
+    public interface Rules {
+        /** No rules: every copy goes to the inbox. */
+        Rules NONE = (copy, id, envelope, content) -> Decision.INBOX;
+
+        /**
+         * Decides where {@code copy} goes.
+         *
+         * @param id the message id, for log lines
+         */
+        Decision decide(Expansion.Copy copy, String id, SpoolEnvelope envelope, MessageContent content);
+
+        /**
+         * Where the copy goes: the inbox, Maildir++ folders (one copy each), nowhere (discarded by a
+         * rule, recorded), and what the rules said, for the trace.
+         *
+         * @param folders folders ({@code .Work}); null in the list means the inbox
+         * @param note    for the trace, or null
+         */
+        record Decision(List<String> folders, String note) {
+            public static final Decision INBOX = new Decision(java.util.Collections.singletonList(null), null);
+
+            public Decision {
+                folders = java.util.Collections.unmodifiableList(new ArrayList<>(folders));
+            }
+        }
+    }
+
     private final LocalRecipients recipients;
     private final String hostname;
     private final Clock clock;
+    private final boolean crlf;
     private final Map<String, Maildir> maildirs = new ConcurrentHashMap<>();
+    private final QuotaWarnings warnings;
+    private volatile Rules rules = Rules.NONE;
 
     public LocalDelivery(LocalRecipients recipients, String hostname, Clock clock) {
+        this(recipients, hostname, clock, true);
+    }
+
+    /**
+     * @param crlf whether messages are stored with CRLF line ends (else LF, the default of
+     *             {@code mailboxes.lineEnding})
+     */
+    public LocalDelivery(LocalRecipients recipients, String hostname, Clock clock, boolean crlf) {
         this.recipients = recipients;
         this.hostname = hostname;
         this.clock = clock;
+        this.crlf = crlf;
+        this.warnings = new QuotaWarnings(hostname, clock, crlf);
+    }
+
+    /** Sets the mailboxes' rules (Sieve); none until set. */
+    public void rules(Rules r) {
+        this.rules = r;
     }
 
     /**
@@ -49,7 +113,10 @@ public final class LocalDelivery {
         List<String> delivered = new ArrayList<>();
         List<DeliveryReport.Failure> permanent = new ArrayList<>();
         List<DeliveryReport.Failure> temporary = new ArrayList<>();
+        List<String> resolution = new ArrayList<>();
         Set<String> mailboxesDone = new HashSet<>();
+        Prepared message = prepare(content);
+        Optional<Directory> directory = recipients.directory();
         for (String rcpt : envelope.recipients()) {
             RecipientVerdict v = recipients.check(rcpt);
             if (!v.isLocal()) {
@@ -60,33 +127,133 @@ public final class LocalDelivery {
                 permanent.add(new DeliveryReport.Failure(rcpt, reason));
                 continue;
             }
-            if (!mailboxesDone.add(v.mailbox())) {
-                delivered.add(rcpt); // another address of the same mailbox already got the copy
-                continue;
+            Expansion e = directory.isPresent() ? Expansion.of(directory.get(), v.address())
+                    : new Expansion(List.of(new Expansion.Copy(Mailbox.named(v.mailbox()), v.address(), "")), List.of(), List.of());
+            if (directory.isPresent() && (e.path().size() > 1 || !e.copies().isEmpty() && !e.copies().get(0).via().isEmpty())) {
+                resolution.add(String.join("; ", e.path()));
             }
-            try {
-                Maildir maildir = maildir(v.mailbox());
-                byte[] trace = traceFields(envelope.mailFrom(), v.address(), newline);
+            boolean several = e.copies().size() + e.failed().size() > 1;
+            boolean any = false;
+            boolean later = false;
+            for (Expansion.Failed f : e.failed()) {
+                log.warn("MR3103 recipient <{}>: <{}> gets no copy: {}", rcpt, f.address(), f.reason());
+                permanent.add(new DeliveryReport.Failure(f.address().equalsIgnoreCase(rcpt) ? rcpt : f.address() + " (for " + rcpt + ")",
+                        f.reason()));
+            }
+            for (Expansion.Copy c : e.copies()) {
+                Outcome o = store(id, envelope, message, c, newline, mailboxesDone);
+                switch (o.kind) {
+                    case DELIVERED -> any = true;
+                    case PERMANENT -> permanent.add(new DeliveryReport.Failure(label(rcpt, c), o.reason));
+                    case TEMPORARY -> {
+                        if (several) {
+                            // the other mailboxes of this recipient have their copy: a retry would repeat it
+                            permanent.add(new DeliveryReport.Failure(label(rcpt, c), o.reason));
+                        } else {
+                            later = true;
+                            temporary.add(new DeliveryReport.Failure(rcpt, o.reason));
+                        }
+                    }
+                }
+            }
+            if (any) {
+                delivered.add(rcpt);
+            } else if (!later && e.copies().isEmpty() && e.failed().isEmpty()) {
+                permanent.add(new DeliveryReport.Failure(rcpt, "resolves to no mailbox"));
+            }
+        }
+        return new DeliveryReport(delivered, permanent, temporary, resolution);
+    }
+
+    private static String label(String rcpt, Expansion.Copy c) {
+        return c.deliveredTo().equalsIgnoreCase(rcpt) ? rcpt : c.deliveredTo() + " (for " + rcpt + ")";
+    }
+
+    private enum Kind { DELIVERED, PERMANENT, TEMPORARY }
+
+    private record Outcome(Kind kind, String reason) {
+        static final Outcome OK = new Outcome(Kind.DELIVERED, null);
+    }
+
+    /** The message as it is stored: without the Return-Path fields it came with, and the Delivered-To it carries. */
+    private record Prepared(MessageContent content, Set<String> deliveredTo) {
+    }
+
+    private static Prepared prepare(MessageContent content) {
+        try {
+            HeaderSection section = HeaderSection.parse(content);
+            Set<String> seen = new HashSet<>();
+            for (String d : section.all("Delivered-To")) {
+                seen.add(d.strip().toLowerCase(Locale.ROOT));
+            }
+            // one Return-Path, ours: a message that arrives with one (the POP3 connector's downloads) loses it
+            MessageContent stored = section.remove("Return-Path") > 0 ? section.applyTo(content) : content;
+            return new Prepared(stored, seen);
+        } catch (IOException | RuntimeException e) {
+            return new Prepared(content, Set.of()); // not a header section we can read: stored as it is
+        }
+    }
+
+    private Outcome store(String id, SpoolEnvelope envelope, Prepared message, Expansion.Copy c, String newline,
+                          Set<String> mailboxesDone) {
+        Mailbox m = c.mailbox();
+        if (!mailboxesDone.add(m.name())) {
+            return Outcome.OK; // another address of the same mailbox already got the copy
+        }
+        if (message.deliveredTo().contains(c.deliveredTo().toLowerCase(Locale.ROOT))) {
+            log.warn("MR3104 mail loop: message id={} already carries Delivered-To: {}; not delivered to mailbox {} again", id,
+                    c.deliveredTo(), m.name());
+            return new Outcome(Kind.PERMANENT, "mail loop: the message already carries Delivered-To: " + c.deliveredTo());
+        }
+        Path root = recipients.maildirOf(m.name());
+        Quota quota = m.quota();
+        long size = message.content().size();
+        try {
+            MaildirQuota.Usage before = quota.limited() ? MaildirQuota.usage(root, quota) : MaildirQuota.Usage.NONE;
+            if (quota.limited() && quota.exceededBy(before.bytes(), before.messages(), size)) {
+                log.warn("MR3105 mailbox {} is full ({} of {}, {} of {} messages): message id={} of {} bytes waits", m.name(),
+                        before.bytes(), quota.maxBytes() == 0 ? "-" : quota.maxBytes(), before.messages(),
+                        quota.maxMessages() == 0 ? "-" : quota.maxMessages(), id, size);
+                mailboxesDone.remove(m.name());
+                return new Outcome(Kind.TEMPORARY, "mailbox full: " + m.name() + " is at its quota ("
+                        + quota.describe() + ")");
+            }
+            Rules.Decision decision = rules.decide(c, id, envelope, message.content());
+            if (decision.folders().isEmpty()) {
+                log.info("MR3001 not stored for <{}> mailbox={}: {}", c.deliveredTo(), m.name(), decision.note());
+                return Outcome.OK;
+            }
+            Maildir maildir = maildir(m.name());
+            byte[] trace = traceFields(envelope.mailFrom(), c.deliveredTo(), newline);
+            for (String folder : decision.folders()) {
                 Path file;
                 try {
-                    file = maildir.deliver(trace, content);
+                    file = maildir.deliverToFolder(folder, trace, message.content(), crlf);
                 } catch (NoSuchFileException e) {
                     if (!maildir.restoreFolders()) {
                         throw e;
                     }
                     log.warn("MR3005 mailbox {} had lost its folders (removed while the server ran: {}); created again",
-                            v.mailbox(), e.getFile());
-                    file = maildir.deliver(trace, content);
+                            m.name(), e.getFile());
+                    file = maildir.deliverToFolder(folder, trace, message.content(), crlf);
                 }
-                log.info("MR3001 delivered to <{}> mailbox={} file={}", rcpt, v.mailbox(), file.getFileName());
-                delivered.add(rcpt);
-            } catch (IOException | RuntimeException e) {
-                log.warn("MR3002 delivery to <{}> failed for now: {}", rcpt, e.toString());
-                temporary.add(new DeliveryReport.Failure(rcpt, "cannot write to mailbox " + v.mailbox() + ": " + e));
-                mailboxesDone.remove(v.mailbox());
+                long stored = java.nio.file.Files.size(file);
+                if (quota.limited()) {
+                    MaildirQuota.added(root, quota, stored);
+                }
+                log.info("MR3001 delivered to <{}> mailbox={}{} file={}{}", c.deliveredTo(), m.name(),
+                        folder == null ? "" : " folder=" + folder, file.getFileName(),
+                        c.via().isEmpty() ? "" : " via " + c.via());
             }
+            if (quota.limited()) {
+                warnings.check(m, root, quota, maildir);
+            }
+            return Outcome.OK;
+        } catch (IOException | RuntimeException e) {
+            log.warn("MR3002 delivery to <{}> failed for now: {}", c.deliveredTo(), e.toString());
+            mailboxesDone.remove(m.name());
+            return new Outcome(Kind.TEMPORARY, "cannot write to mailbox " + m.name() + ": " + e);
         }
-        return new DeliveryReport(delivered, permanent, temporary);
     }
 
     private Maildir maildir(String mailbox) throws IOException {

@@ -453,6 +453,9 @@ public final class QueueRunner {
         }
         DeliveryReport report = delivery.deliver(entry.id(), env, content, newline);
         List<TraceEntry> trace = new ArrayList<>();
+        for (String path : report.resolution()) {
+            trace.add(event("resolved", "path", path));
+        }
         if (!report.delivered().isEmpty()) {
             trace.add(event("delivered", "recipients", String.join(",", report.delivered())));
         }

@@ -144,6 +144,10 @@ final class IntakeHandler implements MessageHandler {
         if (seen.contains(rcpt.toLowerCase(Locale.ROOT))) {
             return;
         }
+        if (admission.full(v)) {
+            log.warn("MR1024 refused <{}> from {}: mailbox {} is full (its quota)", address, client(), v.mailbox());
+            throw new RejectException(452, "4.2.2 <" + address + ">: Mailbox full, try again later");
+        }
         SessionState state = state();
         if (state != null && hooks.events().bound(Events.ON_RCPT_TO)) {
             RcptToCommand command = new RcptToCommand(rcpt, state.rcptParameters(), admission.known(v));
