@@ -32,7 +32,7 @@ public final class TestServer implements AutoCloseable {
     public static TestServer start(Path root, String yaml, SinkChain sinks) throws Exception {
         Home home = new Home(root);
         Files.createDirectories(home.conf());
-        String text = yaml.contains("shutdownGraceSeconds") ? yaml : yaml + "\nshutdownGraceSeconds: 2\n";
+        String text = withTestDefaults(yaml);
         Files.writeString(home.configFile(), text);
         MailrootConfig config = new ConfigLoader().load(home.configFile(), true).withSmtpPort(0);
         return new TestServer(home, MailrootServer.start(home, config, sinks, Clock.systemDefaultZone()));
@@ -60,10 +60,23 @@ public final class TestServer implements AutoCloseable {
     public static TestServer startWithPluginsLoading(Path root, String yaml) throws Exception {
         Home home = new Home(root);
         Files.createDirectories(home.conf());
-        String text = yaml.contains("shutdownGraceSeconds") ? yaml : yaml + "\nshutdownGraceSeconds: 2\n";
+        String text = withTestDefaults(yaml);
         Files.writeString(home.configFile(), text);
         MailrootConfig config = new ConfigLoader().load(home.configFile(), true).withSmtpPort(0);
         return new TestServer(home, MailrootServer.start(home, config, Clock.systemDefaultZone()));
+    }
+
+    /**
+     * {@code yaml} with the shutdown grace at 2 s and, unless it says otherwise, mailboxes stored
+     * with CRLF line ends: most tests compare delivered mail with what the client sent, byte for byte
+     * (the embedded default, LF, is tested by the directory tests and the launcher tests).
+     */
+    static String withTestDefaults(String yaml) {
+        String text = yaml.contains("shutdownGraceSeconds") ? yaml : yaml + "\nshutdownGraceSeconds: 2\n";
+        if (!text.contains("mailboxes:")) {
+            text += "\nmailboxes: {lineEnding: crlf}\n";
+        }
+        return text;
     }
 
     public int port() {

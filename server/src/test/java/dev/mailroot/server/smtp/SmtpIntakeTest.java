@@ -107,7 +107,7 @@ class SmtpIntakeTest {
     @Test
     void unknownMailboxIsRefusedWhenMailboxesAreNotCreatedAutomatically() throws Exception {
         Files.createDirectories(home.resolve("mailroot/mailboxes/bob/Maildir/new"));
-        try (TestServer server = TestServer.start(home, "mailboxes: {autoCreate: false}", SinkChain.EMPTY);
+        try (TestServer server = TestServer.start(home, "mailboxes: {autoCreate: false, lineEnding: crlf}", SinkChain.EMPTY);
              SmtpClient smtp = new SmtpClient(server.port())) {
             smtp.send("EHLO c");
             smtp.send("MAIL FROM:<a@example.org>");
