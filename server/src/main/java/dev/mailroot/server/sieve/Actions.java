@@ -30,6 +30,12 @@ final class Actions {
             } else if (a instanceof ActionDiscard) {
                 actions.add(new SieveAction.Discard());
             } else if (a instanceof ActionFileInto f) {
+                try {
+                    MaildirFolders.directoryName(f.getDestination());
+                } catch (IllegalArgumentException e) {
+                    return Decision.keepAfterError("fileinto '" + SieveSyntaxError.oneLine(f.getDestination())
+                            + "': " + e.getMessage());
+                }
                 actions.add(new SieveAction.FileInto(f.getDestination()));
             } else if (a instanceof ActionRedirect r) {
                 String address = r.getAddress().strip();

@@ -18,6 +18,7 @@ import org.apache.jsieve.ComparatorManager;
 import org.apache.jsieve.ScriptCoordinate;
 import org.apache.jsieve.SieveContext;
 import org.apache.jsieve.SieveParserVisitorImpl;
+import org.apache.jsieve.StringListArgument;
 import org.apache.jsieve.TestManager;
 import org.apache.jsieve.commands.AbstractCommand;
 import org.apache.jsieve.exception.LookupException;
@@ -76,8 +77,15 @@ final class ScriptCheck {
     }
 
     private void commands(SimpleNode commandsNode, boolean topLevel) throws SieveSyntaxError {
+        String previous = "";
         for (int i = 0; i < commandsNode.jjtGetNumChildren(); i++) {
-            command((ASTcommand) commandsNode.jjtGetChild(i), topLevel);
+            ASTcommand node = (ASTcommand) commandsNode.jjtGetChild(i);
+            String name = node.getName().toLowerCase(Locale.ROOT);
+            if ((name.equals("elsif") || name.equals("else")) && !previous.equals("if") && !previous.equals("elsif")) {
+                throw error(node, "'" + name + "' must follow 'if' or 'elsif'");
+            }
+            command(node, topLevel);
+            previous = name;
         }
     }
 
@@ -175,9 +183,31 @@ final class ScriptCheck {
                 Block emptyBlock = block == null ? null : new Block(new Commands(List.of()));
                 invoke(command, "validateArguments", Arguments.class, args);
                 invoke(command, "validateBlock", Block.class, emptyBlock);
+                target(node, name, args);
             }
         } catch (SieveException e) {
             throw error(node, e);
+        }
+    }
+
+    /** The address of a redirect and the folder of a fileinto are constants: checked here, not at delivery. */
+    private static void target(ASTcommand node, String name, Arguments args) throws SieveSyntaxError {
+        if (!name.equals("redirect") && !name.equals("fileinto")) {
+            return;
+        }
+        if (!(args.getArgumentList().get(0) instanceof StringListArgument list) || list.getList().size() != 1) {
+            return;
+        }
+        String value = list.getList().get(0);
+        if (name.equals("redirect") && !Actions.isAddress(value.strip())) {
+            throw error(node, "redirect to '" + value + "': not an address (local@domain, no name or brackets)");
+        }
+        if (name.equals("fileinto")) {
+            try {
+                MaildirFolders.directoryName(value);
+            } catch (IllegalArgumentException e) {
+                throw error(node, "fileinto '" + value + "': " + e.getMessage());
+            }
         }
     }
 

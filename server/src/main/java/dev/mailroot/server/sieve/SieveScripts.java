@@ -91,12 +91,16 @@ public final class SieveScripts {
             throw lexicalError(e);
         } catch (StackOverflowError e) {
             throw new SieveSyntaxError(0, 0, "the script is nested too deeply");
+        } catch (NumberFormatException e) {
+            throw new SieveSyntaxError(0, 0, "a number too large: " + e.getMessage());
         }
         List<String> requires;
         try {
             requires = new ScriptCheck(commands, comparators, tests).check(start);
         } catch (StackOverflowError e) {
             throw new SieveSyntaxError(0, 0, "the script is nested too deeply");
+        } catch (RuntimeException e) {
+            throw new SieveSyntaxError(0, 0, "cannot check the script: " + e);
         }
         return new Compiled(start, requires);
     }

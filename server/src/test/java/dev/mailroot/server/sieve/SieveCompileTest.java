@@ -84,10 +84,23 @@ class SieveCompileTest {
     }
 
     @Test
-    void aRedirectToSomethingThatIsNotAnAddressKeepsTheMessage() throws Exception {
-        Decision d = sieve.evaluate(sieve.compile("redirect \"not an address\";"), SieveScriptsTest.REPORT);
-        assertThat(d.actions()).containsExactly(new SieveAction.Keep());
-        assertThat(d.errors()).singleElement().asString().contains("not an address");
+    void aRedirectTargetOrFolderThatCannotBeUsedIsRefusedAtCompileTime() {
+        assertThat(errorOf("keep;\nredirect \"Carol <carol@example.org>\";").message())
+                .startsWith("line 2: redirect to 'Carol <carol@example.org>': not an address");
+        assertThat(errorOf("require \"fileinto\";\nif false { fileinto \"../../etc\"; }").message())
+                .startsWith("line 2: fileinto '../../etc': ");
+        assertThat(errorOf("require \"fileinto\"; fileinto \"\";").line()).isEqualTo(1);
+    }
+
+    @Test
+    void elsifAndElseMustFollowAnIf() {
+        assertThat(errorOf("keep;\nelsif true { discard; }").message()).isEqualTo("line 2: 'elsif' must follow 'if' or 'elsif'");
+        assertThat(errorOf("if true { keep; }\nkeep;\nelse { discard; }").line()).isEqualTo(3);
+    }
+
+    @Test
+    void aNumberTooLargeIsASyntaxErrorNotACrash() {
+        assertThat(errorOf("if size :over 9999999999 { discard; }").message()).startsWith("a number too large");
     }
 
     @Test
