@@ -154,6 +154,9 @@ final class ScriptCheck {
 
     private void test(ASTtest node) throws SieveSyntaxError {
         String name = node.getName().toLowerCase(Locale.ROOT);
+        if (BASE_COMMANDS.contains(name) || EXTENSION_COMMANDS.contains(name)) {
+            throw error(node, "unexpected command '" + node.getName() + "' (missing ';' before it?)");
+        }
         if (!BASE_TESTS.contains(name) && !EXTENSION_TESTS.contains(name)) {
             throw error(node, isTest(name)
                     ? "test '" + node.getName() + "' is not supported here"

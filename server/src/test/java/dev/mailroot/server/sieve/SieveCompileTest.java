@@ -39,6 +39,7 @@ class SieveCompileTest {
         assertThat(errorOf("keep;\nredirect \"a@b.example\n\n").message())
                 .isEqualTo("line 2: unclosed string or comment");
         assertThat(errorOf("keep;\n  discard @;\n").message()).startsWith("line 2: unexpected character");
+        assertThat(errorOf("keep\ndiscard;").message()).isEqualTo("line 2: unexpected command 'discard' (missing ';' before it?)");
     }
 
     @Test
