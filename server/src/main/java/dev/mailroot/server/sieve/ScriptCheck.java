@@ -7,8 +7,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.jsieve.Arguments;
 import org.apache.jsieve.BaseSieveContext;
 import org.apache.jsieve.Block;
@@ -50,7 +48,6 @@ final class ScriptCheck {
             Set.of("if", "elsif", "else", "require", "stop", "keep", "discard", "redirect");
     private static final Set<String> BASE_TESTS =
             Set.of("address", "allof", "anyof", "exists", "false", "header", "not", "size", "true");
-    private static final Pattern JSIEVE_POSITION = Pattern.compile("\\s*Line (\\d+) column (\\d+)\\.\\s*$");
 
     private final CommandManager commands;
     private final TestManager tests;
@@ -275,70 +272,10 @@ final class ScriptCheck {
     }
 
     private static SieveSyntaxError error(SimpleNode node, SieveException e) {
-        Positioned p = Positioned.of(e);
+        ErrorPosition p = ErrorPosition.of(e);
         if (p.line() > 0) {
             return new SieveSyntaxError(p.line(), p.column(), p.reason());
         }
         return error(node, p.reason());
-    }
-
-    /** A jSieve message with its trailing " Line 3 column 5." taken apart. */
-    record Positioned(int line, int column, String reason) {
-        static Positioned of(Throwable e) {
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            Matcher m = JSIEVE_POSITION.matcher(message);
-            if (m.find()) {
-                return new Positioned(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
-                        lowerFirst(message.substring(0, m.start())));
-            }
-            return new Positioned(0, 0, lowerFirst(message));
-        }
-
-        /** {@code line 3: reason}, or the reason alone. */
-        String describe() {
-            return new SieveSyntaxError(line, column, reason).message();
-        }
-
-        private static String lowerFirst(String s) {
-            String t = SieveSyntaxError.oneLine(s);
-            if (t.endsWith(".")) {
-                t = t.substring(0, t.length() - 1);
-            }
-            return t.isEmpty() || t.length() > 1 && Character.isUpperCase(t.charAt(1))
-                    ? t : Character.toLowerCase(t.charAt(0)) + t.substring(1);
-        }
-    }
-
-    /** The message tests run against at compile time: no fields, no envelope, no content. */
-    private static final class EmptyMail implements SieveMail {
-        @Override
-        public String envelopeSender() {
-            return "";
-        }
-
-        @Override
-        public String envelopeRecipient() {
-            return "";
-        }
-
-        @Override
-        public List<String> headers(String name) {
-            return List.of();
-        }
-
-        @Override
-        public List<String> headerNames() {
-            return List.of();
-        }
-
-        @Override
-        public long size() {
-            return 0;
-        }
-
-        @Override
-        public java.io.InputStream content() {
-            return java.io.InputStream.nullInputStream();
-        }
     }
 }

@@ -143,7 +143,7 @@ public final class SieveScripts {
             factory.evaluate(adapter, script.start);
             return Actions.decide(adapter.getActions());
         } catch (Exception | StackOverflowError | TokenMgrError e) {
-            return Decision.keepAfterError(ScriptCheck.Positioned.of(e).describe());
+            return Decision.keepAfterError(ErrorPosition.of(e).describe());
         }
     }
 
