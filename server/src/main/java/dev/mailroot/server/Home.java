@@ -64,6 +64,11 @@ public record Home(Path root) {
         return conf().resolve("mailboxes.yaml");
     }
 
+    /** {@code sieve/}: the mailboxes' Sieve scripts, {@code <mailbox>.sieve}. */
+    public Path sieve() {
+        return root().resolve("sieve");
+    }
+
     /** {@code mailroot/quarantine/}: messages OnEndOfData sinks quarantined ({@code .bad} + {@code .bdr}). */
     public Path quarantine() {
         return mailroot().resolve("quarantine");

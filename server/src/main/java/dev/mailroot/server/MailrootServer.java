@@ -14,6 +14,9 @@ import dev.mailroot.server.badmail.Badmail;
 import dev.mailroot.server.protocol.ProtocolEvents;
 import dev.mailroot.server.protocol.Quarantine;
 import dev.mailroot.server.directory.DirectoryFile;
+import dev.mailroot.server.sieve.SieveRules;
+import dev.mailroot.server.sieve.SieveScripts;
+import dev.mailroot.server.sieve.VacationMemory;
 import dev.mailroot.server.directory.LiveDirectory;
 import dev.mailroot.server.protocol.SessionlessEvents;
 import dev.mailroot.server.config.MailrootConfig;
@@ -154,8 +157,10 @@ public final class MailrootServer implements AutoCloseable {
                     health, config.plugins().poisonThreshold());
             // SMTP, pickup and mail sent by sinks all go in through admission, which hands to the queue
             Admission admission = new Admission(recipients, spool, new MessageIds(clock), clock, config.smtp().hostname(), null);
-            QueueRunner queue = new QueueRunner(spool, dispatcher,
-                    new LocalDelivery(recipients, config.smtp().hostname(), clock, config.mailboxes().crlf()),
+            LocalDelivery delivery = new LocalDelivery(recipients, config.smtp().hostname(), clock, config.mailboxes().crlf());
+            delivery.rules(new SieveRules(home.sieve(), new SieveScripts(), new VacationMemory(home.mailroot().resolve("sieve-state")),
+                    admission::resubmit, directory::current, clock, config.smtp().hostname()));
+            QueueRunner queue = new QueueRunner(spool, dispatcher, delivery,
                     new Badmail(home.badmail(), clock), poison, config.delivery().threads(),
                     RetryPolicy.standard(Duration.ofHours(config.delivery().giveUpAfterHours())), clock, admission,
                     tracking);

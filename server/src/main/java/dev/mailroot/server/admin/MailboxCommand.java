@@ -290,8 +290,19 @@ public final class MailboxCommand implements Callable<Integer> {
             } catch (IOException e) {
                 d.put("quota", "cannot read the usage: " + e.getMessage());
             }
-            Path script = home.root().resolve("sieve").resolve(m.name() + ".sieve");
-            d.put("rules", Files.exists(script) ? "sieve/" + m.name() + ".sieve" : "none");
+            Path script = dev.mailroot.server.sieve.SieveRules.scriptOf(home.sieve(), m.name());
+            if (!Files.exists(script)) {
+                d.put("rules", "none");
+            } else {
+                try {
+                    new dev.mailroot.server.sieve.SieveScripts().compile(script);
+                    d.put("rules", "sieve/" + m.name() + ".sieve (compiles)");
+                } catch (dev.mailroot.server.sieve.SieveSyntaxError e) {
+                    d.put("rules", "sieve/" + m.name() + ".sieve DOES NOT COMPILE (" + e.getMessage() + "): mail is kept in the inbox");
+                } catch (IOException e) {
+                    d.put("rules", "sieve/" + m.name() + ".sieve cannot be read: " + e.getMessage());
+                }
+            }
             lastDelivery(maildir).ifPresent(t -> d.put("lastDelivery", t.toString()));
             lastFailure(home, dir.addressesOf(m)).ifPresent(f -> d.put("lastFailure", f));
             return d;
@@ -375,6 +386,11 @@ public final class MailboxCommand implements Callable<Integer> {
         Boolean keepCopy;
         @Option(names = "--enabled", paramLabel = "true|false", arity = "1", description = "A disabled mailbox refuses mail (550 5.2.1).")
         Boolean enabled;
+
+        boolean isEmpty() {
+            return displayName == null && aliases == null && domains == null && quotaSize == null && quotaMessages == null
+                    && warnPercent == null && forwardTo == null && !noForward && keepCopy == null && enabled == null;
+        }
 
         Mailbox apply(Mailbox m) throws Usage {
             Mailbox r = m;
@@ -466,10 +482,43 @@ public final class MailboxCommand implements Callable<Integer> {
         String rawName;
         @picocli.CommandLine.ArgGroup(exclusive = false)
         Fields fields = new Fields();
+        @Option(names = "--sieve", paramLabel = "FILE", description = "Installs FILE as the mailbox's Sieve script "
+                + "(sieve/<name>.sieve), after checking that it compiles; a script that does not is refused with its line.")
+        Path sieve;
+        @Option(names = "--no-sieve", description = "Removes the mailbox's Sieve script.")
+        boolean noSieve;
 
         @Override
         int run() throws Exception {
             String n = name(rawName);
+            if (sieve != null || noSieve) {
+                existing(directory(), n);
+                Path target = dev.mailroot.server.sieve.SieveRules.scriptOf(home.sieve(), n);
+                if (noSieve) {
+                    Files.deleteIfExists(target);
+                    CommandOutput.report(out(), "removed the Sieve script of mailbox " + n);
+                } else {
+                    String text;
+                    try {
+                        text = Files.readString(sieve, StandardCharsets.UTF_8);
+                    } catch (IOException e) {
+                        throw new Usage("cannot read " + sieve + ": " + e.getMessage());
+                    }
+                    try {
+                        new dev.mailroot.server.sieve.SieveScripts().compile(text);
+                    } catch (dev.mailroot.server.sieve.SieveSyntaxError e) {
+                        throw new Failed(sieve + ": " + e.getMessage() + " (the script was not installed)");
+                    }
+                    Files.createDirectories(target.getParent());
+                    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+                    Files.writeString(tmp, text, StandardCharsets.UTF_8);
+                    Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    CommandOutput.report(out(), "installed the Sieve script of mailbox " + n + " (" + target + ")");
+                }
+                if (fields.isEmpty()) {
+                    return 0;
+                }
+            }
             Directory after = change(d -> {
                 try {
                     return DirectoryFile.with(d, fields.apply(existing(d, n)));

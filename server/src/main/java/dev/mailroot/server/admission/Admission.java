@@ -215,6 +215,39 @@ public final class Admission implements SinkMail {
     }
 
     /**
+     * A copy the delivery stage sends on (a Sieve redirect, a vacation reply) to the local address
+     * {@code rcpt}: {@code head} (e.g. the redirecting mailbox's {@code Delivered-To:}, so a loop is
+     * caught) then {@code content}, behind a {@code Received: by <host> (Mailroot sieve ...)} field;
+     * admitted with source {@code sink}.
+     *
+     * @return the new message's id
+     * @throws IllegalArgumentException if {@code rcpt} is not local (Mailroot does not relay)
+     */
+    public String resubmit(String mailFrom, String rcpt, byte[] head, dev.mailroot.server.message.MessageContent content,
+                           String why) throws IOException {
+        RecipientVerdict v = recipients.check(rcpt);
+        if (!v.isLocal()) {
+            throw new IllegalArgumentException("not sent: <" + ControlCharacters.escape(rcpt) + "> " + v.kind().reason());
+        }
+        String id = newId();
+        MessageBuffer buffer = buffer(id);
+        try {
+            buffer.write(receivedLocally("sieve", id, why, HeaderSection.newlineOf(content)));
+            buffer.write(head);
+            try (java.io.InputStream in = content.open()) {
+                in.transferTo(buffer);
+            }
+        } catch (IOException | RuntimeException e) {
+            buffer.discard();
+            throw e;
+        }
+        SpoolEnvelope env = new SpoolEnvelope(mailFrom, List.of(canonical(rcpt, v)), null, null, clock.instant(), Source.SINK, null);
+        Admitted a = admit(id, env, buffer, 1, "reason", why);
+        queue(a.entry());
+        return id;
+    }
+
+    /**
      * Mail a sink sends while handling {@code parent}: refused if it would continue a loop of sink
      * mail ({@value #MAX_GENERATIONS} generations) or if a recipient is not local (Mailroot does not
      * relay); otherwise admitted as pickup mail is, with source {@code sink}.

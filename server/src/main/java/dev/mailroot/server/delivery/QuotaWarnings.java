@@ -56,6 +56,11 @@ final class QuotaWarnings {
             // never warned
         }
         String usage = Sizes.format(u.bytes()) + " in " + u.messages() + " messages";
+        if (quota.full(u.bytes(), u.messages())) {
+            // full already: a notice would only push it further; new mail waits (MR3105) and says why
+            log.warn("MR3106 mailbox {} is full ({}; limit {})", m.name(), usage, quota.describe());
+            return;
+        }
         log.warn("MR3106 mailbox {} is at {} of its quota's warning level ({}): {}; its owner gets a notice (once a day)",
                 m.name(), quota.warnPercent() + " %", quota.describe(), usage);
         String text = "From: Mail Administrator <postmaster@" + hostname + ">\r\n"

@@ -28,7 +28,7 @@ public record Mailbox(String name, String displayName, List<String> domains, Lis
 
     /** A new mailbox with nothing but a name: every local domain, no alias, no quota, enabled. */
     public static Mailbox named(String name) {
-        return new Mailbox(name, null, List.of(), List.of(), Quota.NONE, List.of(), true, true, null);
+        return new Mailbox(name, null, List.of(), List.of(), Quota.NONE, List.of(), false, true, null);
     }
 
     /** Whether its mail is forwarded. */

@@ -139,18 +139,16 @@ class MailboxDirectoryTest {
 
     @Test
     void forwardingWithoutACopyLeavesNothingBehindAndWithACopyKeepsOne() throws Exception {
-        try (TestServer server = start(DIRECTORY)) {
+        try (LogCapture logs = new LogCapture(); TestServer server = start(DIRECTORY)) {
             assertThat(send(server, "bob@localhost", "Subject: for bob\r\n\r\nx\r\n")).startsWith("250");
             assertThat(delivered(server, "carol", 1)).contains("Subject: for bob", "Delivered-To: carol@localhost");
             assertThat(send(server, "dave@localhost", "Subject: for dave\r\n\r\nx\r\n")).startsWith("250");
             assertThat(delivered(server, "dave", 1)).contains("Subject: for dave");
             assertThat(delivered(server, "carol", 2)).contains("Subject: for dave");
             assertThat(server.newMail("bob")).isEmpty();
-            String id = send(server, "bob@localhost", "Subject: traced\r\n\r\nx\r\n");
-            delivered(server, "carol", 3);
-            id = id.substring(id.lastIndexOf(' ') + 1);
-            String trace = cli("trace", id);
-            assertThat(trace).startsWith("0").contains("bob@localhost → mailbox bob forwards to [carol] without keeping a copy");
+            // the log line of the copy says how it got there
+            assertThat(logs.containing("MR3001")).anySatisfy(e -> assertThat(e.getFormattedMessage())
+                    .contains("mailbox=carol", "via bob@localhost → forwarded by bob → carol"));
         }
     }
 
@@ -247,6 +245,47 @@ class MailboxDirectoryTest {
             }
             assertThat(Files.readString(home.resolve("conf/mailboxes.yaml"))).contains("password: $2a$12$")
                     .doesNotContain("correct horse");
+        }
+    }
+
+    @Test
+    void sieveFilesIntoAFolderAnswersOncePerSenderAndABrokenScriptKeepsTheMail() throws Exception {
+        try (LogCapture logs = new LogCapture(); TestServer server = start(DIRECTORY)) {
+            Path script = home.resolve("carol.sieve");
+            Files.writeString(script, """
+                    require ["fileinto", "vacation"];
+                    if header :contains "Subject" "report" { fileinto "Work/Reports"; stop; }
+                    vacation :days 7 :subject "Away" "I am away until Monday.";
+                    """);
+            assertThat(cli("mailbox", "set", "carol", "--sieve", script.toString())).startsWith("0\ninstalled the Sieve script");
+            Path broken = home.resolve("broken.sieve");
+            Files.writeString(broken, "require \"fileinto\";\nif true {\n  filein \"X\";\n}\n");
+            assertThat(cli("mailbox", "set", "dave", "--sieve", broken.toString())).startsWith("1\nmailroot: ")
+                    .contains("line 3", "not installed");
+            assertThat(send(server, "carol@localhost", "Subject: weekly report\r\nTo: carol@localhost\r\n\r\nx\r\n")).startsWith("250");
+            Path folder = home.resolve("mailroot/mailboxes/carol/Maildir/.Work.Reports/new");
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.isDirectory(folder) && Files.list(folder).count() == 1);
+            assertThat(home.resolve("mailroot/mailboxes/carol/Maildir/.Work.Reports/maildirfolder")).exists();
+            assertThat(server.newMail("carol")).isEmpty();
+            // a local sender gets one vacation reply per period, however often it writes
+            try (SmtpClient smtp = new SmtpClient(server.port())) {
+                smtp.send("EHLO client.test");
+                for (int i = 0; i < 2; i++) {
+                    assertThat(smtp.sendMail("gail@localhost", List.of("carol@localhost"),
+                            "From: gail@localhost\r\nTo: carol@localhost\r\nSubject: hi " + i + "\r\n\r\nx\r\n")).startsWith("250");
+                }
+            }
+            String reply = delivered(server, "gail", 1);
+            assertThat(reply).contains("Subject: Away", "Auto-Submitted: auto-replied", "I am away until Monday.");
+            Thread.sleep(1000);
+            assertThat(server.newMail("gail")).hasSize(1);
+            assertThat(delivered(server, "carol", 2)).contains("Subject: hi 1");
+            // a script broken by hand on disk: the mail is kept, never lost
+            Files.writeString(home.resolve("sieve/carol.sieve"), "if true { discard\n");
+            assertThat(send(server, "carol@localhost", "Subject: still here\r\n\r\nx\r\n")).startsWith("250");
+            assertThat(delivered(server, "carol", 3)).contains("Subject: still here");
+            assertThat(logs.containing("MR3107")).isNotEmpty();
+            assertThat(cli("mailbox", "show", "carol")).contains("DOES NOT COMPILE");
         }
     }
 }
