@@ -158,6 +158,9 @@ public final class MailrootServer implements AutoCloseable {
             // SMTP, pickup and mail sent by sinks all go in through admission, which hands to the queue
             Admission admission = new Admission(recipients, spool, new MessageIds(clock), clock, config.smtp().hostname(), null);
             LocalDelivery delivery = new LocalDelivery(recipients, config.smtp().hostname(), clock, config.mailboxes().crlf());
+            if (config.delivery().lmtp() != null && config.delivery().lmtp().enabled()) {
+                delivery.lmtp(config.delivery().lmtp().address(), config.delivery().lmtp().timeout(), config.domains().get(0));
+            }
             delivery.rules(new SieveRules(home.sieve(), new SieveScripts(), new VacationMemory(home.mailroot().resolve("sieve-state")),
                     admission::resubmit, directory::current, clock, config.smtp().hostname()));
             QueueRunner queue = new QueueRunner(spool, dispatcher, delivery,

@@ -159,6 +159,13 @@ public final class ConfigLoader {
             domains.add(d.toLowerCase(Locale.ROOT));
         }
         p.require(c.mailboxes() != null, "mailboxes", "missing");
+        if (c.delivery() != null && c.delivery().lmtp() != null && c.delivery().lmtp().enabled()) {
+            MailrootConfig.Lmtp l = c.delivery().lmtp();
+            boolean socket = l.socket() != null && !l.socket().isBlank();
+            p.require(socket || l.host() != null && !l.host().isBlank() && l.port() != null && l.port() > 0 && l.port() < 65536,
+                    "delivery.lmtp", "needs host and port (1..65535), or socket (a Unix socket path)");
+            p.require(l.timeoutSeconds() == null || l.timeoutSeconds() > 0, "delivery.lmtp.timeoutSeconds", "must be positive");
+        }
         p.require(c.mailboxes() == null || c.mailboxes().lineEnding() != null
                 && List.of("lf", "crlf").contains(c.mailboxes().lineEnding().toLowerCase(java.util.Locale.ROOT)),
                 "mailboxes.lineEnding", "must be lf or crlf");

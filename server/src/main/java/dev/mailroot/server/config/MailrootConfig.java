@@ -59,7 +59,35 @@ public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxe
      * @param giveUpAfterHours how long a message whose delivery keeps failing temporarily stays in
      *                         the spool before it goes to badmail
      */
-    public record Delivery(int threads, int giveUpAfterHours) {
+    public record Delivery(int threads, int giveUpAfterHours, Lmtp lmtp) {
+        public Delivery(int threads, int giveUpAfterHours) {
+            this(threads, giveUpAfterHours, null);
+        }
+    }
+
+    /**
+     * Where mailboxes are stored when not in Maildir: an LMTP server (Dovecot's {@code lmtp}).
+     *
+     * @param host           its address (with {@code port})
+     * @param port           its port
+     * @param socket         a Unix socket path instead of host and port
+     * @param timeoutSeconds the longest wait for a reply
+     */
+    public record Lmtp(String host, Integer port, String socket, Integer timeoutSeconds) {
+        /** Whether LMTP is configured (a host or a socket); else mailboxes are stored in Maildir. */
+        public boolean enabled() {
+            return host != null && !host.isBlank() || socket != null && !socket.isBlank();
+        }
+
+        /** The address to connect to. */
+        public java.net.SocketAddress address() {
+            return socket != null && !socket.isBlank() ? java.net.UnixDomainSocketAddress.of(socket)
+                    : new java.net.InetSocketAddress(host, port);
+        }
+
+        public java.time.Duration timeout() {
+            return java.time.Duration.ofSeconds(timeoutSeconds == null ? 60 : timeoutSeconds);
+        }
     }
 
     /**

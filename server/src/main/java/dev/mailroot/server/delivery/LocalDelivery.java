@@ -81,6 +81,22 @@ public final class LocalDelivery {
     private final Map<String, Maildir> maildirs = new ConcurrentHashMap<>();
     private final QuotaWarnings warnings;
     private volatile Rules rules = Rules.NONE;
+    /** When set, copies go to this LMTP server instead of Maildir. */
+    private volatile Lmtp lmtp;
+
+    /** An LMTP store: the server, the client, and the domain its users' addresses are written in. */
+    private record Lmtp(java.net.SocketAddress address, LmtpClient client, String domain) {
+    }
+
+    /**
+     * Stores mailboxes through the LMTP server at {@code address} (Dovecot's {@code lmtp}) instead
+     * of Maildir: one LMTP transaction per message with one {@code RCPT} per mailbox
+     * ({@code <mailbox>@<domain>}), each reply that mailbox's outcome. The LMTP server adds its own
+     * {@code Return-Path:}/{@code Delivered-To:} and enforces its own quota and rules.
+     */
+    public void lmtp(java.net.SocketAddress address, java.time.Duration timeout, String domain) {
+        this.lmtp = new Lmtp(address, new LmtpClient(hostname, java.time.Duration.ofSeconds(10), timeout), domain);
+    }
 
     public LocalDelivery(LocalRecipients recipients, String hostname, Clock clock) {
         this(recipients, hostname, clock, true);
@@ -117,6 +133,7 @@ public final class LocalDelivery {
         Set<String> mailboxesDone = new HashSet<>();
         Prepared message = prepare(content);
         Optional<Directory> directory = recipients.directory();
+        List<Pending> viaLmtp = new ArrayList<>();
         for (String rcpt : envelope.recipients()) {
             RecipientVerdict v = recipients.check(rcpt);
             if (!v.isLocal()) {
@@ -140,6 +157,17 @@ public final class LocalDelivery {
                 permanent.add(new DeliveryReport.Failure(f.address().equalsIgnoreCase(rcpt) ? rcpt : f.address() + " (for " + rcpt + ")",
                         f.reason()));
             }
+            if (lmtp != null) {
+                for (Expansion.Copy c : e.copies()) {
+                    if (message.deliveredTo().contains(c.deliveredTo().toLowerCase(Locale.ROOT))) {
+                        permanent.add(new DeliveryReport.Failure(label(rcpt, c), "mail loop: the message already carries "
+                                + "Delivered-To: " + c.deliveredTo()));
+                    } else {
+                        viaLmtp.add(new Pending(rcpt, c, several));
+                    }
+                }
+                continue;
+            }
             for (Expansion.Copy c : e.copies()) {
                 Outcome o = store(id, envelope, message, c, newline, mailboxesDone);
                 switch (o.kind) {
@@ -162,7 +190,57 @@ public final class LocalDelivery {
                 permanent.add(new DeliveryReport.Failure(rcpt, "resolves to no mailbox"));
             }
         }
+        if (!viaLmtp.isEmpty()) {
+            deliverByLmtp(id, envelope, message, viaLmtp, delivered, permanent, temporary);
+        }
         return new DeliveryReport(delivered, permanent, temporary, resolution);
+    }
+
+    /** A copy waiting for the LMTP transaction: its envelope recipient, and whether that has other copies. */
+    private record Pending(String rcpt, Expansion.Copy copy, boolean several) {
+    }
+
+    private void deliverByLmtp(String id, SpoolEnvelope envelope, Prepared message, List<Pending> pending,
+                               List<String> delivered, List<DeliveryReport.Failure> permanent,
+                               List<DeliveryReport.Failure> temporary) {
+        Lmtp l = lmtp;
+        java.util.LinkedHashMap<String, String> users = new java.util.LinkedHashMap<>();
+        for (Pending p : pending) {
+            users.putIfAbsent(p.copy().mailbox().name(), p.copy().mailbox().name() + "@" + l.domain());
+        }
+        List<LmtpOutcome> outcomes = l.client().deliver(l.address(), envelope.mailFrom(), List.copyOf(users.values()),
+                message.content());
+        java.util.Map<String, LmtpOutcome> byUser = new java.util.HashMap<>();
+        for (LmtpOutcome o : outcomes) {
+            byUser.put(o.recipient(), o);
+        }
+        java.util.Set<String> temporarilyFailed = new HashSet<>();
+        for (Pending p : pending) {
+            LmtpOutcome o = byUser.get(users.get(p.copy().mailbox().name()));
+            String who = label(p.rcpt(), p.copy());
+            switch (o.kind()) {
+                case DELIVERED -> {
+                    log.info("MR3001 delivered to <{}> mailbox={} by LMTP: {}", p.copy().deliveredTo(), p.copy().mailbox().name(),
+                            o.describe());
+                    if (!delivered.contains(p.rcpt())) {
+                        delivered.add(p.rcpt());
+                    }
+                }
+                case PERMANENT -> {
+                    log.warn("MR3110 LMTP refused mailbox {} for message id={}: {}", p.copy().mailbox().name(), id, o.describe());
+                    permanent.add(new DeliveryReport.Failure(who, "LMTP: " + o.describe()));
+                }
+                case TEMPORARY -> {
+                    log.warn("MR3110 LMTP failed for now for mailbox {}, message id={}: {}", p.copy().mailbox().name(), id,
+                            o.describe());
+                    if (p.several()) {
+                        permanent.add(new DeliveryReport.Failure(who, "LMTP: " + o.describe()));
+                    } else if (temporarilyFailed.add(p.rcpt())) {
+                        temporary.add(new DeliveryReport.Failure(p.rcpt(), "LMTP: " + o.describe()));
+                    }
+                }
+            }
+        }
     }
 
     private static String label(String rcpt, Expansion.Copy c) {
