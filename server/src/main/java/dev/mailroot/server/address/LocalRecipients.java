@@ -57,6 +57,27 @@ public final class LocalRecipients {
         return domains.contains(domain.toLowerCase(Locale.ROOT));
     }
 
+    /**
+     * The verdict for {@code address} without consulting the directory: a local domain and a safe
+     * local part are enough. For mail a connector hands over, whose recipients are the connector's own
+     * addresses ({@code mspop3connector.<mailbox>@...}) that its OnSubmission sink maps to mailboxes:
+     * the directory judges the mapped address at delivery.
+     */
+    public RecipientVerdict checkLocalPart(String address) {
+        MailAddress a = MailAddress.parse(address);
+        if (!a.hasDomain()) {
+            return check(address);
+        }
+        if (!domains.contains(a.domain())) {
+            return new RecipientVerdict(RecipientVerdict.Kind.NOT_LOCAL, null, a.toString());
+        }
+        if (!isSafeMailboxName(a.localPart())) {
+            return new RecipientVerdict(RecipientVerdict.Kind.BAD_MAILBOX_NAME, null, a.toString());
+        }
+        String mailbox = a.localPart().toLowerCase(Locale.ROOT);
+        return new RecipientVerdict(RecipientVerdict.Kind.LOCAL, mailbox, mailbox + "@" + a.domain());
+    }
+
     /** The verdict for {@code address} (without angle brackets). */
     public RecipientVerdict check(String address) {
         MailAddress a = MailAddress.parse(address);

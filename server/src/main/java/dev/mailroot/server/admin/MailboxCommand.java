@@ -310,8 +310,14 @@ public final class MailboxCommand implements Callable<Integer> {
 
         private static Optional<Instant> lastDelivery(Path maildir) {
             Instant newest = null;
-            for (String sub : new String[]{"new", "cur"}) {
-                Path dir = maildir.resolve(sub);
+            List<Path> dirs = new ArrayList<>(List.of(maildir.resolve("new"), maildir.resolve("cur")));
+            try (Stream<Path> folders = Files.isDirectory(maildir) ? Files.list(maildir) : Stream.empty()) {
+                folders.filter(p -> p.getFileName().toString().startsWith(".") && Files.isDirectory(p))
+                        .forEach(f -> dirs.addAll(List.of(f.resolve("new"), f.resolve("cur"))));
+            } catch (IOException e) {
+                // the inbox alone
+            }
+            for (Path dir : dirs) {
                 if (!Files.isDirectory(dir)) {
                     continue;
                 }
@@ -510,7 +516,7 @@ public final class MailboxCommand implements Callable<Integer> {
                         throw new Failed(sieve + ": " + e.getMessage() + " (the script was not installed)");
                     }
                     Files.createDirectories(target.getParent());
-                    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+                    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
                     Files.writeString(tmp, text, StandardCharsets.UTF_8);
                     Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     CommandOutput.report(out(), "installed the Sieve script of mailbox " + n + " (" + target + ")");

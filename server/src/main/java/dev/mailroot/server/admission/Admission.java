@@ -92,6 +92,11 @@ public final class Admission implements SinkMail {
         return recipients.check(address);
     }
 
+    /** {@link LocalRecipients#checkLocalPart}: for connector mail, whose recipients the directory judges at delivery. */
+    public RecipientVerdict checkLocalPart(String address) {
+        return recipients.checkLocalPart(address);
+    }
+
     /** Whether the mailbox a local recipient names is at its quota now (SMTP answers {@code 452 4.2.2}). */
     public boolean full(RecipientVerdict verdict) {
         return recipients.full(verdict);

@@ -64,7 +64,7 @@ final class QuotaWarnings {
         log.warn("MR3106 mailbox {} is at {} of its quota's warning level ({}): {}; its owner gets a notice (once a day)",
                 m.name(), quota.warnPercent() + " %", quota.describe(), usage);
         String text = "From: Mail Administrator <postmaster@" + hostname + ">\r\n"
-                + "To: " + m.name() + "\r\n"
+                + "To: " + m.name() + "@" + hostname + "\r\n"
                 + "Subject: Your mailbox is almost full\r\n"
                 + "Date: " + RFC5322.format(clock.instant().atZone(ZoneId.systemDefault())) + "\r\n"
                 + "Auto-Submitted: auto-generated\r\n"
@@ -72,7 +72,8 @@ final class QuotaWarnings {
                 + "\r\n"
                 + "Your mailbox " + m.name() + " holds " + usage + ".\r\n"
                 + "Its limit is " + quota.describe() + ".\r\n"
-                + "When it is full, new mail waits and is then returned. Please delete or archive old mail.\r\n";
+                + "When it is full, new mail for you waits, and after a day it is set aside for the administrator\r\n"
+                + "(badmail) instead of reaching you. Please delete or archive old mail.\r\n";
         Path file = maildir.deliver(new byte[0], MessageContent.of(text.getBytes(StandardCharsets.UTF_8)), crlf);
         MaildirQuota.added(root, quota, Files.size(file));
         Path tmp = root.resolve("tmp").resolve("mailroot-quota-warned." + ProcessHandle.current().pid());

@@ -42,11 +42,14 @@ public final class SieveRules implements LocalDelivery.Rules {
     private final VacationMemory vacations;
     private final Sender sender;
     private final Supplier<Optional<Directory>> directory;
+    private final java.util.function.Predicate<String> localDomain;
     private final Clock clock;
     private final String hostname;
 
     public SieveRules(Path dir, SieveScripts scripts, VacationMemory vacations, Sender sender,
-                      Supplier<Optional<Directory>> directory, Clock clock, String hostname) {
+                      Supplier<Optional<Directory>> directory, java.util.function.Predicate<String> localDomain, Clock clock,
+                      String hostname) {
+        this.localDomain = localDomain;
         this.dir = dir;
         this.scripts = scripts;
         this.vacations = vacations;
@@ -113,8 +116,7 @@ public final class SieveRules implements LocalDelivery.Rules {
     private boolean redirect(String id, String mailbox, Expansion.Copy copy, SpoolEnvelope envelope, MessageContent content,
                              String to) {
         int at = to.lastIndexOf('@');
-        Optional<Directory> d = directory.get();
-        boolean local = at > 0 && (d.isPresent() ? d.get().isLocalDomain(to.substring(at + 1)) : false);
+        boolean local = at > 0 && localDomain.test(to.substring(at + 1));
         if (!local) {
             log.warn("MR3108 mailbox {}: Sieve redirect to <{}> of message id={} not done: {}; the copy is kept", mailbox, to, id,
                     Expansion.NO_OUTBOUND);
@@ -143,13 +145,13 @@ public final class SieveRules implements LocalDelivery.Rules {
         }
         String to = mail.envelopeSender();
         try {
-            if (!vacations.shouldReply(mailbox, v.handle(), to, v.period(), clock.instant())) {
+            int at = to.lastIndexOf('@');
+            if (at <= 0 || !localDomain.test(to.substring(at + 1))) {
+                // checked before the memory: a sender who got no reply is not counted as answered
+                log.info("MR3108 mailbox {}: vacation reply to <{}> not sent: {}", mailbox, to, Expansion.NO_OUTBOUND);
                 return;
             }
-            int at = to.lastIndexOf('@');
-            boolean local = at > 0 && directory.get().map(d -> d.isLocalDomain(to.substring(at + 1))).orElse(false);
-            if (!local) {
-                log.info("MR3108 mailbox {}: vacation reply to <{}> not sent: {}", mailbox, to, Expansion.NO_OUTBOUND);
+            if (!vacations.shouldReply(mailbox, v.handle(), to, v.period(), clock.instant())) {
                 return;
             }
             String messageId = "vacation." + id + "." + mailbox + "@" + hostname;
