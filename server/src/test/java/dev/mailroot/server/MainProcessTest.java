@@ -176,7 +176,7 @@ class MainProcessTest {
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-            })).anyMatch(m -> m.contains("Subject: in flight at the stop") && m.contains("first half\r\nsecond half"));
+            })).anyMatch(m -> m.contains("Subject: in flight at the stop") && m.contains("first half\nsecond half")); // stored with LF (mailboxes.lineEnding)
             String log = Files.readString(home.resolve("logs/mailroot.log"));
             assertThat(log).contains("MR1010 SMTP listening", "MR1001 accepted", "Mailroot stopped");
         }

@@ -194,7 +194,7 @@ class SinkPowersIT {
             assertThat(Files.size(mail)).isGreaterThan(lines * 80);
             try (InputStream in = Files.newInputStream(mail)) {
                 String head = new String(in.readNBytes(4096), StandardCharsets.US_ASCII);
-                assertThat(head).contains("X-Upper: done", "Subject: big\r\n").contains("THE QUICK BROWN FOX");
+                assertThat(head).contains("X-Upper: done", "Subject: big\n").contains("THE QUICK BROWN FOX");
             }
             assertThat(server.isAlive()).isTrue();
             assertThat(Files.readString(home.resolve("logs/mailroot.log"))).doesNotContain("OutOfMemoryError", "MR2001");

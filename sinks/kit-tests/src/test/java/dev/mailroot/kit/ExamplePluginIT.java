@@ -99,8 +99,9 @@ class ExamplePluginIT {
             await().atMost(Duration.ofSeconds(20)).until(() -> TestServer.delivered(boxes).size() == 2);
             String sales = Files.readString(only(boxes.resolve("sales/Maildir/new")));
             String bob = Files.readString(only(boxes.resolve("bob/Maildir/new")));
-            assertThat(sales).contains("\r\nX-Team: sales\r\n").contains("\r\nX-Priority: 1\r\n").endsWith("\r\n\r\nx\r\n");
-            assertThat(bob).doesNotContain("X-Team", "X-Priority").endsWith("\r\n\r\ny\r\n");
+            // stored as Postfix and Dovecot store mail: LF line ends (mailboxes.lineEnding)
+            assertThat(sales).contains("\nX-Team: sales\n").contains("\nX-Priority: 1\n").endsWith("\n\nx\n").doesNotContain("\r");
+            assertThat(bob).doesNotContain("X-Team", "X-Priority").endsWith("\n\ny\n");
         } finally {
             server.destroy();
             assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
