@@ -194,7 +194,8 @@ class Pop3DirectoryIT {
                     .startsWith("0\ninstalled the Sieve script");
             deliver("From: billing@shop.example\r\nSubject: Your invoice 2024-117\r\n\r\namount due\r\n");
             deliver("From: friend@example.org\r\nSubject: lunch?\r\n\r\nat noon\r\n");
-            assertThat(retrieve()).startsWith("0\n").contains("account carol-isp: downloaded 2, transferred 2, failed 0");
+            // the connector's own scheduled run may take them first: what matters is where they arrive
+            assertThat(retrieve()).startsWith("0\n").contains("account carol-isp:");
 
             Path invoices = maildir("carol").resolve(".Invoices/new");
             awaitArrival(logs, "the two messages for carol's rules",
