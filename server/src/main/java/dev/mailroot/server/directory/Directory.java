@@ -152,7 +152,7 @@ public final class Directory {
 
     /** The addresses of mailbox {@code m}: its name and aliases at its domains (or every local domain). */
     public List<String> addressesOf(Mailbox m) {
-        List<String> out = new ArrayList<>();
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
         Collection<String> doms = m.domains().isEmpty() ? localDomains : m.domains();
         for (String a : concat(m.name(), m.aliases())) {
             if (a.indexOf('@') >= 0) {
@@ -163,7 +163,7 @@ public final class Directory {
                 }
             }
         }
-        return out;
+        return List.copyOf(out);
     }
 
     /** The groups that list {@code mailbox} (by name or by one of its addresses). */

@@ -215,7 +215,7 @@ class MailboxDirectoryTest {
 
     @Test
     void theMailboxCommandEditsTheDirectoryWhileTheServerRunsAndShowAnswersTheKbQuestions() throws Exception {
-        try (TestServer server = start(null)) {
+        try (LogCapture logs = new LogCapture(); TestServer server = start(null)) {
             assertThat(cli("mailbox", "list")).startsWith("0\nno directory:");
             assertThat(rcpt(server, "anybody@localhost")).startsWith("250"); // no directory: every local part
             assertThat(cli("mailbox", "add", "carol", "--alias", "c.smith", "--quota-size", "200000 KB"))
@@ -245,6 +245,12 @@ class MailboxDirectoryTest {
             }
             assertThat(Files.readString(home.resolve("conf/mailboxes.yaml"))).contains("password: $2a$12$")
                     .doesNotContain("correct horse");
+            // a hand edit with a problem: reported with its line, and the last good directory stays in force
+            Files.writeString(home.resolve("conf/mailboxes.yaml"), "mailboxes:\n  carol: {quota: {size: lots}}\n");
+            await().atMost(Duration.ofSeconds(5)).until(() -> logs.containing("MR3102").stream()
+                    .anyMatch(e -> e.getFormattedMessage().contains("mailboxes.carol (line 2): quota: 'lots' is not a size")));
+            assertThat(rcpt(server, "c.smith@localhost")).startsWith("250");
+            assertThat(rcpt(server, "anybody@localhost")).startsWith("550 5.1.1");
         }
     }
 
