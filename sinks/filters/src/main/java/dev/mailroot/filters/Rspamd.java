@@ -57,6 +57,10 @@ final class Rspamd implements ScanEngine {
             pending.cancel(true);
             throw new IOException("rspamd at " + uri + " did not answer within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof java.net.http.HttpTimeoutException && !(e.getCause() instanceof java.net.http.HttpConnectTimeoutException)) {
+                // the request's own time limit, the same as ours, fired first
+                throw new IOException("rspamd at " + uri + " did not answer within " + timeout.toMillis() + " ms", e.getCause());
+            }
             throw new IOException("rspamd at " + uri + " cannot be reached: " + e.getCause(), e.getCause());
         }
         if (response.statusCode() != 200) {
