@@ -194,11 +194,40 @@ public final class ConfigLoader {
             }
         }
         p.range(c.shutdownGraceSeconds(), 0, 3600, "shutdownGraceSeconds");
+        MailrootConfig.Outbound o = c.outbound();
+        p.require(o != null, "outbound", "missing");
+        p.range(o.threads(), 1, 1000, "outbound.threads");
+        p.range(o.perDestination(), 1, 1000, "outbound.perDestination");
+        p.range(o.maxRecipients(), 1, 1000, "outbound.maxRecipients");
+        p.range(o.retryFirstMinutes(), 1, 1440, "outbound.retryFirstMinutes");
+        p.range(o.retryMaxMinutes(), o.retryFirstMinutes(), 10080, "outbound.retryMaxMinutes");
+        p.range(o.lifetimeHours(), 1, 8760, "outbound.lifetimeHours");
+        p.range(o.delayWarningHours(), 0, 8760, "outbound.delayWarningHours");
+        p.range(o.port(), 1, 65535, "outbound.port");
+        p.range(o.connectTimeoutSeconds(), 1, 3600, "outbound.connectTimeoutSeconds");
+        p.range(o.commandTimeoutSeconds(), 1, 3600, "outbound.commandTimeoutSeconds");
+        p.require(o.resolver() == null || o.resolver().isBlank() || o.resolver().matches("dns://[^/\\s]+(:\\d+)?"),
+                "outbound.resolver", "'" + o.resolver() + "' is not dns://host[:port]");
+        p.require(o.tls() != null && List.of("none", "may", "encrypt").contains(o.tls()), "outbound.tls",
+                "must be none, may or encrypt");
+        for (var r : o.routes().entrySet()) {
+            p.require(r.getKey().equals("*") || DOMAIN.matcher(r.getKey()).matches(), "outbound.routes",
+                    "'" + r.getKey() + "' is not a domain (or *)");
+            p.require(r.getValue() != null && r.getValue().matches("[^\\s:]+:\\d{1,5}"), "outbound.routes." + r.getKey(),
+                    "'" + r.getValue() + "' is not host:port");
+        }
+        MailrootConfig.Smarthost sh = o.smarthost();
+        p.require(sh != null, "outbound.smarthost", "missing");
+        if (sh.enabled()) {
+            p.range(sh.port(), 1, 65535, "outbound.smarthost.port");
+            p.require(sh.tls() != null && List.of("none", "may", "encrypt").contains(sh.tls()), "outbound.smarthost.tls",
+                    "must be none, may or encrypt");
+        }
         return new MailrootConfig(new MailrootConfig.Smtp(s.bind().strip(), s.port(), hostname.toLowerCase(Locale.ROOT),
                 s.maxMessageSize(), s.maxRecipients(), s.maxConnections(), s.idleTimeoutSeconds()),
                 new ArrayList<>(domains), c.mailboxes(), c.delivery(), c.pickup(),
                 new MailrootConfig.Admin(c.admin().port(), new ArrayList<>(adminHosts)), c.plugins(), c.logging(),
-                c.shutdownGraceSeconds());
+                c.shutdownGraceSeconds(), o);
     }
 
     /** The machine's host name, without a DNS lookup where the kernel knows it. */

@@ -18,10 +18,11 @@ import java.util.Map;
  * @param logging              log levels by component ({@code pop3-connector: debug})
  * @param shutdownGraceSeconds how long a stop waits for messages in flight before it leaves them in
  *                             the spool for the next start
+ * @param outbound             the outbound queue: mail to remote domains
  */
 public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxes, Delivery delivery,
                              Pickup pickup, Admin admin, Plugins plugins, Map<String, String> logging,
-                             int shutdownGraceSeconds) {
+                             int shutdownGraceSeconds, Outbound outbound) {
 
     public MailrootConfig {
         domains = List.copyOf(domains);
@@ -119,11 +120,53 @@ public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxe
     public record Plugins(boolean bundled, int loadTimeoutSeconds, int poisonThreshold) {
     }
 
+    /**
+     * The outbound queue (docs/outbound.md).
+     *
+     * @param threads               delivery attempts at once, all destinations together
+     * @param perDestination        connections at once to one destination (a domain, or the smarthost)
+     * @param maxRecipients         recipients per SMTP transaction
+     * @param retryFirstMinutes     the first back-off after a temporary failure; it doubles per attempt
+     * @param retryMaxMinutes       ... up to this
+     * @param lifetimeHours         how long a recipient is retried before it fails (a DSN to the sender)
+     * @param delayWarningHours     a recipient still queued this long after arrival: one delay DSN (0: never)
+     * @param resolver              the DNS server for MX lookups ({@code dns://127.0.0.1:53}); empty: the system's
+     * @param port                  the port MX hosts are connected on (25; tests use another)
+     * @param tls                   STARTTLS towards MX hosts: {@code none}, {@code may} (opportunistic), {@code encrypt}
+     * @param routes                a static transport map: domain (or {@code *}) → {@code host:port}, before DNS
+     * @param smarthost             every remote message via this host (the ISP's relay), if its host is set
+     * @param connectTimeoutSeconds how long a connection may take
+     * @param commandTimeoutSeconds how long a reply may take
+     * @param heloName              the name in EHLO; empty: {@code smtp.hostname}
+     */
+    public record Outbound(int threads, int perDestination, int maxRecipients, int retryFirstMinutes, int retryMaxMinutes,
+                           int lifetimeHours, int delayWarningHours, String resolver, int port, String tls,
+                           Map<String, String> routes, Smarthost smarthost, int connectTimeoutSeconds,
+                           int commandTimeoutSeconds, String heloName) {
+        public Outbound {
+            routes = routes == null ? Map.of() : Map.copyOf(routes);
+        }
+    }
+
+    /**
+     * @param host     the relay's host name or address; empty: no smarthost
+     * @param port     its port (587 submission, 465 is not supported: use 587 with STARTTLS)
+     * @param user     the user name for AUTH, or empty for none
+     * @param password the password
+     * @param tls      {@code encrypt} (default: STARTTLS required, certificate verified), {@code may}, {@code none}
+     * @param verify   whether the relay's certificate must be valid for its name
+     */
+    public record Smarthost(String host, int port, String user, String password, String tls, boolean verify) {
+        public boolean enabled() {
+            return host != null && !host.isBlank();
+        }
+    }
+
     /** The same configuration with other SMTP and admin ports (tests use 0). */
     public MailrootConfig withSmtpPort(int port) {
         Smtp s = smtp;
         return new MailrootConfig(new Smtp(s.bind(), port, s.hostname(), s.maxMessageSize(), s.maxRecipients(),
                 s.maxConnections(), s.idleTimeoutSeconds()), domains, mailboxes, delivery, pickup,
-                port == 0 ? new Admin(0, admin.hosts()) : admin, plugins, logging, shutdownGraceSeconds);
+                port == 0 ? new Admin(0, admin.hosts()) : admin, plugins, logging, shutdownGraceSeconds, outbound);
     }
 }

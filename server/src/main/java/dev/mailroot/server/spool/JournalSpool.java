@@ -95,6 +95,23 @@ public final class JournalSpool implements Spool {
         }
     }
 
+    /**
+     * The messages in the spool in {@code dir} as its journal says now, read without the lock and
+     * without changing anything (for tools while the server is stopped): a server running meanwhile
+     * may have moved on.
+     */
+    static List<SpoolEntry> readOnly(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        JournalRecovery recovery = new JournalRecovery(dir, new ContentCache(0));
+        for (long seq : Journal.segments(dir)) {
+            SegmentReader.read(Journal.segmentPath(dir, seq), seq, recovery);
+        }
+        recovery.checkContent();
+        return List.copyOf(recovery.live.values());
+    }
+
     /** Opens (and recovers) the spool in {@code dir}, creating it if needed. */
     static JournalSpool open(Path dir, Options options) throws IOException {
         Files.createDirectories(dir);

@@ -53,6 +53,8 @@ final class Records {
     private static final byte VERSION_2 = 2;
     /** Version 2, and the envelope ends with the connector and its account (issue 13). */
     private static final byte VERSION_3 = 3;
+    /** Version 3, and the envelope ends with the authenticated user and the outbound queue state (issue 15). */
+    private static final byte VERSION_4 = 4;
     private static final byte INLINE = 0;
     private static final byte EXTERNAL = 1;
 
@@ -176,7 +178,7 @@ final class Records {
     static String decodeId(byte[] payload) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
         byte v = in.readByte();
-        if (v != VERSION && v != VERSION_2 && v != VERSION_3) {
+        if (v < VERSION || v > VERSION_4) {
             throw new IOException("unknown record version " + v);
         }
         return readString(in);
@@ -185,7 +187,7 @@ final class Records {
     static State decodeState(byte[] payload, boolean withContent) throws IOException {
         CountingInput in = new CountingInput(payload);
         byte version = in.data.readByte();
-        if (version != VERSION && version != VERSION_2 && version != VERSION_3) {
+        if (version < VERSION || version > VERSION_4) {
             throw new IOException("unknown record version " + version);
         }
         String id = readString(in.data);
@@ -217,7 +219,7 @@ final class Records {
 
     private static void writeState(DataOutputStream out, String id, SpoolEnvelope env, Stage stage,
                                    HeaderOverride override, Progress progress) throws IOException {
-        out.writeByte(VERSION_3);
+        out.writeByte(VERSION_4);
         writeString(out, id);
         writeEnvelope(out, env);
         out.writeByte(stage.ordinal());
@@ -366,6 +368,22 @@ final class Records {
         writeOptional(out, e.pickupFileName());
         writeOptional(out, e.connector());
         writeOptional(out, e.connectorAccount());
+        writeOptional(out, e.authUser());
+        OutboundState o = e.outbound();
+        out.writeBoolean(o != null);
+        if (o != null) {
+            out.writeBoolean(o.delayWarned());
+            out.writeInt(o.recipients().size());
+            for (OutboundState.Rcpt r : o.recipients()) {
+                writeString(out, r.address());
+                writeString(out, r.destination());
+                out.writeByte(r.status().ordinal());
+                out.writeInt(r.attempts());
+                out.writeLong(r.nextAttempt().toEpochMilli());
+                writeOptional(out, r.lastReply());
+                writeOptional(out, r.lastHost());
+            }
+        }
     }
 
     private static SpoolEnvelope readEnvelope(DataInputStream in, byte version) throws IOException {
@@ -385,7 +403,28 @@ final class Records {
         String pickup = readOptional(in);
         String connector = version >= VERSION_3 ? readOptional(in) : null;
         String account = version >= VERSION_3 ? readOptional(in) : null;
-        return new SpoolEnvelope(from, rcpts, helo, client, arrival, source, pickup, connector, account);
+        String authUser = null;
+        OutboundState outbound = null;
+        if (version >= VERSION_4) {
+            authUser = readOptional(in);
+            if (in.readBoolean()) {
+                boolean warned = in.readBoolean();
+                int m = count(in);
+                List<OutboundState.Rcpt> queued = new ArrayList<>(m);
+                for (int i = 0; i < m; i++) {
+                    String address = readString(in);
+                    String destination = readString(in);
+                    int status = in.readByte();
+                    if (status < 0 || status >= OutboundState.Status.values().length) {
+                        throw new IOException("unknown outbound status " + status);
+                    }
+                    queued.add(new OutboundState.Rcpt(address, destination, OutboundState.Status.values()[status],
+                            in.readInt(), Instant.ofEpochMilli(in.readLong()), readOptional(in), readOptional(in)));
+                }
+                outbound = new OutboundState(queued, warned);
+            }
+        }
+        return new SpoolEnvelope(from, rcpts, helo, client, arrival, source, pickup, connector, account, authUser, outbound);
     }
 
     private static void checkVersion(byte v) throws IOException {

@@ -48,6 +48,14 @@ public interface Spool extends Closeable {
         return JournalSpool.open(dir, options);
     }
 
+    /**
+     * The messages in the spool in {@code dir}, read without taking it over or changing it (the
+     * queue tools on a stopped server).
+     */
+    static List<SpoolEntry> readOnly(Path dir) throws IOException {
+        return JournalSpool.readOnly(dir);
+    }
+
     /** The messages that were in the spool when it was opened, in the order they were accepted. */
     List<SpoolEntry> recovered();
 

@@ -110,6 +110,11 @@ public final class SpoolEntry {
         return length;
     }
 
+    /** The size of the message as it was accepted, in bytes. */
+    public long size() {
+        return length;
+    }
+
     Path external() {
         return external;
     }
