@@ -30,7 +30,8 @@ import java.util.concurrent.Callable;
         description = "Runs the Mailroot SMTP server. SIGTERM or Ctrl-C stops it gracefully.",
         exitCodeOnInvalidInput = 2,
         subcommands = {ConnectorCommand.class, RetrieveCommand.class, Pop3CheckCommand.class, WaitCommand.class,
-                TraceCommand.class, dev.mailroot.server.admin.MailboxCommand.class})
+                TraceCommand.class, dev.mailroot.server.admin.MailboxCommand.class,
+                dev.mailroot.server.admin.QueueCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Mixin

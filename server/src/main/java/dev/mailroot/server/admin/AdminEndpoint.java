@@ -48,6 +48,8 @@ public final class AdminEndpoint implements AutoCloseable {
     private final LiveState live;
     private final Clock clock;
     private volatile TraceLookup traces;
+    private volatile java.util.function.Supplier<java.util.Collection<dev.mailroot.server.spool.SpoolEntry>> spool;
+    private volatile dev.mailroot.server.outbound.OutboundQueue outbound;
 
     /**
      * @param config  {@code admin}: the port on 127.0.0.1 (0 picks a free one) and the extra host names
@@ -87,6 +89,14 @@ public final class AdminEndpoint implements AutoCloseable {
         return this;
     }
 
+    /** Serves {@code GET /queue} from {@code spool} and the queue actions ({@code POST /queue/<action>}) on {@code outbound}. */
+    public AdminEndpoint queue(java.util.function.Supplier<java.util.Collection<dev.mailroot.server.spool.SpoolEntry>> spool,
+                               dev.mailroot.server.outbound.OutboundQueue outbound) {
+        this.spool = spool;
+        this.outbound = outbound;
+        return this;
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }
@@ -96,8 +106,9 @@ public final class AdminEndpoint implements AutoCloseable {
             String path = ex.getRequestURI().getRawPath();
             String method = ex.getRequestMethod();
             boolean isHealth = path.equals("/health");
-            boolean isView = path.equals("/bindings") || path.equals("/plugins") || path.equals("/trace");
-            String allow = isHealth || isView ? "GET" : path.startsWith("/connectors/") ? "POST" : null;
+            boolean isView = path.equals("/bindings") || path.equals("/plugins") || path.equals("/trace") || path.equals("/queue");
+            boolean isQueueAction = QUEUE_ACTIONS.contains(path);
+            String allow = isHealth || isView ? "GET" : path.startsWith("/connectors/") || isQueueAction ? "POST" : null;
             Optional<AdminAccess.Refusal> refused = access.checkHostAndOrigin(ex);
             if (refused.isEmpty() && allow != null && method.equals(allow) && !isHealth) {
                 refused = access.checkToken(ex);
@@ -108,8 +119,8 @@ public final class AdminEndpoint implements AutoCloseable {
                 }
                 reply(ex, refused.get().status(), refused.get().body());
             } else if (allow == null) {
-                reply(ex, 404, "404 not found: the admin endpoint serves GET /health, GET /bindings, GET /plugins, GET /trace?q= and "
-                        + "POST /connectors/<plugin-id>/<command>\n");
+                reply(ex, 404, "404 not found: the admin endpoint serves GET /health, GET /bindings, GET /plugins, GET /trace?q=, "
+                        + "GET /queue, POST /queue/{flush,hold,release,delete} and POST /connectors/<plugin-id>/<command>\n");
             } else if (!method.equals(allow)) {
                 ex.getResponseHeaders().set("Allow", allow);
                 reply(ex, 405, "405 method not allowed: use " + allow + "\n");
@@ -119,9 +130,14 @@ public final class AdminEndpoint implements AutoCloseable {
                     ex.getResponseHeaders().set("X-Mailroot-Proof", access.proof(nonce));
                 }
                 reply(ex, 200, health.get().json());
+            } else if (path.equals("/queue")) {
+                var s = spool;
+                reply(ex, 200, s == null ? "" : dev.mailroot.server.outbound.QueueView.lines(s.get(), clock.instant()));
             } else if (isView) {
                 reply(ex, 200, path.equals("/bindings") ? live.bindingsJson() : path.equals("/plugins") ? live.pluginsJson()
                         : trace(query(ex.getRequestURI().getRawQuery()).getOrDefault("q", "")));
+            } else if (isQueueAction) {
+                queueAction(ex, path.substring("/queue/".length()), query(ex.getRequestURI().getRawQuery()));
             } else {
                 connector(ex, path);
             }
@@ -135,6 +151,61 @@ public final class AdminEndpoint implements AutoCloseable {
         }
         List<String> lines = traces.lines(q.strip(), clock.instant());
         return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
+    }
+
+    private static final java.util.Set<String> QUEUE_ACTIONS = java.util.Set.of("/queue/flush", "/queue/hold", "/queue/release",
+            "/queue/delete");
+
+    /**
+     * {@code POST /queue/<action>?id=<id>} (flush also {@code ?domain=}, or nothing: everything):
+     * 200 with what was done, 404 if no queued message matches (header {@code X-Mailroot-Refusal: not-queued}).
+     */
+    private void queueAction(HttpExchange ex, String action, Map<String, String> params) throws IOException {
+        var q = outbound;
+        String id = params.get("id");
+        String domain = params.get("domain");
+        if (q == null) {
+            reply(ex, 404, "this server has no outbound queue\n");
+            return;
+        }
+        if (id != null && !id.matches("[A-Za-z0-9._-]{1,64}") || domain != null && !domain.matches("[A-Za-z0-9.-]{1,253}")) {
+            reply(ex, 400, "not a message id or domain\n");
+            return;
+        }
+        if (!action.equals("flush") && id == null) {
+            reply(ex, 400, action + " needs ?id=<message id>\n");
+            return;
+        }
+        try {
+            String done;
+            if (action.equals("delete")) {
+                Optional<java.nio.file.Path> file = q.delete(id, "deleted by administrator");
+                done = file.map(f -> "message " + id + " moved to badmail as " + f.getFileName() + " (reason: deleted by "
+                        + "administrator)").orElse(null);
+            } else {
+                int n = switch (action) {
+                    case "flush" -> q.flush(id, domain);
+                    case "hold" -> q.hold(id);
+                    default -> q.release(id);
+                };
+                String what = switch (action) {
+                    case "flush" -> "due now";
+                    case "hold" -> "held";
+                    default -> "released (due now)";
+                };
+                done = n == 0 && id != null && q.entry(id).isEmpty() ? null : n + " recipient(s) " + what;
+            }
+            if (done == null) {
+                ex.getResponseHeaders().set(AdminClient.REFUSAL_HEADER, "not-queued");
+                reply(ex, 404, "no message " + id + " in the outbound queue\n");
+                return;
+            }
+            reply(ex, 200, done + "\n");
+        } catch (IOException | RuntimeException e) {
+            log.error("MR1011 admin queue {} failed: {}", action, e.toString(), e);
+            ex.getResponseHeaders().set(AdminClient.REFUSAL_HEADER, AdminClient.COMMAND_ERROR);
+            reply(ex, 500, "the command failed: " + e + "\n");
+        }
     }
 
     private void connector(HttpExchange ex, String path) throws IOException {

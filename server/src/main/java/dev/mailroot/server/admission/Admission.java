@@ -226,12 +226,12 @@ public final class Admission implements SinkMail {
      * admitted with source {@code sink}.
      *
      * @return the new message's id
-     * @throws IllegalArgumentException if {@code rcpt} is not local (Mailroot does not relay)
+     * @throws IllegalArgumentException if {@code rcpt} is not an address
      */
     public String resubmit(String mailFrom, String rcpt, byte[] head, dev.mailroot.server.message.MessageContent content,
                            String why) throws IOException {
         RecipientVerdict v = recipients.check(rcpt);
-        if (!v.isLocal()) {
+        if (!v.isLocal() && v.kind() != RecipientVerdict.Kind.NOT_LOCAL) {
             throw new IllegalArgumentException("not sent: <" + ControlCharacters.escape(rcpt) + "> " + v.kind().reason());
         }
         String id = newId();
@@ -246,7 +246,8 @@ public final class Admission implements SinkMail {
             buffer.discard();
             throw e;
         }
-        SpoolEnvelope env = new SpoolEnvelope(mailFrom, List.of(canonical(rcpt, v)), null, null, clock.instant(), Source.SINK, null);
+        SpoolEnvelope env = new SpoolEnvelope(mailFrom, List.of(v.isLocal() ? canonical(rcpt, v) : rcpt), null, null,
+                clock.instant(), Source.SINK, null);
         Admitted a = admit(id, env, buffer, 1, "reason", why);
         queue(a.entry());
         return id;
@@ -273,12 +274,14 @@ public final class Admission implements SinkMail {
             RecipientVerdict v = recipients.check(r);
             if (v.isLocal()) {
                 rcpts.add(canonical(r, v));
+            } else if (v.kind() == RecipientVerdict.Kind.NOT_LOCAL) {
+                rcpts.add(r); // remote: the outbound queue sends it
             } else {
                 refused.add("<" + ControlCharacters.escape(r) + "> " + v.kind().reason());
             }
         }
         if (!refused.isEmpty()) {
-            throw new IllegalArgumentException("not sent: Mailroot delivers only to local recipients: " + String.join("; ", refused));
+            throw new IllegalArgumentException("not sent: " + String.join("; ", refused));
         }
         String id = newId();
         MessageBuffer buffer = buffer(id);

@@ -9,8 +9,11 @@ import java.util.List;
  * @param permanent  recipients that can never be delivered here, with the reason
  * @param temporary  recipients whose delivery failed for now (I/O, a full mailbox), with the reason
  * @param resolution how recipients were resolved through the directory (aliases, groups, forwarding), for the trace
+ * @param remote     addresses outside the local domains this message must go to: recipients, and
+ *                   forwarding targets of local mailboxes (the outbound queue sends them)
  */
-public record DeliveryReport(List<String> delivered, List<Failure> permanent, List<Failure> temporary, List<String> resolution) {
+public record DeliveryReport(List<String> delivered, List<Failure> permanent, List<Failure> temporary, List<String> resolution,
+                             List<String> remote) {
 
     /** One recipient that was not delivered. */
     public record Failure(String recipient, String reason) {
@@ -21,6 +24,11 @@ public record DeliveryReport(List<String> delivered, List<Failure> permanent, Li
         permanent = List.copyOf(permanent);
         temporary = List.copyOf(temporary);
         resolution = List.copyOf(resolution);
+        remote = List.copyOf(remote);
+    }
+
+    public DeliveryReport(List<String> delivered, List<Failure> permanent, List<Failure> temporary, List<String> resolution) {
+        this(delivered, permanent, temporary, resolution, List.of());
     }
 
     public DeliveryReport(List<String> delivered, List<Failure> permanent, List<Failure> temporary) {

@@ -38,8 +38,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * full": the message waits and is retried until {@code delivery.giveUpAfterHours}) when it is the
  * recipient's only copy, and for good (badmail) when the recipient is a group or a forwarding that
  * also reaches other mailboxes, so they do not get the copy again at every retry; a mailbox whose
- * {@code Delivered-To:} the message already carries is a mail loop (badmail); forwarding to a
- * remote address is refused with its reason until Mailroot has outbound delivery. Without a
+ * {@code Delivered-To:} the message already carries is a mail loop (badmail); recipients outside the
+ * local domains, and forwarding or group members there, are reported {@link DeliveryReport#remote()}
+ * for the outbound queue. Without a
  * directory every local part is a mailbox (created on first delivery or not, as
  * {@code mailboxes.autoCreate} says). I/O errors are temporary. Thread-safe.
  */
@@ -130,12 +131,17 @@ public final class LocalDelivery {
         List<DeliveryReport.Failure> permanent = new ArrayList<>();
         List<DeliveryReport.Failure> temporary = new ArrayList<>();
         List<String> resolution = new ArrayList<>();
+        java.util.LinkedHashSet<String> remote = new java.util.LinkedHashSet<>();
         Set<String> mailboxesDone = new HashSet<>();
         Prepared message = prepare(content);
         Optional<Directory> directory = recipients.directory();
         List<Pending> viaLmtp = new ArrayList<>();
         for (String rcpt : envelope.recipients()) {
             RecipientVerdict v = recipients.check(rcpt);
+            if (v.kind() == RecipientVerdict.Kind.NOT_LOCAL) {
+                remote.add(rcpt);
+                continue;
+            }
             if (!v.isLocal()) {
                 String reason = v.kind() == RecipientVerdict.Kind.NOT_LOCAL
                         ? "not a local domain, and Mailroot does not relay (" + v.kind().replyText(rcpt) + ")"
@@ -149,7 +155,8 @@ public final class LocalDelivery {
             if (directory.isPresent() && (e.path().size() > 1 || !e.copies().isEmpty() && !e.copies().get(0).via().isEmpty())) {
                 resolution.add(String.join("; ", e.path()));
             }
-            boolean several = e.copies().size() + e.failed().size() > 1;
+            remote.addAll(e.remote());
+            boolean several = e.copies().size() + e.failed().size() + e.remote().size() > 1;
             boolean any = false;
             boolean later = false;
             for (Expansion.Failed f : e.failed()) {
@@ -186,14 +193,14 @@ public final class LocalDelivery {
             }
             if (any) {
                 delivered.add(rcpt);
-            } else if (!later && e.copies().isEmpty() && e.failed().isEmpty()) {
+            } else if (!later && e.copies().isEmpty() && e.failed().isEmpty() && e.remote().isEmpty()) {
                 permanent.add(new DeliveryReport.Failure(rcpt, "resolves to no mailbox"));
             }
         }
         if (!viaLmtp.isEmpty()) {
             deliverByLmtp(id, envelope, message, viaLmtp, delivered, permanent, temporary);
         }
-        return new DeliveryReport(delivered, permanent, temporary, resolution);
+        return new DeliveryReport(delivered, permanent, temporary, resolution, List.copyOf(remote));
     }
 
     /** A copy waiting for the LMTP transaction: its envelope recipient, and whether that has other copies. */

@@ -19,8 +19,15 @@ import java.util.Set;
  * @param copies the mailboxes that get a copy, each once
  * @param failed the addresses that cannot get one, with why
  * @param path   the resolution in words, step by step
+ * @param remote addresses outside the local domains reached through groups and forwarding (sent by
+ *               the outbound queue), each once
  */
-public record Expansion(List<Copy> copies, List<Failed> failed, List<String> path) {
+public record Expansion(List<Copy> copies, List<Failed> failed, List<String> path, List<String> remote) {
+
+    public Expansion(List<Copy> copies, List<Failed> failed, List<String> path) {
+        this(copies, failed, path, List.of());
+    }
+
 
     /** At most this many hops of groups and forwarding. */
     public static final int MAX_DEPTH = 10;
@@ -45,9 +52,6 @@ public record Expansion(List<Copy> copies, List<Failed> failed, List<String> pat
     public record Failed(String address, String reason, boolean temporary) {
     }
 
-    /** The reason given for forwarding and group members outside the local domains, until outbound delivery exists. */
-    public static final String NO_OUTBOUND = "a remote address: Mailroot has no outbound delivery yet, so forwarding and "
-            + "group members outside the local domains cannot be served";
 
     /** Resolves {@code recipient} ({@code local@domain}, domain local) through {@code d}. */
     public static Expansion of(Directory d, String recipient) {
@@ -62,7 +66,7 @@ public record Expansion(List<Copy> copies, List<Failed> failed, List<String> pat
         } else {
             b.expand(t.get(), recipient, "", 0, new HashSet<>());
         }
-        return new Expansion(List.copyOf(b.copies.values()), List.copyOf(b.failed), List.copyOf(b.path));
+        return new Expansion(List.copyOf(b.copies.values()), List.copyOf(b.failed), List.copyOf(b.path), List.copyOf(b.remote));
     }
 
     private static final class Builder {
@@ -71,6 +75,7 @@ public record Expansion(List<Copy> copies, List<Failed> failed, List<String> pat
         final Map<String, Copy> copies = new LinkedHashMap<>();
         final List<Failed> failed = new ArrayList<>();
         final List<String> path = new ArrayList<>();
+        final java.util.LinkedHashSet<String> remote = new java.util.LinkedHashSet<>();
 
         Builder(Directory d, String domain) {
             this.d = d;
@@ -122,8 +127,8 @@ public record Expansion(List<Copy> copies, List<Failed> failed, List<String> pat
         void entry(String entry, String via, int depth, Set<String> chain) {
             int at = entry.lastIndexOf('@');
             if (at >= 0 && !d.isLocalDomain(entry.substring(at + 1))) {
-                failed.add(new Failed(entry, NO_OUTBOUND, false));
-                path.add(via + ": " + "remote, not served");
+                remote.add(entry);
+                path.add(via + ": remote, sent by the outbound queue");
                 return;
             }
             Optional<Directory.Target> t = d.target(entry, domain);

@@ -357,9 +357,11 @@ public final class PickupDirectory implements AutoCloseable {
                 RecipientVerdict v = connector ? admission.checkLocalPart(r) : admission.check(r);
                 if (v.isLocal()) {
                     accepted.add(Admission.canonical(r, v));
+                } else if (!connector && v.kind() == RecipientVerdict.Kind.NOT_LOCAL) {
+                    accepted.add(r); // pickup is local and trusted: the outbound queue sends it
                 } else {
                     String why = v.kind() == RecipientVerdict.Kind.NOT_LOCAL
-                            ? "not a local domain, and Mailroot does not relay (" + v.kind().replyText(r) + ")"
+                            ? "a connector's recipient must be local (" + v.kind().replyText(r) + ")"
                             : v.kind().replyText(r);
                     refused.add(new Badmail.Failure(r, why));
                 }

@@ -86,6 +86,8 @@ public final class QueueRunner {
     private final Session mailSession = Session.getInstance(new Properties());
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean stopping;
+    /** Where remote recipients go; null: they are refused as before outbound delivery existed. */
+    private volatile dev.mailroot.server.outbound.OutboundQueue outbound;
     /** Set when the shutdown grace ran out: workers leave their message in the spool as it is. */
     private volatile boolean abandoned;
 
@@ -223,6 +225,11 @@ public final class QueueRunner {
                 enqueue(w.entry());
             }
         }
+    }
+
+    /** Sends remote recipients through {@code queue} (called once, at start). */
+    public void outbound(dev.mailroot.server.outbound.OutboundQueue queue) {
+        this.outbound = queue;
     }
 
     /** Messages being processed right now. */
@@ -440,6 +447,11 @@ public final class QueueRunner {
 
     private void deliver(SpoolEntry entry) throws IOException {
         SpoolEnvelope env = entry.envelope();
+        dev.mailroot.server.outbound.OutboundQueue out = outbound;
+        if (env.outbound() != null && out != null) {
+            out.add(entry); // in the outbound queue already (resumed at start)
+            return;
+        }
         MessageContent content = spool.content(entry);
         String newline = HeaderSection.newlineOf(content);
         if (env.recipients().isEmpty()) {
@@ -452,6 +464,12 @@ public final class QueueRunner {
             return;
         }
         DeliveryReport report = delivery.deliver(entry.id(), env, content, newline);
+        if (!report.remote().isEmpty() && out == null) {
+            List<DeliveryReport.Failure> refused = new ArrayList<>(report.permanent());
+            report.remote().forEach(r -> refused.add(new DeliveryReport.Failure(r, "not a local domain, and this server does "
+                    + "not send mail out")));
+            report = new DeliveryReport(report.delivered(), refused, report.temporary(), report.resolution());
+        }
         List<TraceEntry> trace = new ArrayList<>();
         for (String path : report.resolution()) {
             trace.add(event("resolved", "path", path));
@@ -466,6 +484,21 @@ public final class QueueRunner {
             Path file = writeBadmail(entry, env, rcpts, content, rcpts.size() + " recipient(s) cannot be delivered", failures);
             trace.add(event("badmail", "file", file.getFileName().toString(), "recipients", String.join(",", rcpts),
                     "reason", report.permanent().get(0).reason()));
+        }
+        if (!report.remote().isEmpty()) {
+            // the remote recipients (and local ones that failed for now) wait in the outbound queue
+            Instant now = clock.instant();
+            List<dev.mailroot.server.spool.OutboundState.Rcpt> queued = new ArrayList<>();
+            for (String r : report.remote()) {
+                queued.add(dev.mailroot.server.spool.OutboundState.Rcpt.fresh(r, now));
+            }
+            for (DeliveryReport.Failure f : report.temporary()) {
+                queued.add(out.localRetry(f.recipient(), f.reason()));
+            }
+            entry.traceAll(trace);
+            out.enter(entry, queued, report.temporary().isEmpty() ? "remote recipients"
+                    : "remote recipients, and local ones that failed for now");
+            return;
         }
         if (report.temporary().isEmpty()) {
             leave(entry, entry.progress(), report.delivered().isEmpty() ? "badmail" : "delivered", trace.toArray(TraceEntry[]::new));

@@ -115,13 +115,6 @@ public final class SieveRules implements LocalDelivery.Rules {
 
     private boolean redirect(String id, String mailbox, Expansion.Copy copy, SpoolEnvelope envelope, MessageContent content,
                              String to) {
-        int at = to.lastIndexOf('@');
-        boolean local = at > 0 && localDomain.test(to.substring(at + 1));
-        if (!local) {
-            log.warn("MR3108 mailbox {}: Sieve redirect to <{}> of message id={} not done: {}; the copy is kept", mailbox, to, id,
-                    Expansion.NO_OUTBOUND);
-            return false;
-        }
         try {
             // the redirected copy carries this mailbox's Delivered-To: a redirect back here is a loop, caught
             byte[] head = ("Delivered-To: " + copy.deliveredTo() + HeaderSection.newlineOf(content))
@@ -145,12 +138,6 @@ public final class SieveRules implements LocalDelivery.Rules {
         }
         String to = mail.envelopeSender();
         try {
-            int at = to.lastIndexOf('@');
-            if (at <= 0 || !localDomain.test(to.substring(at + 1))) {
-                // checked before the memory: a sender who got no reply is not counted as answered
-                log.info("MR3108 mailbox {}: vacation reply to <{}> not sent: {}", mailbox, to, Expansion.NO_OUTBOUND);
-                return;
-            }
             if (!vacations.shouldReply(mailbox, v.handle(), to, v.period(), clock.instant())) {
                 return;
             }
