@@ -50,7 +50,7 @@ public final class BindingStatus {
      * {@code defer} for OnSubmission; {@code continue}, {@code tempfail} for the protocol events.
      */
     public static java.util.List<String> onErrorValues(String event) {
-        return Events.isProtocol(event) ? java.util.List.of("continue", "tempfail")
+        return Events.isVerdict(event) ? java.util.List.of("continue", "tempfail")
                 : java.util.List.of("continue", "badmail", "defer");
     }
 
@@ -77,7 +77,7 @@ public final class BindingStatus {
                 // refused by the registry; a hand edit falls back to the default
             }
         }
-        return Events.isProtocol(b.event()) ? TIMEOUT_MS_PROTOCOL : TIMEOUT_MS_SUBMISSION;
+        return Events.isVerdict(b.event()) ? TIMEOUT_MS_PROTOCOL : TIMEOUT_MS_SUBMISSION;
     }
 
     /** The binding's {@code onError} as it applies: one of {@link #onErrorValues} for its event, {@code continue} by default. */

@@ -27,11 +27,22 @@ public final class Events {
     /** Protocol event: the end of DATA, before the final reply. */
     public static final String ON_END_OF_DATA = "OnEndOfData";
 
+    /** Transport event: the outbound queue is about to send a message to one destination (each attempt). */
+    public static final String ON_REMOTE_DELIVERY = "OnRemoteDelivery";
+
     /** The protocol events, in the order they fire in a session. */
     public static final List<String> PROTOCOL = List.of(ON_CONNECT, ON_HELO, ON_MAIL_FROM, ON_RCPT_TO, ON_END_OF_DATA);
 
     /** Every event, protocol events first (the order of a message's life). */
-    public static final List<String> ALL = List.of(ON_CONNECT, ON_HELO, ON_MAIL_FROM, ON_RCPT_TO, ON_END_OF_DATA, ON_SUBMISSION);
+    public static final List<String> ALL = List.of(ON_CONNECT, ON_HELO, ON_MAIL_FROM, ON_RCPT_TO, ON_END_OF_DATA, ON_SUBMISSION,
+            ON_REMOTE_DELIVERY);
+
+    /**
+     * The events whose sinks answer with a {@code Verdict} (the protocol events and OnRemoteDelivery):
+     * a 5 s time limit by default and {@code onError} {@code continue} or {@code tempfail}.
+     */
+    public static final List<String> VERDICT = List.of(ON_CONNECT, ON_HELO, ON_MAIL_FROM, ON_RCPT_TO, ON_END_OF_DATA,
+            ON_REMOTE_DELIVERY);
 
     /** The IIS event whose rule names the SMTP command: mapped by {@link #inboundCommand(String)}. */
     public static final String IIS_INBOUND_COMMAND = "SMTP Protocol OnInboundCommand";
@@ -58,6 +69,7 @@ public final class Events {
             case "onmailfrom", "onmailcommand", "smtp protocol onmailfrom" -> Optional.of(ON_MAIL_FROM);
             case "onrcptto", "onrcptcommand", "smtp protocol onrcptto" -> Optional.of(ON_RCPT_TO);
             case "onendofdata", "smtp protocol onendofdata" -> Optional.of(ON_END_OF_DATA);
+            case "onremotedelivery", "smtp transport onremotedelivery" -> Optional.of(ON_REMOTE_DELIVERY);
             default -> Optional.empty();
         };
     }
@@ -131,6 +143,11 @@ public final class Events {
         return PROTOCOL.contains(event);
     }
 
+    /** Whether {@code event} (canonical) is one whose sinks answer with a verdict ({@link #VERDICT}). */
+    public static boolean isVerdict(String event) {
+        return VERDICT.contains(event);
+    }
+
     /** The interface a sink class must implement for {@code event} (canonical). */
     public static Class<?> sinkInterface(String event) {
         return switch (event) {
@@ -140,6 +157,7 @@ public final class Events {
             case ON_MAIL_FROM -> OnMailFromSink.class;
             case ON_RCPT_TO -> OnRcptToSink.class;
             case ON_END_OF_DATA -> OnEndOfDataSink.class;
+            case ON_REMOTE_DELIVERY -> dev.mailroot.sink.protocol.OnRemoteDeliverySink.class;
             default -> throw new IllegalArgumentException("unknown event " + event);
         };
     }
@@ -158,7 +176,7 @@ public final class Events {
     /** The names {@link #canonical} and {@link #inboundCommand} accept, for error messages. */
     public static String known() {
         return "OnSubmission (IIS: OnArrival, OnTransportSubmission, SMTP Transport OnSubmission), OnConnect, OnHelo, "
-                + "OnMailFrom, OnRcptTo, OnEndOfData (Exchange: OnEhlo, OnMailCommand, OnRcptCommand), "
+                + "OnMailFrom, OnRcptTo, OnEndOfData (Exchange: OnEhlo, OnMailCommand, OnRcptCommand), OnRemoteDelivery, "
                 + "or SMTP Protocol OnInboundCommand with the command as the rule";
     }
 }

@@ -51,7 +51,7 @@ final class EnumCommand implements Callable<Integer> {
         out.println(server.source());
         for (String event : Events.ALL) {
             List<Binding> bound = ordered.stream().filter(b -> b.event().equals(event)).toList();
-            if (bound.isEmpty() && Events.isProtocol(event)) {
+            if (bound.isEmpty() && Events.isVerdict(event)) {
                 continue; // OnSubmission is always listed, as before the protocol events existed
             }
             out.println(" -------------");

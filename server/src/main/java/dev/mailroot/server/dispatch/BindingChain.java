@@ -86,7 +86,12 @@ public final class BindingChain implements SinkChain, AutoCloseable {
 
     /** Whether any protocol event has an enabled binding. */
     public boolean anyProtocol() {
-        return !protocol.isEmpty();
+        for (String e : protocol.keySet()) {
+            if (Events.isProtocol(e)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The bindings of the protocol event {@code event} whose rule matches {@code in}, in run order. */
@@ -189,7 +194,7 @@ public final class BindingChain implements SinkChain, AutoCloseable {
             BindingRegistry registry = store.read();
             BindingIndex submission = BindingIndex.of(registry.bindings(), Events.ON_SUBMISSION);
             Map<String, BindingIndex> events = new java.util.HashMap<>();
-            for (String e : Events.PROTOCOL) {
+            for (String e : Events.VERDICT) {
                 BindingIndex i = BindingIndex.of(registry.bindings(), e);
                 if (i.size() > 0) {
                     events.put(e, i);
@@ -211,7 +216,7 @@ public final class BindingChain implements SinkChain, AutoCloseable {
 
     private String protocolCounts() {
         StringBuilder sb = new StringBuilder();
-        for (String e : Events.PROTOCOL) {
+        for (String e : Events.VERDICT) {
             BindingIndex i = protocol.get(e);
             if (i != null) {
                 sb.append(", ").append(i.size()).append(' ').append(e);
