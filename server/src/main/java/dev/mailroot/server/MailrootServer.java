@@ -27,6 +27,10 @@ import dev.mailroot.server.dispatch.Dispatcher;
 import dev.mailroot.server.dispatch.SinkChain;
 import dev.mailroot.server.pickup.PickupDirectory;
 import dev.mailroot.server.pipeline.QueueRunner;
+import dev.mailroot.server.outbound.Bounces;
+import dev.mailroot.server.outbound.OutboundQueue;
+import dev.mailroot.server.outbound.RemoteDeliveryEvent;
+import dev.mailroot.server.outbound.SmtpTransport;
 import dev.mailroot.server.pipeline.PoisonMessages;
 import dev.mailroot.host.plugins.PluginFolders;
 import dev.mailroot.server.plugins.PluginHost;
@@ -68,6 +72,7 @@ public final class MailrootServer implements AutoCloseable {
     private final MailrootConfig config;
     private final Spool spool;
     private final QueueRunner queue;
+    private final OutboundQueue outbound;
     private final SmtpIntake smtp;
     private final PickupDirectory pickup;
     private final List<AutoCloseable> framework;
@@ -78,7 +83,7 @@ public final class MailrootServer implements AutoCloseable {
     private final BindingHealth health;
     private boolean stopped;
 
-    private MailrootServer(Home home, MailrootConfig config, Spool spool, QueueRunner queue, SmtpIntake smtp,
+    private MailrootServer(Home home, MailrootConfig config, Spool spool, QueueRunner queue, OutboundQueue outbound, SmtpIntake smtp,
                            PickupDirectory pickup, AdminEndpoint admin, List<AutoCloseable> framework, PluginHost plugins,
                            Dispatcher dispatcher, ProtocolEvents protocol, BindingHealth health) {
         this.home = home;
@@ -86,6 +91,7 @@ public final class MailrootServer implements AutoCloseable {
         this.config = config;
         this.spool = spool;
         this.queue = queue;
+        this.outbound = outbound;
         this.smtp = smtp;
         this.pickup = pickup;
         this.framework = framework;
@@ -168,6 +174,17 @@ public final class MailrootServer implements AutoCloseable {
                     RetryPolicy.standard(Duration.ofHours(config.delivery().giveUpAfterHours())), clock, admission,
                     tracking);
             admission.handOff(queue::enqueue);
+            MailrootConfig.Outbound oc = config.outbound();
+            OutboundQueue outbound = new OutboundQueue(spool, new SmtpTransport(oc, config.smtp().hostname(), delivery, null),
+                    new OutboundQueue.Settings(oc.threads(), oc.perDestination(), oc.maxRecipients(),
+                            Duration.ofMinutes(oc.retryFirstMinutes()), Duration.ofMinutes(oc.retryMaxMinutes()),
+                            Duration.ofHours(oc.lifetimeHours()), Duration.ofHours(oc.delayWarningHours())),
+                    clock, tracking, new Badmail(home.badmail(), clock));
+            outbound.reports(new Bounces(config.smtp().hostname(), admission::bounce, clock));
+            if (protocol != null) {
+                outbound.beforeAttempt(new RemoteDeliveryEvent(protocol, spool, clock));
+            }
+            queue.outbound(outbound);
             Set<String> liveIds = spool.recovered().stream().map(SpoolEntry::id).collect(Collectors.toSet());
             // poison messages are set aside (and their bindings disabled) before the bindings are read
             queue.resume(spool.recovered());
@@ -198,7 +215,7 @@ public final class MailrootServer implements AutoCloseable {
                 admin = new AdminEndpoint(config.admin(), AdminToken.ensure(home.adminTokenFile()), () -> new Health(spool.size(),
                         queue.inFlight(), queue.waiting(), host == null ? List.of() : List.copyOf(host.loadedPlugins()),
                         config.smtp().bind() + ":" + smtp.port(), home.root().toString()), plugins,
-                        new LiveState(chain, plugins), clock).traces(new TraceLookup(spool::entries));
+                        new LiveState(chain, plugins), clock).traces(new TraceLookup(spool::entries)).queue(spool::entries, outbound);
                 framework.add(0, admin);
                 writeAdminPort(home, admin.port());
             } catch (IOException | RuntimeException e) {
@@ -207,6 +224,7 @@ public final class MailrootServer implements AutoCloseable {
                     pickup.close();
                 }
                 queue.stop(Duration.ZERO);
+                outbound.stop(Duration.ZERO);
                 throw e;
             }
             // mail resumed or accepted meanwhile waits until the plugins present now have loaded
@@ -228,7 +246,8 @@ public final class MailrootServer implements AutoCloseable {
             }
             log.info("Mailroot {} started in {} (domains {}, {} message(s) in the spool)", Versions.BUILD, home.root(),
                     config.domains(), spool.size());
-            return new MailrootServer(home, config, spool, queue, smtp, pickup, admin, framework, plugins, dispatcher, protocol, health);
+            return new MailrootServer(home, config, spool, queue, outbound, smtp, pickup, admin, framework, plugins, dispatcher,
+                    protocol, health);
         } catch (BindingStoreException e) {
             closeAll(framework);
             spool.close();
@@ -309,6 +328,11 @@ public final class MailrootServer implements AutoCloseable {
         return spool;
     }
 
+    /** The outbound queue: remote recipients. */
+    public OutboundQueue outbound() {
+        return outbound;
+    }
+
     /** The queue runner that moves spooled messages through the sinks and delivery. */
     public QueueRunner queue() {
         return queue;
@@ -380,6 +404,8 @@ public final class MailrootServer implements AutoCloseable {
         }
         Duration left = grace.minusNanos(System.nanoTime() - started);
         queue.stop(left.isNegative() ? Duration.ZERO : left);
+        left = grace.minusNanos(System.nanoTime() - started);
+        outbound.stop(left.isNegative() ? Duration.ZERO : left);
         closeAll(framework);
         try {
             spool.close(diedInCall);

@@ -67,7 +67,8 @@ public final class TestServer implements AutoCloseable {
     }
 
     /**
-     * {@code yaml} with the shutdown grace at 2 s and, unless it says otherwise, mailboxes stored
+     * {@code yaml} with the shutdown grace at 2 s, MX lookups against a DNS server that is not there
+     * (unless it configures {@code outbound:}) and, unless it says otherwise, mailboxes stored
      * with CRLF line ends: most tests compare delivered mail with what the client sent, byte for byte
      * (the embedded default, LF, is tested by the directory tests and the launcher tests).
      */
@@ -75,6 +76,10 @@ public final class TestServer implements AutoCloseable {
         String text = yaml.contains("shutdownGraceSeconds") ? yaml : yaml + "\nshutdownGraceSeconds: 2\n";
         if (!text.contains("mailboxes:")) {
             text += "\nmailboxes: {lineEnding: crlf}\n";
+        }
+        if (!text.contains("outbound:")) {
+            // never the Internet's DNS: a resolver that is not there (remote mail waits, deferred)
+            text += "\noutbound: {resolver: \"dns://127.0.0.1:9\"}\n";
         }
         return text;
     }

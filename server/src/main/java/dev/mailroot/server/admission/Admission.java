@@ -254,6 +254,29 @@ public final class Admission implements SinkMail {
     }
 
     /**
+     * A delivery status notification about {@code parent} ({@code message}: the whole report, CRLF)
+     * to {@code to}, the parent's sender: admitted with the null sender and source {@code sink},
+     * one generation after the parent. Returns the new message's id.
+     */
+    public String bounce(SpoolEntry parent, String to, byte[] message, String why) throws IOException {
+        RecipientVerdict v = recipients.check(to);
+        String rcpt = v.isLocal() ? canonical(to, v) : to;
+        String id = newId();
+        MessageBuffer buffer = buffer(id);
+        try {
+            buffer.write(receivedLocally("dsn", id, why, "\r\n"));
+            buffer.write(message);
+        } catch (IOException | RuntimeException e) {
+            buffer.discard();
+            throw e;
+        }
+        SpoolEnvelope env = new SpoolEnvelope("", List.of(rcpt), null, null, clock.instant(), Source.SINK, null);
+        Admitted a = admit(id, env, buffer, parent.progress().generation() + 1, "parent", parent.id(), "reason", why);
+        queue(a.entry());
+        return id;
+    }
+
+    /**
      * Mail a sink sends while handling {@code parent}: refused if it would continue a loop of sink
      * mail ({@value #MAX_GENERATIONS} generations) or if a recipient is not local (Mailroot does not
      * relay); otherwise admitted as pickup mail is, with source {@code sink}.
