@@ -18,14 +18,42 @@ import java.util.Map;
  * @param logging              log levels by component ({@code pop3-connector: debug})
  * @param shutdownGraceSeconds how long a stop waits for messages in flight before it leaves them in
  *                             the spool for the next start
+ * @param listeners            the SMTP listeners; empty: one listener {@code mx} on {@code smtp.bind}
+ *                             and {@code smtp.port} (see {@link #effectiveListeners()})
+ * @param tls                  the server's certificate, shared by every listener
+ * @param auth                 SMTP AUTH: where plaintext is allowed, failure delay and lockout
+ * @param relay                who may send to domains that are not local besides authenticated users
  */
 public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxes, Delivery delivery,
                              Pickup pickup, Admin admin, Plugins plugins, Map<String, String> logging,
-                             int shutdownGraceSeconds) {
+                             int shutdownGraceSeconds, List<Listener> listeners, Tls tls, Auth auth, Relay relay) {
 
     public MailrootConfig {
         domains = List.copyOf(domains);
         logging = logging == null ? Map.of() : Map.copyOf(logging);
+        listeners = listeners == null ? List.of() : List.copyOf(listeners);
+        tls = tls == null ? new Tls("", "") : tls;
+        auth = auth == null ? Auth.DEFAULTS : auth;
+        relay = relay == null ? new Relay(List.of()) : relay;
+    }
+
+    /** A configuration without listeners, TLS, AUTH or relay settings (their defaults). */
+    public MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxes, Delivery delivery,
+                          Pickup pickup, Admin admin, Plugins plugins, Map<String, String> logging,
+                          int shutdownGraceSeconds) {
+        this(smtp, domains, mailboxes, delivery, pickup, admin, plugins, logging, shutdownGraceSeconds,
+                List.of(), null, null, null);
+    }
+
+    /**
+     * The listeners to open: {@code listeners}, or when it is empty the one the {@code smtp:} keys
+     * describe ({@code mx}: anonymous, STARTTLS offered, AUTH after TLS).
+     */
+    public List<Listener> effectiveListeners() {
+        if (!listeners.isEmpty()) {
+            return listeners;
+        }
+        return List.of(new Listener("mx", smtp.bind(), smtp.port(), Listener.STARTTLS, true, true));
     }
 
     /**
@@ -119,11 +147,110 @@ public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxe
     public record Plugins(boolean bundled, int loadTimeoutSeconds, int poisonThreshold) {
     }
 
-    /** The same configuration with other SMTP and admin ports (tests use 0). */
+    /**
+     * One SMTP listener: its own port, TLS mode and access rules; the limits ({@code smtp.maxMessageSize}
+     * and the others) and the host name are the {@code smtp:} keys'.
+     *
+     * @param name      a short name for logs and {@code Received:} fields ({@code mx}, {@code submission})
+     * @param bind      the address to listen on
+     * @param port      the TCP port; 0 picks a free one
+     * @param tls       {@code none}, {@code starttls} (offered), {@code required} (STARTTLS before
+     *                  anything but EHLO, NOOP, QUIT) or {@code implicit} (TLS from the first byte)
+     * @param anonymous whether mail is accepted without AUTH (to local recipients only, unless the
+     *                  client is in {@code relay.trustedNetworks})
+     * @param auth      whether AUTH is offered here
+     */
+    @com.fasterxml.jackson.databind.annotation.JsonDeserialize(builder = Listener.Builder.class)
+    public record Listener(String name, String bind, int port, String tls, boolean anonymous, boolean auth) {
+        public static final String NONE = "none";
+        public static final String STARTTLS = "starttls";
+        public static final String REQUIRED = "required";
+        public static final String IMPLICIT = "implicit";
+        public static final List<String> TLS_MODES = List.of(NONE, STARTTLS, REQUIRED, IMPLICIT);
+
+        /** Whether STARTTLS is offered (before TLS). */
+        public boolean offersStartTls() {
+            return STARTTLS.equals(tls) || REQUIRED.equals(tls);
+        }
+
+        public Listener withPort(int p) {
+            return new Listener(name, bind, p, tls, anonymous, auth);
+        }
+
+        /**
+         * Reads one entry of {@code listeners:}; keys left out are null here and get their defaults
+         * in {@link ConfigLoader} (a list entry has no embedded default to merge with).
+         */
+        @com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder(withPrefix = "")
+        public static final class Builder {
+            String name;
+            String bind;
+            Integer port;
+            String tls;
+            Boolean anonymous;
+            Boolean auth;
+
+            public Builder name(String v) { name = v; return this; }
+            public Builder bind(String v) { bind = v; return this; }
+            public Builder port(Integer v) { port = v; return this; }
+            public Builder tls(String v) { tls = v; return this; }
+            public Builder anonymous(Boolean v) { anonymous = v; return this; }
+            public Builder auth(Boolean v) { auth = v; return this; }
+
+            /**
+             * The listener with the defaults for what was left out: port 465 means implicit TLS and
+             * 587 required STARTTLS, both without anonymous mail (RFC 8314, RFC 6409); any other port
+             * offers STARTTLS and takes anonymous mail for the local domains.
+             */
+            public Listener build() {
+                int p = port == null ? -1 : port;
+                boolean submission = p == 465 || p == 587;
+                String t = tls != null ? tls.toLowerCase(java.util.Locale.ROOT) : p == 465 ? IMPLICIT : p == 587 ? REQUIRED : STARTTLS;
+                return new Listener(name, bind, p, t, anonymous != null ? anonymous : !submission, auth == null || auth);
+            }
+        }
+    }
+
+    /**
+     * The certificate and key every TLS listener presents (PEM files). Empty: a self-signed
+     * certificate is made at the first TLS handshake and kept in {@code mailroot/tls/}.
+     *
+     * @param cert the certificate chain, server certificate first; relative to {@code conf/}
+     * @param key  the private key, PKCS#8 ({@code BEGIN PRIVATE KEY}), unencrypted; relative to {@code conf/}
+     */
+    public record Tls(String cert, String key) {
+        public boolean configured() {
+            return cert != null && !cert.isBlank();
+        }
+    }
+
+    /**
+     * @param allowPlaintextOnLoopback whether AUTH is allowed without TLS from a loopback client
+     * @param failureDelayMillis       how long a failed AUTH waits before its {@code 535}
+     * @param lockoutFailures          failed AUTHs from one IP address, within {@code lockoutSeconds},
+     *                                 that lock the address out
+     * @param lockoutSeconds           how long a locked-out address is refused ({@code 454 4.7.0})
+     */
+    public record Auth(boolean allowPlaintextOnLoopback, int failureDelayMillis, int lockoutFailures, int lockoutSeconds) {
+        public static final Auth DEFAULTS = new Auth(false, 1000, 5, 900);
+    }
+
+    /**
+     * @param trustedNetworks client networks ({@code 192.0.2.0/24}, {@code 2001:db8::/32}, or one
+     *                        address) that may send to any domain without AUTH; empty by default
+     */
+    public record Relay(List<String> trustedNetworks) {
+        public Relay {
+            trustedNetworks = trustedNetworks == null ? List.of() : List.copyOf(trustedNetworks);
+        }
+    }
+
+    /** The same configuration with other SMTP (every listener's) and admin ports (tests use 0). */
     public MailrootConfig withSmtpPort(int port) {
         Smtp s = smtp;
         return new MailrootConfig(new Smtp(s.bind(), port, s.hostname(), s.maxMessageSize(), s.maxRecipients(),
                 s.maxConnections(), s.idleTimeoutSeconds()), domains, mailboxes, delivery, pickup,
-                port == 0 ? new Admin(0, admin.hosts()) : admin, plugins, logging, shutdownGraceSeconds);
+                port == 0 ? new Admin(0, admin.hosts()) : admin, plugins, logging, shutdownGraceSeconds,
+                listeners.stream().map(l -> l.withPort(port)).toList(), tls, auth, relay);
     }
 }
