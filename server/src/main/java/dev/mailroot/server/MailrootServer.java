@@ -36,7 +36,8 @@ import dev.mailroot.host.plugins.PluginFolders;
 import dev.mailroot.server.plugins.PluginHost;
 import dev.mailroot.server.plugins.ServiceEnvironment;
 import dev.mailroot.server.pipeline.RetryPolicy;
-import dev.mailroot.server.smtp.SmtpIntake;
+import dev.mailroot.server.smtp.SmtpListeners;
+import dev.mailroot.server.tls.ServerKeys;
 import dev.mailroot.server.admission.Admission;
 import dev.mailroot.server.dispatch.CallLog;
 import dev.mailroot.server.tracking.MessageTracking;
@@ -73,7 +74,7 @@ public final class MailrootServer implements AutoCloseable {
     private final Spool spool;
     private final QueueRunner queue;
     private final OutboundQueue outbound;
-    private final SmtpIntake smtp;
+    private final SmtpListeners smtp;
     private final PickupDirectory pickup;
     private final List<AutoCloseable> framework;
     private final PluginHost plugins;
@@ -83,7 +84,8 @@ public final class MailrootServer implements AutoCloseable {
     private final BindingHealth health;
     private boolean stopped;
 
-    private MailrootServer(Home home, MailrootConfig config, Spool spool, QueueRunner queue, OutboundQueue outbound, SmtpIntake smtp,
+    private MailrootServer(Home home, MailrootConfig config, Spool spool, QueueRunner queue, OutboundQueue outbound,
+                           SmtpListeners smtp,
                            PickupDirectory pickup, AdminEndpoint admin, List<AutoCloseable> framework, PluginHost plugins,
                            Dispatcher dispatcher, ProtocolEvents protocol, BindingHealth health) {
         this.home = home;
@@ -177,8 +179,8 @@ public final class MailrootServer implements AutoCloseable {
             MailrootConfig.Outbound oc = config.outbound();
             OutboundQueue outbound = new OutboundQueue(spool, new SmtpTransport(oc, config.smtp().hostname(), delivery, null),
                     new OutboundQueue.Settings(oc.threads(), oc.perDestination(), oc.maxRecipients(),
-                            Duration.ofMinutes(oc.retryFirstMinutes()), Duration.ofMinutes(oc.retryMaxMinutes()),
-                            Duration.ofHours(oc.lifetimeHours()), Duration.ofHours(oc.delayWarningHours())),
+                            MailrootConfig.Outbound.duration(oc.retryFirst()), MailrootConfig.Outbound.duration(oc.retryMax()),
+                            MailrootConfig.Outbound.duration(oc.lifetime()), MailrootConfig.Outbound.duration(oc.delayWarning())),
                     clock, tracking, new Badmail(home.badmail(), clock));
             outbound.reports(new Bounces(config.smtp().hostname(), admission::bounce, clock));
             if (protocol != null) {
@@ -203,18 +205,20 @@ public final class MailrootServer implements AutoCloseable {
                         config.smtp().maxMessageSize(), clock);
                 pickup.start(liveIds);
             }
-            SmtpIntake smtp = new SmtpIntake(config.smtp(), admission, protocol, quarantine);
+            SmtpListeners smtp = new SmtpListeners(config, serverKeys(home, config), directory::current, admission, protocol,
+                    quarantine, clock);
             AdminEndpoint admin;
             try {
                 try {
                     smtp.start();
-                } catch (IOException e) {
-                    throw new ListenException(config.smtp().bind(), config.smtp().port(), "smtp.port", e);
+                } catch (SmtpListeners.ListenerException e) {
+                    throw new ListenException(e.listener().bind(), e.listener().port(), config.listeners().isEmpty()
+                            ? "smtp.port" : "listeners[" + e.index() + "].port", e.getCause());
                 }
                 PluginHost host = plugins;
                 admin = new AdminEndpoint(config.admin(), AdminToken.ensure(home.adminTokenFile()), () -> new Health(spool.size(),
                         queue.inFlight(), queue.waiting(), host == null ? List.of() : List.copyOf(host.loadedPlugins()),
-                        config.smtp().bind() + ":" + smtp.port(), home.root().toString()), plugins,
+                        smtp.describe(), home.root().toString()), plugins,
                         new LiveState(chain, plugins), clock).traces(new TraceLookup(spool::entries)).queue(spool::entries, outbound);
                 framework.add(0, admin);
                 writeAdminPort(home, admin.port());
@@ -256,6 +260,22 @@ public final class MailrootServer implements AutoCloseable {
             closeAll(framework);
             spool.close();
             throw e;
+        }
+    }
+
+    /**
+     * The certificate every TLS listener presents: {@code tls.cert} and {@code tls.key} (relative to
+     * {@code conf/}), read now so bad files stop the start; without them a self-signed one in
+     * {@code mailroot/tls/}, made at the first handshake.
+     */
+    private static ServerKeys serverKeys(Home home, MailrootConfig config) throws IOException {
+        if (!config.tls().configured()) {
+            return ServerKeys.selfSigned(home.mailroot().resolve("tls"), config.smtp().hostname());
+        }
+        try {
+            return ServerKeys.fromFiles(home.conf().resolve(config.tls().cert()), home.conf().resolve(config.tls().key()));
+        } catch (IOException e) {
+            throw new IOException("tls: " + e.getMessage(), e);
         }
     }
 
@@ -320,8 +340,14 @@ public final class MailrootServer implements AutoCloseable {
         return plugins;
     }
 
+    /** The port of the first SMTP listener (the {@code mx} one without {@code listeners:}). */
     public int smtpPort() {
         return smtp.port();
+    }
+
+    /** The port SMTP listener {@code name} bound; -1 if there is none of that name. */
+    public int smtpPort(String name) {
+        return smtp.port(name);
     }
 
     public Spool spool() {

@@ -194,15 +194,35 @@ public final class ConfigLoader {
             }
         }
         p.range(c.shutdownGraceSeconds(), 0, 3600, "shutdownGraceSeconds");
+        List<MailrootConfig.Listener> listeners = listeners(c, s.bind().strip(), p);
+        MailrootConfig.Auth a = c.auth();
+        p.range(a.failureDelayMillis(), 0, 60_000, "auth.failureDelayMillis");
+        p.range(a.lockoutFailures(), 1, 1000, "auth.lockoutFailures");
+        p.range(a.lockoutSeconds(), 1, 86_400, "auth.lockoutSeconds");
+        MailrootConfig.Tls tls = c.tls();
+        p.require(tls.cert() != null && tls.key() != null && tls.cert().isBlank() == tls.key().isBlank(), "tls",
+                "cert and key go together: both paths, or both empty (a self-signed certificate)");
+        for (String n : c.relay().trustedNetworks()) {
+            try {
+                dev.mailroot.server.smtp.Network.parse(n);
+            } catch (IllegalArgumentException e) {
+                p.fail("relay.trustedNetworks", e.getMessage());
+            }
+        }
         MailrootConfig.Outbound o = c.outbound();
         p.require(o != null, "outbound", "missing");
         p.range(o.threads(), 1, 1000, "outbound.threads");
         p.range(o.perDestination(), 1, 1000, "outbound.perDestination");
         p.range(o.maxRecipients(), 1, 1000, "outbound.maxRecipients");
-        p.range(o.retryFirstMinutes(), 1, 1440, "outbound.retryFirstMinutes");
-        p.range(o.retryMaxMinutes(), o.retryFirstMinutes(), 10080, "outbound.retryMaxMinutes");
-        p.range(o.lifetimeHours(), 1, 8760, "outbound.lifetimeHours");
-        p.range(o.delayWarningHours(), 0, 8760, "outbound.delayWarningHours");
+        for (String[] d : new String[][]{{"retryFirst", o.retryFirst()}, {"retryMax", o.retryMax()}, {"lifetime", o.lifetime()},
+                {"delayWarning", o.delayWarning()}}) {
+            try {
+                java.time.Duration v = MailrootConfig.Outbound.duration(d[1]);
+                p.require(!v.isZero() || d[0].equals("delayWarning"), "outbound." + d[0], "must not be 0");
+            } catch (IllegalArgumentException e) {
+                p.fail("outbound." + d[0], e.getMessage());
+            }
+        }
         p.range(o.port(), 1, 65535, "outbound.port");
         p.range(o.connectTimeoutSeconds(), 1, 3600, "outbound.connectTimeoutSeconds");
         p.range(o.commandTimeoutSeconds(), 1, 3600, "outbound.commandTimeoutSeconds");
@@ -227,7 +247,34 @@ public final class ConfigLoader {
                 s.maxMessageSize(), s.maxRecipients(), s.maxConnections(), s.idleTimeoutSeconds()),
                 new ArrayList<>(domains), c.mailboxes(), c.delivery(), c.pickup(),
                 new MailrootConfig.Admin(c.admin().port(), new ArrayList<>(adminHosts)), c.plugins(), c.logging(),
-                c.shutdownGraceSeconds(), o);
+                c.shutdownGraceSeconds(), listeners, tls, a, c.relay(), o);
+    }
+
+    /** The listeners with {@code bind} filled in from {@code smtp.bind}, each checked. */
+    private static List<MailrootConfig.Listener> listeners(MailrootConfig c, String defaultBind, Problems p) throws ConfigException {
+        List<MailrootConfig.Listener> out = new ArrayList<>();
+        LinkedHashSet<String> names = new LinkedHashSet<>();
+        for (int i = 0; i < c.listeners().size(); i++) {
+            MailrootConfig.Listener l = c.listeners().get(i);
+            String key = "listeners[" + i + "]";
+            p.require(l != null, key, "is empty");
+            p.require(l.name() != null && l.name().matches("[A-Za-z0-9_-]{1,32}"), key + ".name",
+                    "needs a name of letters, digits, '-' or '_' (mx, submission)");
+            p.require(names.add(l.name().toLowerCase(Locale.ROOT)), key + ".name", "'" + l.name() + "' is used twice");
+            p.require(l.port() != -1, key + ".port", "missing");
+            p.range(l.port(), 0, 65535, key + ".port");
+            p.require(MailrootConfig.Listener.TLS_MODES.contains(l.tls()), key + ".tls",
+                    "'" + l.tls() + "' is not one of " + String.join(", ", MailrootConfig.Listener.TLS_MODES));
+            p.require(l.anonymous() || l.auth(), key, "anonymous: false with auth: false would refuse every sender");
+            String bind = l.bind() == null || l.bind().isBlank() ? defaultBind : l.bind().strip();
+            try {
+                InetAddress.getByName(bind);
+            } catch (UnknownHostException e) {
+                p.fail(key + ".bind", "'" + bind + "' is not an address of this machine");
+            }
+            out.add(new MailrootConfig.Listener(l.name(), bind, l.port(), l.tls(), l.anonymous(), l.auth()));
+        }
+        return out;
     }
 
     /** The machine's host name, without a DNS lookup where the kernel knows it. */

@@ -18,15 +18,44 @@ import java.util.Map;
  * @param logging              log levels by component ({@code pop3-connector: debug})
  * @param shutdownGraceSeconds how long a stop waits for messages in flight before it leaves them in
  *                             the spool for the next start
+ * @param listeners            the SMTP listeners; empty: one listener {@code mx} on {@code smtp.bind}
+ *                             and {@code smtp.port} (see {@link #effectiveListeners()})
+ * @param tls                  the server's certificate, shared by every listener
+ * @param auth                 SMTP AUTH: where plaintext is allowed, failure delay and lockout
+ * @param relay                who may send to domains that are not local besides authenticated users
  * @param outbound             the outbound queue: mail to remote domains
  */
 public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxes, Delivery delivery,
                              Pickup pickup, Admin admin, Plugins plugins, Map<String, String> logging,
-                             int shutdownGraceSeconds, Outbound outbound) {
+                             int shutdownGraceSeconds, List<Listener> listeners, Tls tls, Auth auth, Relay relay,
+                             Outbound outbound) {
 
     public MailrootConfig {
         domains = List.copyOf(domains);
         logging = logging == null ? Map.of() : Map.copyOf(logging);
+        listeners = listeners == null ? List.of() : List.copyOf(listeners);
+        tls = tls == null ? new Tls("", "") : tls;
+        auth = auth == null ? Auth.DEFAULTS : auth;
+        relay = relay == null ? new Relay(List.of()) : relay;
+    }
+
+    /** A configuration without listeners, TLS, AUTH or relay settings (their defaults). */
+    public MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxes, Delivery delivery,
+                          Pickup pickup, Admin admin, Plugins plugins, Map<String, String> logging,
+                          int shutdownGraceSeconds) {
+        this(smtp, domains, mailboxes, delivery, pickup, admin, plugins, logging, shutdownGraceSeconds,
+                List.of(), null, null, null);
+    }
+
+    /**
+     * The listeners to open: {@code listeners}, or when it is empty the one the {@code smtp:} keys
+     * describe ({@code mx}: anonymous, STARTTLS offered, AUTH after TLS).
+     */
+    public List<Listener> effectiveListeners() {
+        if (!listeners.isEmpty()) {
+            return listeners;
+        }
+        return List.of(new Listener("mx", smtp.bind(), smtp.port(), Listener.STARTTLS, true, true));
     }
 
     /**
@@ -126,10 +155,10 @@ public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxe
      * @param threads               delivery attempts at once, all destinations together
      * @param perDestination        connections at once to one destination (a domain, or the smarthost)
      * @param maxRecipients         recipients per SMTP transaction
-     * @param retryFirstMinutes     the first back-off after a temporary failure; it doubles per attempt
-     * @param retryMaxMinutes       ... up to this
-     * @param lifetimeHours         how long a recipient is retried before it fails (a DSN to the sender)
-     * @param delayWarningHours     a recipient still queued this long after arrival: one delay DSN (0: never)
+     * @param retryFirst            the first back-off after a temporary failure ({@code 5m}); it doubles per attempt
+     * @param retryMax              ... up to this ({@code 1h})
+     * @param lifetime              how long a recipient is retried before it fails, a DSN to the sender ({@code 5d})
+     * @param delayWarning          a recipient still queued this long after arrival: one delay DSN ({@code 4h}; {@code 0}: never)
      * @param resolver              the DNS server for MX lookups ({@code dns://127.0.0.1:53}); empty: the system's
      * @param port                  the port MX hosts are connected on (25; tests use another)
      * @param tls                   STARTTLS towards MX hosts: {@code none}, {@code may} (opportunistic), {@code encrypt}
@@ -139,12 +168,101 @@ public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxe
      * @param commandTimeoutSeconds how long a reply may take
      * @param heloName              the name in EHLO; empty: {@code smtp.hostname}
      */
-    public record Outbound(int threads, int perDestination, int maxRecipients, int retryFirstMinutes, int retryMaxMinutes,
-                           int lifetimeHours, int delayWarningHours, String resolver, int port, String tls,
+    public record Outbound(int threads, int perDestination, int maxRecipients, String retryFirst, String retryMax,
+                           String lifetime, String delayWarning, String resolver, int port, String tls,
                            Map<String, String> routes, Smarthost smarthost, int connectTimeoutSeconds,
                            int commandTimeoutSeconds, String heloName) {
         public Outbound {
             routes = routes == null ? Map.of() : Map.copyOf(routes);
+        }
+
+        /**
+         * A duration as the configuration writes it: a whole number and a unit, {@code s}, {@code m},
+         * {@code h} or {@code d} ({@code 90s}, {@code 5m}, {@code 4h}, {@code 5d}); {@code 0} is zero.
+         *
+         * @throws IllegalArgumentException if it is not one
+         */
+        public static java.time.Duration duration(String text) {
+            String t = text == null ? "" : text.strip().toLowerCase(java.util.Locale.ROOT);
+            if (t.equals("0")) {
+                return java.time.Duration.ZERO;
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,7})([smhd])").matcher(t);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("'" + text + "' is not a duration (90s, 5m, 4h, 5d)");
+            }
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "s" -> java.time.Duration.ofSeconds(n);
+                case "m" -> java.time.Duration.ofMinutes(n);
+                case "h" -> java.time.Duration.ofHours(n);
+                default -> java.time.Duration.ofDays(n);
+            };
+        }
+    }
+    }
+
+    /**
+     * One SMTP listener: its own port, TLS mode and access rules; the limits ({@code smtp.maxMessageSize}
+     * and the others) and the host name are the {@code smtp:} keys'.
+     *
+     * @param name      a short name for logs and {@code Received:} fields ({@code mx}, {@code submission})
+     * @param bind      the address to listen on
+     * @param port      the TCP port; 0 picks a free one
+     * @param tls       {@code none}, {@code starttls} (offered), {@code required} (STARTTLS before
+     *                  anything but EHLO, NOOP, QUIT) or {@code implicit} (TLS from the first byte)
+     * @param anonymous whether mail is accepted without AUTH (to local recipients only, unless the
+     *                  client is in {@code relay.trustedNetworks})
+     * @param auth      whether AUTH is offered here
+     */
+    @com.fasterxml.jackson.databind.annotation.JsonDeserialize(builder = Listener.Builder.class)
+    public record Listener(String name, String bind, int port, String tls, boolean anonymous, boolean auth) {
+        public static final String NONE = "none";
+        public static final String STARTTLS = "starttls";
+        public static final String REQUIRED = "required";
+        public static final String IMPLICIT = "implicit";
+        public static final List<String> TLS_MODES = List.of(NONE, STARTTLS, REQUIRED, IMPLICIT);
+
+        /** Whether STARTTLS is offered (before TLS). */
+        public boolean offersStartTls() {
+            return STARTTLS.equals(tls) || REQUIRED.equals(tls);
+        }
+
+        public Listener withPort(int p) {
+            return new Listener(name, bind, p, tls, anonymous, auth);
+        }
+
+        /**
+         * Reads one entry of {@code listeners:}; keys left out are null here and get their defaults
+         * in {@link ConfigLoader} (a list entry has no embedded default to merge with).
+         */
+        @com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder(withPrefix = "")
+        public static final class Builder {
+            String name;
+            String bind;
+            Integer port;
+            String tls;
+            Boolean anonymous;
+            Boolean auth;
+
+            public Builder name(String v) { name = v; return this; }
+            public Builder bind(String v) { bind = v; return this; }
+            public Builder port(Integer v) { port = v; return this; }
+            public Builder tls(String v) { tls = v; return this; }
+            public Builder anonymous(Boolean v) { anonymous = v; return this; }
+            public Builder auth(Boolean v) { auth = v; return this; }
+
+            /**
+             * The listener with the defaults for what was left out: port 465 means implicit TLS and
+             * 587 required STARTTLS, both without anonymous mail (RFC 8314, RFC 6409); any other port
+             * offers STARTTLS and takes anonymous mail for the local domains.
+             */
+            public Listener build() {
+                int p = port == null ? -1 : port;
+                boolean submission = p == 465 || p == 587;
+                String t = tls != null ? tls.toLowerCase(java.util.Locale.ROOT) : p == 465 ? IMPLICIT : p == 587 ? REQUIRED : STARTTLS;
+                return new Listener(name, bind, p, t, anonymous != null ? anonymous : !submission, auth == null || auth);
+            }
         }
     }
 
@@ -162,11 +280,47 @@ public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxe
         }
     }
 
-    /** The same configuration with other SMTP and admin ports (tests use 0). */
+
+    /**
+     * The certificate and key every TLS listener presents (PEM files). Empty: a self-signed
+     * certificate is made at the first TLS handshake and kept in {@code mailroot/tls/}.
+     *
+     * @param cert the certificate chain, server certificate first; relative to {@code conf/}
+     * @param key  the private key, PKCS#8 ({@code BEGIN PRIVATE KEY}), unencrypted; relative to {@code conf/}
+     */
+    public record Tls(String cert, String key) {
+        public boolean configured() {
+            return cert != null && !cert.isBlank();
+        }
+    }
+
+    /**
+     * @param allowPlaintextOnLoopback whether AUTH is allowed without TLS from a loopback client
+     * @param failureDelayMillis       how long a failed AUTH waits before its {@code 535}
+     * @param lockoutFailures          failed AUTHs from one IP address, within {@code lockoutSeconds},
+     *                                 that lock the address out
+     * @param lockoutSeconds           how long a locked-out address is refused ({@code 454 4.7.0})
+     */
+    public record Auth(boolean allowPlaintextOnLoopback, int failureDelayMillis, int lockoutFailures, int lockoutSeconds) {
+        public static final Auth DEFAULTS = new Auth(false, 1000, 5, 900);
+    }
+
+    /**
+     * @param trustedNetworks client networks ({@code 192.0.2.0/24}, {@code 2001:db8::/32}, or one
+     *                        address) that may send to any domain without AUTH; empty by default
+     */
+    public record Relay(List<String> trustedNetworks) {
+        public Relay {
+            trustedNetworks = trustedNetworks == null ? List.of() : List.copyOf(trustedNetworks);
+        }
+    }
+
+    /** The same configuration with other SMTP (every listener's) and admin ports (tests use 0). */
     public MailrootConfig withSmtpPort(int port) {
         Smtp s = smtp;
         return new MailrootConfig(new Smtp(s.bind(), port, s.hostname(), s.maxMessageSize(), s.maxRecipients(),
                 s.maxConnections(), s.idleTimeoutSeconds()), domains, mailboxes, delivery, pickup,
-                port == 0 ? new Admin(0, admin.hosts()) : admin, plugins, logging, shutdownGraceSeconds, outbound);
+                port == 0 ? new Admin(0, admin.hosts()) : admin, plugins, logging, shutdownGraceSeconds,
+                listeners.stream().map(l -> l.withPort(port)).toList(), tls, auth, relay, outbound);
     }
 }

@@ -53,7 +53,7 @@ public final class DirectoryFile {
             # docs/mailboxes.md describes every key.
             """;
     private static final Set<String> MAILBOX_KEYS = Set.of("displayName", "domains", "aliases", "quota", "forwardTo",
-            "keepCopy", "enabled", "password");
+            "keepCopy", "enabled", "password", "sendAs");
     private static final Set<String> QUOTA_KEYS = Set.of("size", "messages", "warnPercent");
     private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53}");
 
@@ -234,11 +234,22 @@ public final class DirectoryFile {
                     + "itself; set it with `bin/mailroot mailbox passwd " + name + "`");
         }
         Quota quota = quota(s.get("quota"), where, problems);
+        List<String> sendAs = list(s, "sendAs", where, problems);
+        for (String a : sendAs) {
+            String full = a.startsWith("@") ? "x" + a : a;
+            try {
+                MessageRules.checkAddress(full);
+            } catch (IllegalArgumentException e) {
+                problems.add(where + ": sendAs '" + printable(a) + "': an address, or @domain for every address there: "
+                        + e.getMessage());
+            }
+        }
         if (problems.size() > before) {
             return Optional.empty();
         }
         return Optional.of(new Mailbox(name, display, domains.stream().map(x -> x.toLowerCase(Locale.ROOT)).toList(),
-                aliases.stream().map(x -> x.toLowerCase(Locale.ROOT)).toList(), quota, forward, keepCopy, enabled, password));
+                aliases.stream().map(x -> x.toLowerCase(Locale.ROOT)).toList(), quota, forward, keepCopy, enabled, password,
+                sendAs.stream().map(x -> x.toLowerCase(Locale.ROOT)).toList()));
     }
 
     private Optional<List<String>> group(String rawName, JsonNode n, KeyLocations lines, List<String> problems) {
@@ -404,6 +415,9 @@ public final class DirectoryFile {
             }
             if (m.passwordHash() != null) {
                 n.put("password", m.passwordHash());
+            }
+            if (!m.sendAs().isEmpty()) {
+                strings(n.putArray("sendAs"), m.sendAs());
             }
         }
         if (!d.groups().isEmpty()) {

@@ -27,6 +27,7 @@ public final class SessionState implements ProtocolSession {
     private final NoteMap notes;
     private volatile String helo;
     private volatile boolean tls;
+    private volatile String authenticatedUser;
     private volatile String mailFrom;
     private volatile List<String> recipients = List.of();
     /** The reply an OnHelo sink refused the greeting with, until a HELO/EHLO is accepted; null if none. */
@@ -105,6 +106,16 @@ public final class SessionState implements ProtocolSession {
 
     public void tls(boolean value) {
         this.tls = value;
+    }
+
+    // overrides ProtocolSession.authenticatedUser() (no @Override: compiles against an older sink API jar too)
+    public Optional<String> authenticatedUser() {
+        return Optional.ofNullable(authenticatedUser);
+    }
+
+    /** Set once the client authenticated (SMTP AUTH). */
+    public void authenticatedUser(String user) {
+        this.authenticatedUser = user;
     }
 
     /** A new transaction: the sender, no recipients yet. */

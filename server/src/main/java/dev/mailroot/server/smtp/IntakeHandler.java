@@ -52,6 +52,7 @@ final class IntakeHandler implements MessageHandler {
     private final MessageContext context;
     private final Admission admission;
     private final MailrootConfig.Smtp config;
+    private final Access access;
     private final SmtpIntake.Transactions transactions;
     /** The protocol events, or null when the server runs without bindings (in-process sinks). */
     private final ProtocolHooks hooks;
@@ -62,11 +63,12 @@ final class IntakeHandler implements MessageHandler {
     private final List<String> recipients = new ArrayList<>();
     private final Set<String> seen = new HashSet<>();
 
-    IntakeHandler(MessageContext context, Admission admission, MailrootConfig.Smtp config,
+    IntakeHandler(MessageContext context, Admission admission, MailrootConfig.Smtp config, Access access,
                   SmtpIntake.Transactions transactions, ProtocolHooks hooks, Quarantine quarantine) {
         this.context = context;
         this.admission = admission;
         this.config = config;
+        this.access = access;
         this.transactions = transactions;
         this.hooks = hooks;
         this.quarantine = quarantine;
@@ -79,11 +81,24 @@ final class IntakeHandler implements MessageHandler {
 
     @Override
     public void from(String address) throws RejectException {
+        java.util.Optional<Login> login = Access.login(context);
+        // the null sender (bounces, read receipts) is not an address anyone owns; Postfix lets it pass too
+        if (login.isPresent() && address != null && !address.isEmpty()
+                && !access.logins().owns(login.get().mailbox(), address)) {
+            log.warn("MR1221 refused MAIL FROM:<{}> from {} authenticated as {}: not an address of mailbox {} "
+                    + "(its name, aliases or sendAs)", address, client(), login.get().user(), login.get().mailbox());
+            throw new RejectException(553, "5.7.1 <" + address + ">: Sender address not owned by authenticated user "
+                    + login.get().user());
+        }
         this.from = address;
         SessionState state = state();
         if (state == null) {
             return;
         }
+        if (context instanceof Session session) {
+            state.tls(session.isTLSStarted());
+        }
+        login.ifPresent(l -> state.authenticatedUser(l.user()));
         state.mailFrom(address == null ? "" : address);
         if (hooks.events().bound(Events.ON_MAIL_FROM)) {
             MailFromCommand command = new MailFromCommand(address, state.mailParameters());
@@ -136,21 +151,24 @@ final class IntakeHandler implements MessageHandler {
             throw new RejectException(452, "4.5.3 Error: too many recipients");
         }
         RecipientVerdict v = admission.check(address);
-        if (!v.isLocal()) {
-            log.warn("{} refused <{}> from {}: {}", eventOf(v.kind()), address, client(), v.kind().reason());
+        boolean relayed = v.kind() == RecipientVerdict.Kind.NOT_LOCAL && access.mayRelay(context);
+        if (!v.isLocal() && !relayed) {
+            log.warn("{} refused <{}> from {}: {}{}", eventOf(v.kind()), address, client(), v.kind().reason(),
+                    v.kind() == RecipientVerdict.Kind.NOT_LOCAL ? " (the client is not authenticated, nor in relay.trustedNetworks)" : "");
             throw new RejectException(v.kind().code(), v.kind().replyText(address));
         }
-        String rcpt = Admission.canonical(address, v);
+        // a remote recipient goes into the envelope like a local one; outbound delivery takes it from the spool
+        String rcpt = relayed ? v.address() : Admission.canonical(address, v);
         if (seen.contains(rcpt.toLowerCase(Locale.ROOT))) {
             return;
         }
-        if (admission.full(v)) {
+        if (!relayed && admission.full(v)) {
             log.warn("MR1024 refused <{}> from {}: mailbox {} is full (its quota)", address, client(), v.mailbox());
             throw new RejectException(452, "4.2.2 <" + address + ">: Mailbox full, try again later");
         }
         SessionState state = state();
         if (state != null && hooks.events().bound(Events.ON_RCPT_TO)) {
-            RcptToCommand command = new RcptToCommand(rcpt, state.rcptParameters(), admission.known(v));
+            RcptToCommand command = new RcptToCommand(rcpt, state.rcptParameters(), !relayed && admission.known(v));
             ProtocolEvents.Outcome o = run(Events.ON_RCPT_TO, state, state.ruleInput(List.of(rcpt)), "<" + rcpt + "> from " + client(),
                     (sink, ctx) -> ((OnRcptToSink) sink).onRcptTo(state, command, ctx));
             if (o.refused()) {
@@ -183,8 +201,10 @@ final class IntakeHandler implements MessageHandler {
         boolean spooled = false;
         try {
             Instant now = admission.clock().instant();
+            String authUser = Access.login(context).map(Login::user).orElse(null);
+            boolean tls = context instanceof Session session && session.isTLSStarted();
             byte[] received = ReceivedHeader.format(context.getHelo().orElse(null), client(), config.hostname(), id,
-                    recipients.size() == 1 ? recipients.get(0) : null, now.atZone(ZoneId.systemDefault()));
+                    recipients.size() == 1 ? recipients.get(0) : null, now.atZone(ZoneId.systemDefault()), tls, authUser);
             Received message = receive(data, buffer, received, config.maxMessageSize());
             if (message.tooBig()) {
                 log.warn("MR1005 refused from {}: larger than {} bytes", client(), config.maxMessageSize());
@@ -195,7 +215,7 @@ final class IntakeHandler implements MessageHandler {
                 throw refusal(message.notKept(), message.size());
             }
             SpoolEnvelope envelope = new SpoolEnvelope(from == null ? "" : from, recipients,
-                    context.getHelo().orElse(null), client(), now, Source.SMTP, null);
+                    context.getHelo().orElse(null), client(), now, Source.SMTP, null).withAuthUser(authUser);
             Admission.Extras extras = Admission.Extras.NONE;
             SessionState state = state();
             if (state != null) {
@@ -239,9 +259,9 @@ final class IntakeHandler implements MessageHandler {
                 throw refusal(e, message.size());
             }
             spooled = true;
-            log.info("MR1001 accepted from {} helo={} mail from=<{}> rcpt={} size={} message-id={}", client(),
-                    context.getHelo().orElse("-"), envelope.mailFrom(), recipients, message.size(),
-                    admitted.messageId() == null ? "-" : admitted.messageId());
+            log.info("MR1001 accepted from {} helo={}{} mail from=<{}> rcpt={} size={} message-id={}", client(),
+                    context.getHelo().orElse("-"), authUser == null ? "" : " auth=" + authUser, envelope.mailFrom(), recipients,
+                    message.size(), admitted.messageId() == null ? "-" : admitted.messageId());
             admission.queue(admitted.entry());
             return "2.0.0 Ok: queued as " + id;
         } finally {

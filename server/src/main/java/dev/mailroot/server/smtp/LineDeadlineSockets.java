@@ -41,6 +41,32 @@ final class LineDeadlineSockets {
         };
     }
 
+    /**
+     * An unbound server socket for implicit TLS: each accepted connection enforces the deadline and
+     * is handed over wrapped by {@code tls} (the handshake happens at the first read, on the
+     * session's thread, not on the accepting one).
+     */
+    static ServerSocket tlsServerSocket(int deadlineMillis, TlsWrap tls) throws IOException {
+        return new ServerSocket() {
+            @Override
+            public Socket accept() throws IOException {
+                Socket s = new DeadlineSocket(deadlineMillis);
+                implAccept(s);
+                try {
+                    return tls.wrap(s);
+                } catch (IOException | RuntimeException e) {
+                    s.close();
+                    throw e;
+                }
+            }
+        };
+    }
+
+    /** Wraps a plain accepted socket as the server side of TLS. */
+    interface TlsWrap {
+        javax.net.ssl.SSLSocket wrap(Socket plain) throws IOException;
+    }
+
     private static final class DeadlineSocket extends Socket {
         private final int deadlineMillis;
         private InputStream in;

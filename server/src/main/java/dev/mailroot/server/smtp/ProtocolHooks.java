@@ -117,6 +117,21 @@ final class ProtocolHooks implements SessionHandler {
         limiter.onSessionEnd(session);
     }
 
+    /**
+     * Runs OnAuth after a successful password check.
+     *
+     * @return null to let the login stand, else the reply that refuses it
+     * @throws DropConnectionException when a sink disconnects
+     */
+    String onAuth(Session session, String user) throws DropConnectionException {
+        SessionState s = state(session);
+        if (s != null) {
+            s.tls(session.isTLSStarted());
+            s.authenticatedUser(user);
+        }
+        return null;
+    }
+
     /** The reply of a refusal, as SubEthaSMTP sends it: {@code code enhanced text}. */
     static String line(SmtpReply r) {
         return r.toString();

@@ -14,16 +14,25 @@ final class ReceivedHeader {
     }
 
     /**
-     * {@code Received: from <helo> ([<ip>]) by <host> (Mailroot) with ESMTP id <id> [for <rcpt>]; <date>},
-     * folded over three lines. The recipient is named only when there is exactly one, as Postfix
-     * does, so a message to several people does not reveal the others.
+     * {@code Received: from <helo> ([<ip>]) [(authenticated as <user>)] by <host> (Mailroot) with
+     * ESMTP[S][A] id <id> [for <rcpt>]; <date>}, folded over three lines. The protocol word is RFC
+     * 3848's: {@code S} for TLS, {@code A} for AUTH. The recipient is named only when there is
+     * exactly one, as Postfix does, so a message to several people does not reveal the others.
+     *
+     * @param tls      whether the session was encrypted
+     * @param authUser the authenticated user, or null
      */
     static byte[] format(String helo, String clientIp, String hostname, String id, String singleRecipient,
-                         ZonedDateTime when) {
+                         ZonedDateTime when, boolean tls, String authUser) {
         StringBuilder sb = new StringBuilder(200);
         sb.append("Received: from ").append(helo == null ? "unknown" : clean(helo))
-                .append(" ([").append(clientIp).append("])\r\n")
-                .append("\tby ").append(hostname).append(" (Mailroot) with ESMTP id ").append(id);
+                .append(" ([").append(clientIp).append("])");
+        if (authUser != null) {
+            sb.append(" (authenticated as ").append(clean(authUser)).append(')');
+        }
+        sb.append("\r\n")
+                .append("\tby ").append(hostname).append(" (Mailroot) with ESMTP").append(tls ? "S" : "")
+                .append(authUser != null ? "A" : "").append(" id ").append(id);
         if (singleRecipient != null) {
             sb.append("\r\n\tfor <").append(clean(singleRecipient)).append('>');
         }

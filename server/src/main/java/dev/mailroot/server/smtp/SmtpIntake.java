@@ -16,14 +16,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The SMTP listener (SubEthaSMTP): accepts mail for the local domains and hands each message, once
- * durable in the spool, to the next stage. Stops gracefully: new connections and new DATA are
- * refused with {@code 421 4.3.2}, transactions already in DATA finish, then the listener closes.
+ * One SMTP listener (SubEthaSMTP): accepts mail for the local domains (and, from authenticated or
+ * trusted clients, for any domain) and hands each message, once durable in the spool, to the next
+ * stage. Its TLS mode and access rules are its {@link MailrootConfig.Listener}'s; the limits are the
+ * {@code smtp:} keys'. Stops gracefully: new connections and new DATA are refused with
+ * {@code 421 4.3.2}, transactions already in DATA finish, then the listener closes.
  */
 public final class SmtpIntake {
     private static final Logger log = LoggerFactory.getLogger(SmtpIntake.class);
 
     private final MailrootConfig.Smtp config;
+    private final Access access;
+    /** The server's certificate; null for a listener with {@code tls: none}. */
+    private final dev.mailroot.server.tls.ServerKeys keys;
     private final Admission admission;
     private final ConnectionLimiter limiter;
     private final ProtocolHooks hooks;
@@ -58,19 +63,17 @@ public final class SmtpIntake {
     };
 
     /**
-     * @param admission where each message goes in: made durable and handed to the queue
-     */
-    public SmtpIntake(MailrootConfig.Smtp config, Admission admission) {
-        this(config, admission, null, null);
-    }
-
-    /**
+     * @param access     the listener and its rules
+     * @param keys       the server's certificate (unused with {@code tls: none})
+     * @param admission  where each message goes in: made durable and handed to the queue
      * @param events     the protocol events, or null to run none (a server with in-process sinks)
      * @param quarantine where OnEndOfData sinks' quarantined messages go; null when {@code events} is
      */
-    public SmtpIntake(MailrootConfig.Smtp config, Admission admission, dev.mailroot.server.protocol.ProtocolEvents events,
-                      dev.mailroot.server.protocol.Quarantine quarantine) {
+    SmtpIntake(MailrootConfig.Smtp config, Access access, dev.mailroot.server.tls.ServerKeys keys, Admission admission,
+               dev.mailroot.server.protocol.ProtocolEvents events, dev.mailroot.server.protocol.Quarantine quarantine) {
         this.config = config;
+        this.access = access;
+        this.keys = access.listener().tls().equals(MailrootConfig.Listener.NONE) ? null : keys;
         this.admission = admission;
         this.limiter = new ConnectionLimiter(config.maxConnections());
         this.hooks = events == null ? null : new ProtocolHooks(events, limiter);
@@ -86,11 +89,13 @@ public final class SmtpIntake {
                     t.setDaemon(true);
                     return t;
                 });
-        server = SMTPServer.port(config.port())
-                .bindAddress(InetAddress.getByName(config.bind()))
+        MailrootConfig.Listener listener = access.listener();
+        int deadline = config.idleTimeoutSeconds() * 1000;
+        SMTPServer.Builder builder = SMTPServer.port(listener.port())
+                .bindAddress(InetAddress.getByName(listener.bind()))
                 .hostName(config.hostname())
                 .softwareName("Mailroot")
-                .messageHandlerFactory(ctx -> new IntakeHandler(ctx, admission, config, transactions, hooks, quarantine))
+                .messageHandlerFactory(ctx -> new IntakeHandler(ctx, admission, config, access, transactions, hooks, quarantine))
                 .sessionHandler(hooks == null ? limiter : hooks)
                 // our limiter answers 421 4.3.2 first; SubEthaSMTP's own limit is only a backstop
                 .maxConnections(config.maxConnections() * 2 + 10)
@@ -99,20 +104,36 @@ public final class SmtpIntake {
                 .connectionTimeout(config.idleTimeoutSeconds(), TimeUnit.SECONDS)
                 .insertReceivedHeaders(false)
                 .executorService(sessions)
-                .serverSocketFactory(() -> LineDeadlineSockets.serverSocket(config.idleTimeoutSeconds() * 1000))
-                .serverThreadName("smtp-accept")
-                .build();
+                .serverThreadName("smtp-accept-" + listener.name());
+        if (listener.tls().equals(MailrootConfig.Listener.IMPLICIT)) {
+            builder.serverSocketFactory(() -> LineDeadlineSockets.tlsServerSocket(deadline, keys::serverSide));
+        } else {
+            builder.serverSocketFactory(() -> LineDeadlineSockets.serverSocket(deadline));
+        }
+        if (listener.offersStartTls()) {
+            builder.enableTLS().startTlsSocketFactory(keys::serverSide);
+        }
+        server = builder.build();
         ClampedSizeMailCommand.install(server);
+        ListenerCommands.installCommands(server, access, hooks);
         if (hooks != null) {
             hooks.install(server);
         }
+        ListenerCommands.installGates(server, access);
         try {
             server.start();
         } catch (RuntimeException e) {
-            throw new IOException("cannot listen on " + config.bind() + ":" + config.port() + ": "
+            throw new IOException("cannot listen on " + listener.bind() + ":" + listener.port() + ": "
                     + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
         }
-        log.info("MR1010 SMTP listening on {}:{} as {}", config.bind(), port(), config.hostname());
+        log.info("MR1010 SMTP listening on {}:{} as {} (listener {}: tls {}, {}, AUTH {})", listener.bind(), port(),
+                config.hostname(), listener.name(), listener.tls(), listener.anonymous() ? "anonymous mail for local domains"
+                        : "AUTH required", listener.auth() ? "offered" : "off");
+    }
+
+    /** The listener's configuration. */
+    public MailrootConfig.Listener listener() {
+        return access.listener();
     }
 
     /** The port actually bound (useful when configured as 0). */

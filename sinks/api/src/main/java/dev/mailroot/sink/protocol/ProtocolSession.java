@@ -50,8 +50,16 @@ public interface ProtocolSession {
     /** The recipients accepted so far in this transaction, in order. */
     List<String> recipients();
 
-    /** Whether the session is encrypted (STARTTLS); false for mail without a session. */
+    /** Whether the session is encrypted (STARTTLS, or a listener with implicit TLS); false for mail without a session. */
     boolean tls();
+
+    /**
+     * The user the client authenticated as with SMTP AUTH (the login name as given, lower case),
+     * from the successful AUTH on; empty before, for anonymous sessions and for mail without a session.
+     */
+    default Optional<String> authenticatedUser() {
+        return Optional.empty();
+    }
 
     /**
      * Notes shared by the protocol sinks of this session (set at OnConnect, read at OnEndOfData);
