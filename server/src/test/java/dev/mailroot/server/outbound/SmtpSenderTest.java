@@ -286,6 +286,40 @@ class SmtpSenderTest {
     }
 
     @Test
+    void aConnectionLostAfterTheRecipientsDefersTheAcceptedOnesAndKeepsTheRefusedOnesReply() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 5, LOOPBACK)) {
+            Thread peer = new Thread(() -> {
+                try (Socket s = server.accept()) {
+                    var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                    var out = s.getOutputStream();
+                    out.write("220 flaky.example.test ESMTP\r\n".getBytes(StandardCharsets.US_ASCII));
+                    for (String line; (line = in.readLine()) != null; ) {
+                        String reply = line.startsWith("EHLO") ? "250-flaky.example.test\r\n250 8BITMIME"
+                                : line.startsWith("RCPT TO:<bad") ? "550 5.1.1 no such user"
+                                : line.startsWith("DATA") ? null : "250 2.0.0 ok";
+                        if (reply == null) {
+                            return; // drops the connection instead of answering DATA
+                        }
+                        out.write((reply + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    }
+                } catch (IOException e) {
+                    // the test's assertions tell
+                }
+            });
+            peer.start();
+
+            Attempt a = new SmtpSender(settings).send(route(server.getLocalPort()), "alice@mailroot.test",
+                    rcpts("ok1@example.test", "bad1@example.test"), content(MESSAGE));
+            peer.join(5000);
+
+            assertThat(a.results().get("ok1@example.test").toString())
+                    .startsWith("451 4.4.2 localhost[127.0.0.1]:" + server.getLocalPort() + ": connection lost or timed out at DATA");
+            assertThat(a.results().get("bad1@example.test").toString()).isEqualTo("550 5.1.1 no such user");
+            assertThat(a.remoteHost()).isEqualTo("flaky.example.test");
+        }
+    }
+
+    @Test
     void smtpSinkGetsNotifyAndOrcptBecauseItAdvertisesDsn(@TempDir Path tmp) throws Exception {
         Path sink = Path.of("/usr/sbin/smtp-sink");
         assumeThat(Files.isExecutable(sink)).as("Postfix's smtp-sink (Debian package postfix)").isTrue();
