@@ -37,6 +37,7 @@ public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxe
         tls = tls == null ? new Tls("", "") : tls;
         auth = auth == null ? Auth.DEFAULTS : auth;
         relay = relay == null ? new Relay(List.of()) : relay;
+        outbound = outbound == null ? Outbound.DEFAULTS : outbound;
     }
 
     /** A configuration without listeners, TLS, AUTH or relay settings (their defaults). */
@@ -44,7 +45,7 @@ public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxe
                           Pickup pickup, Admin admin, Plugins plugins, Map<String, String> logging,
                           int shutdownGraceSeconds) {
         this(smtp, domains, mailboxes, delivery, pickup, admin, plugins, logging, shutdownGraceSeconds,
-                List.of(), null, null, null);
+                List.of(), null, null, null, null);
     }
 
     /**
@@ -172,6 +173,10 @@ public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxe
                            String lifetime, String delayWarning, String resolver, int port, String tls,
                            Map<String, String> routes, Smarthost smarthost, int connectTimeoutSeconds,
                            int commandTimeoutSeconds, String heloName) {
+        /** The embedded defaults (as in defaults.yaml). */
+        public static final Outbound DEFAULTS = new Outbound(20, 5, 50, "5m", "1h", "5d", "4h", "", 25, "may", Map.of(),
+                new Smarthost("", 587, "", "", "encrypt", true), 30, 300, "");
+
         public Outbound {
             routes = routes == null ? Map.of() : Map.copyOf(routes);
         }
@@ -199,7 +204,6 @@ public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxe
                 default -> java.time.Duration.ofDays(n);
             };
         }
-    }
     }
 
     /**
@@ -279,7 +283,6 @@ public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxe
             return host != null && !host.isBlank();
         }
     }
-
 
     /**
      * The certificate and key every TLS listener presents (PEM files). Empty: a self-signed
