@@ -138,7 +138,9 @@ public final class SmtpSender {
      * @param tls            when to use TLS
      * @param verify         under {@link TlsPolicy#ENCRYPT}: check the certificate (JDK trust store,
      *                       or {@code sslContext}) and the host name; ignored otherwise
-     * @param sslContext     replaces the JDK default context (tests, a private CA), or {@code null}
+     * @param sslContext     the context for every handshake when set (tests, a private CA): under
+     *                       {@link TlsPolicy#MAY} its trust managers then decide, without a host
+     *                       name check; {@code null}: the JDK default, or accept-all for {@code MAY}
      * @param credentials    for {@code AUTH}, or {@code null} not to authenticate
      * @param allowPlainAuth send credentials over a connection without TLS (only for a trusted
      *                       network); otherwise a target without TLS is skipped when credentials are set

@@ -320,6 +320,47 @@ class SmtpSenderTest {
     }
 
     @Test
+    void aPeerThatStopsReadingTheMessageIsGivenUpWithinTheDataTimeLimit() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 5, LOOPBACK)) {
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+            Thread peer = new Thread(() -> {
+                try (Socket s = server.accept()) {
+                    var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                    var out = s.getOutputStream();
+                    out.write("220 stuck.example.test ESMTP\r\n".getBytes(StandardCharsets.US_ASCII));
+                    for (String line; (line = in.readLine()) != null; ) {
+                        boolean data = line.startsWith("DATA");
+                        out.write((data ? "354 go ahead\r\n" : "250 ok\r\n").getBytes(StandardCharsets.US_ASCII));
+                        if (data) {
+                            done.await(); // reads nothing more until the test ends
+                            return;
+                        }
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // the test's assertions tell
+                }
+            });
+            peer.start();
+            byte[] big = new byte[64 << 20];
+            java.util.Arrays.fill(big, (byte) 'x');
+            for (int i = 999; i < big.length; i += 1000) {
+                big[i] = '\n';
+            }
+            SmtpSender impatient = new SmtpSender(settings.withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(1)));
+
+            long start = System.nanoTime();
+            Attempt a = impatient.send(route(server.getLocalPort()), "alice@mailroot.test", rcpts("ok1@example.test"), MessageContent.of(big));
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            done.countDown();
+            peer.join(5000);
+
+            assertThat(a.results().get("ok1@example.test").toString()).startsWith("451 4.4.2 ")
+                    .contains("at the message").contains("timed out sending the message");
+            assertThat(millis).as("gave up after %d ms", millis).isLessThan(10_000);
+        }
+    }
+
+    @Test
     void smtpSinkGetsNotifyAndOrcptBecauseItAdvertisesDsn(@TempDir Path tmp) throws Exception {
         Path sink = Path.of("/usr/sbin/smtp-sink");
         assumeThat(Files.isExecutable(sink)).as("Postfix's smtp-sink (Debian package postfix)").isTrue();
