@@ -297,7 +297,8 @@ public final class OutboundQueue {
         if (next == null) {
             return; // everything held
         }
-        long delay = Math.max(0, Duration.between(clock.instant(), next).toMillis());
+        // rounded up: the timer must not fire before the wall clock says the recipient is due
+        long delay = Math.max(0, Duration.between(clock.instant(), next).plusNanos(999_999).toMillis());
         try {
             wakeups.put(entry.id(), timer.schedule(() -> wake(entry), delay, TimeUnit.MILLISECONDS));
         } catch (RejectedExecutionException e) {
@@ -318,6 +319,10 @@ public final class OutboundQueue {
             if (r.status() == OutboundState.Status.QUEUED && !r.nextAttempt().isAfter(now)) {
                 due.computeIfAbsent(r.destination(), d -> new ArrayList<>()).add(r.address());
             }
+        }
+        if (due.isEmpty()) {
+            plan(entry); // woken early (a clock step): wait again
+            return;
         }
         for (var d : due.entrySet()) {
             List<String> rcpts = d.getValue();

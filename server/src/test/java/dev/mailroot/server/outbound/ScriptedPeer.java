@@ -21,7 +21,8 @@ import java.util.List;
 
 /**
  * A SubEthaSMTP peer on a free loopback port that answers by the recipient's local part:
- * {@code ok*} 250, {@code temp*} {@code 451 4.2.0}, {@code bad*} {@code 550 5.1.1}; a message
+ * {@code ok*} 250, {@code temp*} {@code 451 4.2.0}, {@code bad*} {@code 550 5.1.1}, {@code flaky*}
+ * {@code 451 4.2.0} twice then 250 (greylisting); a message
  * containing {@code FAILDATA} gets {@code 451 4.3.0} after its final dot. It records each command
  * line it got for MAIL and RCPT (with {@code [TLS]} or {@code [plain]}), and each message accepted.
  */
@@ -32,6 +33,8 @@ final class ScriptedPeer implements AutoCloseable {
 
     final List<String> commands = Collections.synchronizedList(new ArrayList<>());
     final List<Received> received = Collections.synchronizedList(new ArrayList<>());
+    /** How often each {@code flaky*} recipient was tried: the first two get {@code 451 4.2.0}, then it is accepted. */
+    final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> tries = new java.util.concurrent.ConcurrentHashMap<>();
     private final SMTPServer server;
 
     private ScriptedPeer(SMTPServer.Builder builder) {
@@ -48,6 +51,10 @@ final class ScriptedPeer implements AutoCloseable {
             public void recipient(String r) throws RejectException {
                 if (r.startsWith("temp")) {
                     throw new RejectException(451, "4.2.0 <" + r + ">: mailbox busy, try later");
+                }
+                if (r.startsWith("flaky") && tries.computeIfAbsent(r, k -> new java.util.concurrent.atomic.AtomicInteger())
+                        .incrementAndGet() <= 2) {
+                    throw new RejectException(451, "4.2.0 <" + r + ">: greylisted, try again later");
                 }
                 if (r.startsWith("bad")) {
                     throw new RejectException(550, "5.1.1 <" + r + ">: no such user");
