@@ -41,13 +41,6 @@ final class ListenerCommands {
     /** Puts the gates in front of everything installed so far; call last, so a refused command reaches nothing. */
     static void installGates(SMTPServer server, Access access) {
         CommandHandler commands = server.getCommandHandler();
-        if (access.listener().tls().equals(dev.mailroot.server.config.MailrootConfig.Listener.REQUIRED)) {
-            for (String name : NEED_TLS) {
-                Command inner = commands.getCommand(name);
-                commands.addCommand(new Gate(inner, (line, s) -> s.isTLSStarted() ? null
-                        : "530 5.7.0 Must issue a STARTTLS command first"));
-            }
-        }
         if (!access.listener().anonymous()) {
             for (String name : NEED_AUTH) {
                 Command inner = commands.getCommand(name);
@@ -61,6 +54,14 @@ final class ListenerCommands {
                     }
                     return "530 5.7.0 Authentication required";
                 }));
+            }
+        }
+        // the TLS gate goes outside the AUTH gate: before STARTTLS, STARTTLS is what the client must hear
+        if (access.listener().tls().equals(dev.mailroot.server.config.MailrootConfig.Listener.REQUIRED)) {
+            for (String name : NEED_TLS) {
+                Command inner = commands.getCommand(name);
+                commands.addCommand(new Gate(inner, (line, s) -> s.isTLSStarted() ? null
+                        : "530 5.7.0 Must issue a STARTTLS command first"));
             }
         }
         // RFC 3207 §4.2: what was learnt before TLS is forgotten; SubEthaSMTP keeps an AUTH, so refuse the order
