@@ -144,9 +144,16 @@ public final class OutboundQueue {
 
         Verdict before(SpoolEntry entry, String destination, List<String> rcpts);
 
-        /** {@code reply}: the failure for {@link Kind#FAIL}; {@code reason} for the trace. */
-        record Verdict(Kind kind, Reply reply, String reason) {
-            public static final Verdict PROCEED = new Verdict(Kind.PROCEED, null, null);
+        /**
+         * {@code reply}: the failure for {@link Kind#FAIL}; {@code reason} for the trace; {@code header}:
+         * header fields to send on top of the message in this attempt only (CRLF lines), or null.
+         */
+        record Verdict(Kind kind, Reply reply, String reason, byte[] header) {
+            public static final Verdict PROCEED = new Verdict(Kind.PROCEED, null, null, null);
+
+            public Verdict(Kind kind, Reply reply, String reason) {
+                this(kind, reply, reason, null);
+            }
 
             public enum Kind { PROCEED, FAIL, HOLD }
         }
@@ -414,8 +421,10 @@ public final class OutboundQueue {
                 rcpts.forEach(r -> replies.put(r, verdict.reply()));
                 result = new Result(null, false, replies);
             } else {
-                // the content may have changed (a sink added headers): read it again
-                content = spool.content(entry);
+                if (verdict.header() != null) {
+                    // the sinks' fields go with this attempt only: a retry runs them again, nothing piles up
+                    content = MessageContent.concat(MessageContent.of(verdict.header()), content);
+                }
                 result = transport.send(entry, destination, env.mailFrom(), rcpts, content);
             }
             apply(entry, destination, rcpts, result, verdict.reason());

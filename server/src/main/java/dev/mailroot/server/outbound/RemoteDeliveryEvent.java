@@ -4,20 +4,18 @@ import dev.mailroot.bindings.Events;
 import dev.mailroot.bindings.RuleInput;
 import dev.mailroot.server.message.HeaderSection;
 import dev.mailroot.server.protocol.ProtocolEvents;
-import dev.mailroot.server.spool.HeaderOverride;
 import dev.mailroot.server.spool.OutboundState;
 import dev.mailroot.server.spool.Spool;
 import dev.mailroot.server.spool.SpoolEntry;
 import dev.mailroot.server.spool.SpoolEnvelope;
-import dev.mailroot.server.spool.Stage;
 import dev.mailroot.server.spool.TraceEntry;
 import dev.mailroot.sink.protocol.OnRemoteDeliverySink;
 import dev.mailroot.sink.protocol.RemoteDelivery;
-import dev.mailroot.sink.protocol.Verdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -29,8 +27,9 @@ import java.util.regex.Pattern;
  * The {@code OnRemoteDelivery} transport event: runs the event's bindings (through the protocol
  * events' runner: rules, run order, time limit, {@code onError}) before each outbound attempt, and
  * turns their verdict into the queue's: send, fail ({@code 5xx}), defer ({@code 4xx}, or a
- * {@code tempfail} binding that failed), or hold (quarantine). Header fields the sinks add are
- * written into the spooled message before the attempt.
+ * {@code tempfail} binding that failed), or hold (quarantine). Header fields the sinks add go on
+ * top of the message for this attempt only: a retry runs the sinks again (a DKIM signer signs
+ * afresh), so nothing is added twice.
  */
 public final class RemoteDeliveryEvent implements OutboundQueue.BeforeAttempt {
     private static final Logger log = LoggerFactory.getLogger(RemoteDeliveryEvent.class);
@@ -41,6 +40,7 @@ public final class RemoteDeliveryEvent implements OutboundQueue.BeforeAttempt {
     private final Clock clock;
 
     public RemoteDeliveryEvent(ProtocolEvents events, Spool spool, Clock clock) {
+        // spool: to read the message as it is now
         this.events = events;
         this.spool = spool;
         this.clock = clock;
@@ -74,17 +74,9 @@ public final class RemoteDeliveryEvent implements OutboundQueue.BeforeAttempt {
             entry.trace(TraceEntry.of(clock.instant(), "OnRemoteDelivery", "destination", destination, "steps",
                     String.join("; ", o.steps())));
         }
-        if (attempt.added > 0) {
-            try {
-                synchronized (entry) {
-                    HeaderOverride old = entry.override();
-                    HeaderOverride now = new HeaderOverride(section.toBytes(), old == null ? section.end() : old.end());
-                    spool.update(entry, entry.envelope(), Stage.DISPATCHED, now);
-                }
-                log.info("MR5010 OnRemoteDelivery sinks added {} header field(s) for {}", attempt.added, destination);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        byte[] header = attempt.added.isEmpty() ? null : String.join("", attempt.added).getBytes(StandardCharsets.UTF_8);
+        if (header != null) {
+            log.info("MR5010 OnRemoteDelivery sinks added {} header field(s) for {}", attempt.added.size(), destination);
         }
         dev.mailroot.sink.protocol.Verdict v = o.verdict();
         String by = o.byName();
@@ -95,7 +87,7 @@ public final class RemoteDeliveryEvent implements OutboundQueue.BeforeAttempt {
                         "OnRemoteDelivery binding " + by + (o.tempfail() ? " failed (onError: tempfail)" : ""));
             }
             case QUARANTINE -> new Verdict(Verdict.Kind.HOLD, null, "held by OnRemoteDelivery binding " + by + ": " + v.reason());
-            default -> Verdict.PROCEED;
+            default -> new Verdict(Verdict.Kind.PROCEED, null, null, header);
         };
     }
 
@@ -107,7 +99,7 @@ public final class RemoteDeliveryEvent implements OutboundQueue.BeforeAttempt {
         private final List<String> rcpts;
         private final int attempts;
         private final HeaderSection section;
-        private int added;
+        private final List<String> added = new ArrayList<>();
 
         Attempt(String id, String destination, SpoolEnvelope env, List<String> rcpts, int attempts, HeaderSection section) {
             this.id = id;
@@ -171,7 +163,7 @@ public final class RemoteDeliveryEvent implements OutboundQueue.BeforeAttempt {
                 throw new IllegalArgumentException("a header value may not contain NUL or a line break that is not folding");
             }
             section.prepend(name, value);
-            added++;
+            added.add(name + ": " + value + "\r\n");
         }
     }
 }

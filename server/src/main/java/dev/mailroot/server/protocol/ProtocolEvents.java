@@ -210,10 +210,12 @@ public final class ProtocolEvents implements AutoCloseable {
             if (v == null) {
                 throw failed(event, running, "returned null (return Verdict.proceed() to let the next sink decide)", null);
             }
-            if ((v.kind() == Verdict.Kind.DISCARD || v.kind() == Verdict.Kind.QUARANTINE)
-                    && !Events.ON_END_OF_DATA.equals(event)) {
+            if (v.kind() == Verdict.Kind.DISCARD && !Events.ON_END_OF_DATA.equals(event)
+                    || v.kind() == Verdict.Kind.QUARANTINE && !Events.ON_END_OF_DATA.equals(event)
+                    && !Events.ON_REMOTE_DELIVERY.equals(event)) {
                 throw failed(event, running, "returned " + v.kind().name().toLowerCase(java.util.Locale.ROOT)
-                        + ", which only OnEndOfData sinks may", null);
+                        + ", which only " + (v.kind() == Verdict.Kind.DISCARD ? "OnEndOfData sinks may"
+                        : "OnEndOfData and OnRemoteDelivery (hold) sinks may"), null);
             }
             health.succeeded(running.binding());
             return v;

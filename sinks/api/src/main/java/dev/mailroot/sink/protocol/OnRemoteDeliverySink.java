@@ -17,8 +17,9 @@ import org.pf4j.ExtensionPoint;
  * notification quoting the reply), with a {@code 4xx} reply defers them (retried with the usual
  * back-off); {@link Verdict#quarantine} holds them in the queue until an administrator releases
  * them ({@code bin/mailroot queue release}). Header fields added with
- * {@link RemoteDelivery#addHeader} are written into the spooled message once, before the attempt,
- * so a retry neither loses nor repeats them: the place for a DKIM-signing sink.
+ * {@link RemoteDelivery#addHeader} go on top of the message for this attempt only; the next attempt
+ * (after a {@code 4xx}) calls the sinks again on the message as spooled, so a field is never
+ * repeated and a signature is always fresh: the place for a DKIM-signing sink.
  *
  * <p>Calls for different messages run concurrently on one instance: keep no per-message state in fields.
  */

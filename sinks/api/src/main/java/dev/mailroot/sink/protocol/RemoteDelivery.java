@@ -30,8 +30,8 @@ public interface RemoteDelivery {
     List<String> headers();
 
     /**
-     * Adds a header field on top of the message (a {@code DKIM-Signature}, say); written into the
-     * spooled message before the attempt, once.
+     * Adds a header field on top of the message for this attempt (a {@code DKIM-Signature}, say);
+     * later sinks of the event see it in {@link #header}.
      *
      * @throws IllegalArgumentException if the name is not a field name or the value has a bare CR/LF or NUL
      */
