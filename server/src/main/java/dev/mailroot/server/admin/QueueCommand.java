@@ -12,7 +12,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -44,8 +43,6 @@ import java.util.concurrent.Callable;
 public final class QueueCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Mixin
-    HomeOptions options;
     @Spec
     CommandSpec spec;
 
@@ -59,8 +56,7 @@ public final class QueueCommand implements Callable<Integer> {
     record Snapshot(List<JsonNode> messages, boolean offline) {
     }
 
-    Snapshot snapshot(PrintWriter err) throws IOException {
-        Home home = options.home();
+    static Snapshot snapshot(Home home, PrintWriter err) throws IOException {
         CommandOutput.quietLogging(home);
         String body = null;
         try {
@@ -91,10 +87,9 @@ public final class QueueCommand implements Callable<Integer> {
         return new Snapshot(out, offline);
     }
 
-    int action(String action, Map<String, String> params) {
+    static int action(Home home, CommandSpec spec, String action, Map<String, String> params) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Home home = options.home();
         CommandOutput.quietLogging(home);
         try {
             AdminClient admin = AdminClient.of(home.root()).timeout(Duration.ofSeconds(60));
@@ -206,8 +201,8 @@ public final class QueueCommand implements Callable<Integer> {
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the queued messages, oldest first "
             + "(like mailq): id, size, age, sender, Message-ID, then each recipient's state, attempts, next attempt and last error.")
     static final class ListCmd implements Callable<Integer> {
-        @ParentCommand
-        QueueCommand parent;
+        @Mixin
+        HomeOptions options;
         @Option(names = "--json", description = "One JSON object per message.")
         boolean json;
         @Option(names = "--domain", paramLabel = "D", description = "Only messages with a recipient of this destination domain.")
@@ -228,7 +223,7 @@ public final class QueueCommand implements Callable<Integer> {
                 CommandOutput.error(err, e.getMessage());
                 return 2;
             }
-            Snapshot s = parent.snapshot(err);
+            Snapshot s = snapshot(options.home(), err);
             int messages = 0;
             int recipients = 0;
             for (JsonNode m : s.messages()) {
@@ -255,8 +250,8 @@ public final class QueueCommand implements Callable<Integer> {
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows one queued message: envelope, every "
             + "recipient's state and last error. Exit 1 if it is not in the spool.")
     static final class Show implements Callable<Integer> {
-        @ParentCommand
-        QueueCommand parent;
+        @Mixin
+        HomeOptions options;
         @Parameters(paramLabel = "ID")
         String id;
         @Option(names = "--json")
@@ -271,7 +266,7 @@ public final class QueueCommand implements Callable<Integer> {
             if (id(id, err) == null) {
                 return 2;
             }
-            for (JsonNode m : parent.snapshot(err).messages()) {
+            for (JsonNode m : snapshot(options.home(), err).messages()) {
                 if (m.path("id").asText().equalsIgnoreCase(id)) {
                     if (json) {
                         out.println(m.toString());
@@ -291,8 +286,8 @@ public final class QueueCommand implements Callable<Integer> {
     @Command(name = "flush", mixinStandardHelpOptions = true, description = "Makes queued recipients due now: of one "
             + "message, of one destination domain, or (no argument) all (postqueue -f).")
     static final class Flush implements Callable<Integer> {
-        @ParentCommand
-        QueueCommand parent;
+        @Mixin
+        HomeOptions options;
         @Parameters(paramLabel = "ID", arity = "0..1")
         String id;
         @Option(names = "--domain", paramLabel = "D")
@@ -312,15 +307,15 @@ public final class QueueCommand implements Callable<Integer> {
             if (domain != null) {
                 p.put("domain", domain);
             }
-            return parent.action("flush", p);
+            return action(options.home(), spec, "flush", p);
         }
     }
 
     @Command(name = "hold", mixinStandardHelpOptions = true, description = "Holds a message: none of its recipients is "
             + "sent until it is released (postsuper -h).")
     static final class Hold implements Callable<Integer> {
-        @ParentCommand
-        QueueCommand parent;
+        @Mixin
+        HomeOptions options;
         @Parameters(paramLabel = "ID")
         String id;
         @Spec
@@ -328,14 +323,14 @@ public final class QueueCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return id(id, spec.commandLine().getErr()) == null ? 2 : parent.action("hold", Map.of("id", id));
+            return id(id, spec.commandLine().getErr()) == null ? 2 : action(options.home(), spec, "hold", Map.of("id", id));
         }
     }
 
     @Command(name = "release", mixinStandardHelpOptions = true, description = "Releases a held message: due now (postsuper -H).")
     static final class Release implements Callable<Integer> {
-        @ParentCommand
-        QueueCommand parent;
+        @Mixin
+        HomeOptions options;
         @Parameters(paramLabel = "ID")
         String id;
         @Spec
@@ -343,15 +338,15 @@ public final class QueueCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return id(id, spec.commandLine().getErr()) == null ? 2 : parent.action("release", Map.of("id", id));
+            return id(id, spec.commandLine().getErr()) == null ? 2 : action(options.home(), spec, "release", Map.of("id", id));
         }
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Takes a message out of the outbound queue "
             + "into badmail with the reason 'deleted by administrator' (postsuper -d, but nothing vanishes).")
     static final class Delete implements Callable<Integer> {
-        @ParentCommand
-        QueueCommand parent;
+        @Mixin
+        HomeOptions options;
         @Parameters(paramLabel = "ID")
         String id;
         @Spec
@@ -359,15 +354,15 @@ public final class QueueCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return id(id, spec.commandLine().getErr()) == null ? 2 : parent.action("delete", Map.of("id", id));
+            return id(id, spec.commandLine().getErr()) == null ? 2 : action(options.home(), spec, "delete", Map.of("id", id));
         }
     }
 
     @Command(name = "stats", mixinStandardHelpOptions = true, description = "Counts recipients per destination by age and "
             + "state, like Postfix's qshape: where mail piles up, and since when.")
     static final class Stats implements Callable<Integer> {
-        @ParentCommand
-        QueueCommand parent;
+        @Mixin
+        HomeOptions options;
         @Option(names = "--json")
         boolean json;
         @Spec
@@ -379,7 +374,7 @@ public final class QueueCommand implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
-            Snapshot s = parent.snapshot(spec.commandLine().getErr());
+            Snapshot s = snapshot(options.home(), spec.commandLine().getErr());
             Map<String, long[]> byAge = new TreeMap<>();
             Map<String, Map<String, Integer>> byState = new TreeMap<>();
             for (JsonNode m : s.messages()) {
