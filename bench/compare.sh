@@ -7,6 +7,10 @@
 #
 #   bench/compare.sh                        # MSGS=10000 SIZE=4096 REPS=3 SESSIONS="1 10" PERSIST="0 1"
 #   MSGS=5000 REPS=1 bench/compare.sh       # a quick look
+#   RELAY=0 bench/compare.sh                # without the relay rows (on by default): Mailroot and Postfix each
+#                                           # accepting mail for a remote domain from a trusted network and
+#                                           # relaying it to the same smtp-sink, measured end to end (from the
+#                                           # first message offered to the last one handed to the sink)
 #   FILTERS=1 bench/compare.sh              # and Mailroot again with the four bundled filters bound and
 #                                           # configured (DNS block list on a local dnsmasq, sender and
 #                                           # recipient lists, rspamd as the content engine), plus the
@@ -156,6 +160,69 @@ for p in $PERSIST; do for s in $SESSIONS; do for r in $(seq "$REPS"); do
 done; done; done
 "$PEERS/peers.sh" postfix stop > /dev/null 2>&1
 
+# ---------------------------------------------------------------- relay: Mailroot and Postfix to the same smtp-sink
+RELAY=${RELAY:-1}
+RELAY_CSV=$BENCH_STATE/relay.csv
+# relay_run PEER HOST:PORT DRAIN-FUNCTION: per load, the accept rate and the end-to-end rate (until the queue is empty)
+relay_run() {
+  local peer=$1 hp=$2 drain=$3 p s r t0 t1 acc
+  for p in $PERSIST; do for s in $SESSIONS; do for r in $(seq "$REPS"); do
+    t0=$(date +%s.%N)
+    acc=$(measure "$peer" relay yes "$hp" "$s" "$MSGS" "$SIZE" "$p" -t rcpt@relay.test | tail -1 | cut -d, -f9)
+    $drain || { echo "$peer: the queue did not drain" >&2; exit 1; }
+    t1=$(date +%s.%N)
+    echo "$peer,$s,$p,$acc,$(echo "$MSGS / ($t1 - $t0)" | bc -l)" >> "$RELAY_CSV"
+  done; done; done
+}
+if [ "$RELAY" = 1 ]; then
+  echo "peer,sessions,persistent,accept_per_s,end_to_end_per_s" > "$RELAY_CSV"
+  "$PEERS/peers.sh" sink start > /dev/null 2>&1
+  # Mailroot: relay.test from 127.0.0.0/8 (trusted), routed to the sink, as many connections as Postfix uses
+  RH=$BENCH_STATE/mailroot-relay-home
+  mkdir -p "$RH/conf"
+  cat > "$RH/conf/mailroot.yaml" <<YAML
+smtp: {port: $port, hostname: bench.local, maxConnections: 500}
+domains: [bench.local]
+admin: {port: 0}
+relay: {trustedNetworks: [127.0.0.0/8]}
+outbound: {routes: {relay.test: "127.0.0.1:2599"}, tls: none, perDestination: 20, threads: 20}
+YAML
+  "$repo/bin/mailroot" --home "$RH" > "$BENCH_STATE/mailroot-relay.out" 2>&1 &
+  mrpid=$!
+  wait_port $port 300 || { tail "$BENCH_STATE/mailroot-relay.out"; exit 1; }
+  mailroot_relay_drain() {
+    local i n a; a=$(cat "$RH/mailroot/admin.port")
+    for i in $(seq 6000); do
+      n=$(curl -s "http://127.0.0.1:$a/health" | sed -n 's/.*"spool":\([0-9]*\).*/\1/p')
+      [ "$n" = 0 ] && return 0; sleep 0.1; done
+    return 1
+  }
+  measure mailroot-relay warmup yes 127.0.0.1:$port 10 5000 "$SIZE" 0 -t rcpt@relay.test > /dev/null
+  sed -i "/^mailroot-relay,warmup,/d" "$RESULTS"
+  mailroot_relay_drain
+  relay_run mailroot-relay 127.0.0.1:$port mailroot_relay_drain
+  [ -z "$(ls "$RH/mailroot/badmail" 2>/dev/null)" ] || { echo "mailroot-relay: messages in badmail" >&2; exit 1; }
+  kill $mrpid; wait $mrpid 2>/dev/null
+  # Postfix: the same instance as above, relay.test routed to the sink by a transport map
+  "$PEERS/peers.sh" postfix start > "$BENCH_STATE/postfix.out" 2>&1 || { cat "$BENCH_STATE/postfix.out"; exit 1; }
+  postconf -c "$PF/etc" -e "transport_maps = inline:{relay.test=smtp:[127.0.0.1]:2599}" "smtp_tls_security_level = none"
+  script -eqc "postfix -c $PF/etc reload" /dev/null > /dev/null
+  postfix_relay_drain() {
+    local i; for i in $(seq 6000); do
+      [ "$(find "$PF/spool/incoming" "$PF/spool/active" "$PF/spool/deferred" "$PF/spool/maildrop" -type f 2>/dev/null | wc -l)" -eq 0 ] && return 0
+      sleep 0.1; done
+    return 1
+  }
+  measure postfix-relay warmup yes 127.0.0.1:2625 10 5000 "$SIZE" 0 -t rcpt@relay.test > /dev/null
+  sed -i "/^postfix-relay,warmup,/d" "$RESULTS"
+  postfix_relay_drain
+  relay_run postfix-relay 127.0.0.1:2625 postfix_relay_drain
+  [ "$(find "$PF/spool/deferred" -type f | wc -l)" -eq 0 ] || { echo "postfix-relay: deferred mail" >&2; exit 1; }
+  postconf -c "$PF/etc" -X transport_maps
+  "$PEERS/peers.sh" postfix stop > /dev/null 2>&1
+  "$PEERS/peers.sh" sink stop > /dev/null 2>&1
+fi
+
 # ---------------------------------------------------------------- smtp-sink (null server)
 "$PEERS/peers.sh" sink start > /dev/null 2>&1
 for p in $PERSIST; do for s in $SESSIONS; do for r in $(seq "$REPS"); do
@@ -192,3 +259,21 @@ if any(k[0] == 'mailroot-filters' for k in med):
     print(f"\nMailroot + filters peak RSS: {rss_filters / 1024:.0f} MB")
 PY
 [ -f "$BENCH_STATE/engine.txt" ] && cat "$BENCH_STATE/engine.txt"
+if [ -f "$RELAY_CSV" ]; then
+  python3 - "$RELAY_CSV" <<'PY'
+import csv, sys, statistics as st
+rows = list(csv.DictReader(open(sys.argv[1])))
+keys = sorted({(r['sessions'], r['persistent']) for r in rows}, key=lambda k: (int(k[0]), k[1]))
+def med(peer, k, f):
+    v = [float(r[f]) for r in rows if r['peer'] == peer and (r['sessions'], r['persistent']) == k and r[f]]
+    return st.median(v) if v else float('nan')
+print("\nRelay to smtp-sink (trusted client, one remote domain), medians:")
+print("| sessions | connections | Mailroot accepts/s | Mailroot end-to-end msgs/s | Postfix accepts/s | Postfix end-to-end msgs/s | end-to-end Mailroot/Postfix |")
+print("|---|---|---|---|---|---|---|")
+for k in keys:
+    ma, me, pa, pe = med('mailroot-relay', k, 'accept_per_s'), med('mailroot-relay', k, 'end_to_end_per_s'), \
+        med('postfix-relay', k, 'accept_per_s'), med('postfix-relay', k, 'end_to_end_per_s')
+    conn = 'persistent' if k[1] == '1' else 'new per message'
+    print(f"| {k[0]} | {conn} | {ma:.0f} | {me:.0f} | {pa:.0f} | {pe:.0f} | {me / pe:.2f}x |")
+PY
+fi

@@ -55,7 +55,12 @@ class EventsTest {
 
     @Test
     void theSinkInterfaceOfEachEventAndTheEventsAClassImplements() {
-        assertThat(Events.ALL).hasSize(6).endsWith(Events.ON_SUBMISSION);
+        assertThat(Events.ALL).endsWith(Events.ON_SUBMISSION, Events.ON_REMOTE_DELIVERY).containsAll(Events.PROTOCOL);
+        assertThat(Events.isProtocol(Events.ON_REMOTE_DELIVERY)).isFalse();
+        assertThat(Events.isVerdict(Events.ON_REMOTE_DELIVERY)).isTrue();
+        assertThat(Events.isVerdict(Events.ON_SUBMISSION)).isFalse();
+        assertThat(Events.canonical("SMTP Transport OnRemoteDelivery")).contains(Events.ON_REMOTE_DELIVERY);
+        assertThat(Events.sinkInterface(Events.ON_REMOTE_DELIVERY)).isEqualTo(dev.mailroot.sink.protocol.OnRemoteDeliverySink.class);
         assertThat(Events.PROTOCOL).first().isEqualTo(Events.ON_CONNECT);
         assertThat(Events.isProtocol(Events.ON_RCPT_TO)).isTrue();
         assertThat(Events.isProtocol(Events.ON_SUBMISSION)).isFalse();
@@ -78,6 +83,9 @@ class EventsTest {
         assertThat(BindingStatus.onError(helo)).isEqualTo("continue");
         assertThat(BindingStatus.onError(helo.withSinkProperties(java.util.Map.of("onError", "TempFail")))).isEqualTo("tempfail");
         assertThat(BindingStatus.onError(submission.withSinkProperties(java.util.Map.of("onError", "defer")))).isEqualTo("defer");
+        Binding remote = new Binding(Binding.newId(), "r", Events.ON_REMOTE_DELIVERY, "a.B", true, null, 1, java.util.Map.of());
+        assertThat(BindingStatus.timeoutMs(remote)).isEqualTo(5000);
+        assertThat(BindingStatus.onErrorValues(Events.ON_REMOTE_DELIVERY)).containsExactly("continue", "tempfail");
     }
 
     @Test

@@ -84,18 +84,18 @@ public final class Bounces implements OutboundQueue.Reports {
         try {
             String no = refusal(env, content);
             if (no != null) {
-                log.info("MR5012 no {} report to <{}>: {}", kind.name().toLowerCase(java.util.Locale.ROOT), env.mailFrom(), no);
+                log.info("MR7012 no {} report to <{}>: {}", kind.name().toLowerCase(java.util.Locale.ROOT), env.mailFrom(), no);
                 return false;
             }
             byte[] dsn = DeliveryStatusNotification.write(new DeliveryStatusNotification.Report(hostname, "MAILER-DAEMON@" + hostname,
                     kind, env.mailFrom(), null, entry.id(), env.arrivalTime(), rs, content, false, clock.instant()));
             String id = submit.submit(entry, env.mailFrom(), dsn, kind == DeliveryStatusNotification.Kind.FAILURE
                     ? "delivery failure report for " + entry.id() : "delay warning for " + entry.id());
-            log.info("MR5013 {} report for {} recipient(s) sent to <{}> as id={}", kind.name().toLowerCase(java.util.Locale.ROOT),
+            log.info("MR7013 {} report for {} recipient(s) sent to <{}> as id={}", kind.name().toLowerCase(java.util.Locale.ROOT),
                     rs.size(), env.mailFrom(), id);
             return true;
         } catch (IOException | RuntimeException e) {
-            log.error("MR5007 the {} report to <{}> could not be made: {}", kind.name().toLowerCase(java.util.Locale.ROOT),
+            log.error("MR7007 the {} report to <{}> could not be made: {}", kind.name().toLowerCase(java.util.Locale.ROOT),
                     env.mailFrom(), e.toString());
             return false;
         }

@@ -248,7 +248,7 @@ public final class OutboundQueue {
         SpoolEnvelope env = entry.envelope().withOutbound(new OutboundState(rcpts, false));
         entry.trace(event("queued", "recipients", String.join(",", env.recipients()), "reason", reason));
         spool.update(entry, env, Stage.DISPATCHED, entry.override());
-        log.info("MR5001 {} recipient(s) queued for remote delivery: {}", rcpts.size(), env.recipients());
+        log.info("MR7001 {} recipient(s) queued for remote delivery: {}", rcpts.size(), env.recipients());
         add(entry);
     }
 
@@ -429,13 +429,13 @@ public final class OutboundQueue {
             }
             apply(entry, destination, rcpts, result, verdict.reason());
         } catch (IOException | RuntimeException e) {
-            log.error("MR5005 attempt for {} failed in the server: {}; the recipients are retried", destination, e.toString(), e);
+            log.error("MR7005 attempt for {} failed in the server: {}; the recipients are retried", destination, e.toString(), e);
             Map<String, Reply> replies = new LinkedHashMap<>();
             rcpts.forEach(r -> replies.put(r, new Reply(451, "4.3.0", "local error: " + e)));
             try {
                 apply(entry, destination, rcpts, new Result(null, false, replies), null);
             } catch (IOException | RuntimeException again) {
-                log.error("MR5005 cannot record the attempt: {}; the message is retried at the next start", again.toString());
+                log.error("MR7005 cannot record the attempt: {}; the message is retried at the next start", again.toString());
             }
         } finally {
             MDC.remove("msgId");
@@ -519,27 +519,27 @@ public final class OutboundQueue {
             }
         }
         for (String s : sent) {
-            log.info("MR5002 sent to <{}> via {} ({}){}", s, result.host(), result.replies().get(s),
+            log.info("MR7002 sent to <{}> via {} ({}){}", s, result.host(), result.replies().get(s),
                     result.tls() ? " over TLS" : "");
         }
         delivered.addAndGet(sent.size());
         for (String d : deferred) {
-            log.warn("MR5003 <{}> deferred: {}", d, result.replies().get(d));
+            log.warn("MR7003 <{}> deferred: {}", d, result.replies().get(d));
         }
         if (result == null) {
-            log.info("MR5006 {} held before the attempt: {}", rcpts, why);
+            log.info("MR7006 {} held before the attempt: {}", rcpts, why);
         }
         MessageContent content = failures.isEmpty() && warn.isEmpty() ? null : spool.content(entry);
         if (!failures.isEmpty()) {
             failed.addAndGet(failures.size());
             for (Failure f : failures) {
-                log.warn("MR5004 <{}> failed: {}", f.recipient(), f.reply());
+                log.warn("MR7004 <{}> failed: {}", f.recipient(), f.reply());
             }
             boolean reported = false;
             try {
                 reported = reports.failed(entry, env, content, failures);
             } catch (RuntimeException e) {
-                log.error("MR5007 the failure report could not be made: {}", e.toString(), e);
+                log.error("MR7007 the failure report could not be made: {}", e.toString(), e);
             }
             if (!reported) {
                 List<String> who = failures.stream().map(Failure::recipient).toList();
@@ -558,7 +558,7 @@ public final class OutboundQueue {
                 reports.delayed(entry, env, content, warn, env.arrivalTime().plus(settings.lifetime()));
                 entry.trace(event("reported", "kind", "delay", "to", env.mailFrom()));
             } catch (RuntimeException e) {
-                log.error("MR5007 the delay report could not be made: {}", e.toString(), e);
+                log.error("MR7007 the delay report could not be made: {}", e.toString(), e);
             }
         }
         if (gone) {
@@ -630,7 +630,7 @@ public final class OutboundQueue {
             e.trace(event("badmail", "file", file.getFileName().toString(), "recipients",
                     String.join(",", e.envelope().recipients()), "reason", reason));
         }
-        log.warn("MR5008 message taken out of the outbound queue into badmail as {}: {}", file.getFileName(), reason);
+        log.warn("MR7008 message taken out of the outbound queue into badmail as {}: {}", file.getFileName(), reason);
         tracking.write(id, e.progress().trace());
         spool.done(e, "deleted");
         return Optional.of(file);
@@ -664,7 +664,7 @@ public final class OutboundQueue {
             e.trace(event(what, "by", "administrator"));
             spool.update(e, e.envelope().withOutbound(next), Stage.DISPATCHED, e.override());
         }
-        log.info("MR5009 message {}: {} recipient(s) {} by the administrator", e.id(), changed, what);
+        log.info("MR7009 message {}: {} recipient(s) {} by the administrator", e.id(), changed, what);
         plan(e);
         return changed;
     }

@@ -76,7 +76,7 @@ public final class RemoteDeliveryEvent implements OutboundQueue.BeforeAttempt {
         }
         byte[] header = attempt.added.isEmpty() ? null : String.join("", attempt.added).getBytes(StandardCharsets.UTF_8);
         if (header != null) {
-            log.info("MR5010 OnRemoteDelivery sinks added {} header field(s) for {}", attempt.added.size(), destination);
+            log.info("MR7010 OnRemoteDelivery sinks added {} header field(s) for {}", attempt.added.size(), destination);
         }
         dev.mailroot.sink.protocol.Verdict v = o.verdict();
         String by = o.byName();

@@ -87,7 +87,7 @@ public final class SmtpTransport implements OutboundQueue.Transport {
             }
             route = r != null ? r : mx.route(destination);
         } catch (MxResolver.DnsFailure e) {
-            log.warn("MR5011 no route to {}: {}", destination, e.reply());
+            log.warn("MR7011 no route to {}: {}", destination, e.reply());
             return all(rcpts, e.reply(), null);
         }
         SmtpSender.Attempt a = sender.send(route, mailFrom, rcpts.stream().map(SmtpSender.Recipient::of).toList(), content);
