@@ -192,6 +192,7 @@ final class ProtocolHooks implements SessionHandler {
             if (!events.bound(Events.ON_HELO)) {
                 SessionState s = state(session);
                 if (s != null) {
+                    s.tls(session.isTLSStarted());
                     s.heloRefused(null);
                     s.helo(argument(line));
                 }
@@ -204,6 +205,7 @@ final class ProtocolHooks implements SessionHandler {
                 return;
             }
             SessionState state = state(session);
+            state.tls(session.isTLSStarted());
             state.helo(name);
             ProtocolEvents.Outcome o;
             MDC.put("session", session.getSessionId());
