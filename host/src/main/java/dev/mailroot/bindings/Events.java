@@ -1,6 +1,7 @@
 package dev.mailroot.bindings;
 
 import dev.mailroot.sink.OnSubmissionSink;
+import dev.mailroot.sink.protocol.OnAuthSink;
 import dev.mailroot.sink.protocol.OnConnectSink;
 import dev.mailroot.sink.protocol.OnEndOfDataSink;
 import dev.mailroot.sink.protocol.OnHeloSink;
@@ -20,6 +21,8 @@ public final class Events {
     public static final String ON_CONNECT = "OnConnect";
     /** Protocol event: HELO or EHLO. */
     public static final String ON_HELO = "OnHelo";
+    /** Protocol event: a successful SMTP AUTH (SMTP sessions only). */
+    public static final String ON_AUTH = "OnAuth";
     /** Protocol event: MAIL FROM. */
     public static final String ON_MAIL_FROM = "OnMailFrom";
     /** Protocol event: each RCPT TO. */
@@ -31,17 +34,17 @@ public final class Events {
     public static final String ON_REMOTE_DELIVERY = "OnRemoteDelivery";
 
     /** The protocol events, in the order they fire in a session. */
-    public static final List<String> PROTOCOL = List.of(ON_CONNECT, ON_HELO, ON_MAIL_FROM, ON_RCPT_TO, ON_END_OF_DATA);
+    public static final List<String> PROTOCOL = List.of(ON_CONNECT, ON_HELO, ON_AUTH, ON_MAIL_FROM, ON_RCPT_TO, ON_END_OF_DATA);
 
     /** Every event, protocol events first (the order of a message's life). */
-    public static final List<String> ALL = List.of(ON_CONNECT, ON_HELO, ON_MAIL_FROM, ON_RCPT_TO, ON_END_OF_DATA, ON_SUBMISSION,
-            ON_REMOTE_DELIVERY);
+    public static final List<String> ALL = List.of(ON_CONNECT, ON_HELO, ON_AUTH, ON_MAIL_FROM, ON_RCPT_TO, ON_END_OF_DATA,
+            ON_SUBMISSION, ON_REMOTE_DELIVERY);
 
     /**
      * The events whose sinks answer with a {@code Verdict} (the protocol events and OnRemoteDelivery):
      * a 5 s time limit by default and {@code onError} {@code continue} or {@code tempfail}.
      */
-    public static final List<String> VERDICT = List.of(ON_CONNECT, ON_HELO, ON_MAIL_FROM, ON_RCPT_TO, ON_END_OF_DATA,
+    public static final List<String> VERDICT = List.of(ON_CONNECT, ON_HELO, ON_AUTH, ON_MAIL_FROM, ON_RCPT_TO, ON_END_OF_DATA,
             ON_REMOTE_DELIVERY);
 
     /** The IIS event whose rule names the SMTP command: mapped by {@link #inboundCommand(String)}. */
@@ -66,6 +69,7 @@ public final class Events {
                     Optional.of(ON_SUBMISSION);
             case "onconnect", "onconnectevent", "smtp protocol onconnect" -> Optional.of(ON_CONNECT);
             case "onhelo", "onehlo", "onhelocommand", "onehlocommand", "smtp protocol onhelo" -> Optional.of(ON_HELO);
+            case "onauth", "onauthcommand", "smtp protocol onauth" -> Optional.of(ON_AUTH);
             case "onmailfrom", "onmailcommand", "smtp protocol onmailfrom" -> Optional.of(ON_MAIL_FROM);
             case "onrcptto", "onrcptcommand", "smtp protocol onrcptto" -> Optional.of(ON_RCPT_TO);
             case "onendofdata", "smtp protocol onendofdata" -> Optional.of(ON_END_OF_DATA);
@@ -117,11 +121,12 @@ public final class Events {
             String verb = (eq < 0 ? p : p.substring(0, eq)).strip().toUpperCase(Locale.ROOT).replaceAll("\\s+", " ");
             String e = switch (verb) {
                 case "EHLO", "HELO" -> ON_HELO;
+                case "AUTH" -> ON_AUTH;
                 case "MAIL", "MAIL FROM" -> ON_MAIL_FROM;
                 case "RCPT", "RCPT TO" -> ON_RCPT_TO;
                 case "DATA", "BDAT" -> ON_END_OF_DATA;
                 default -> throw new IllegalArgumentException("the command '" + verb + "' in OnInboundCommand rule '" + rule
-                        + "' has no Mailroot event (events exist for EHLO/HELO, MAIL, RCPT and DATA)");
+                        + "' has no Mailroot event (events exist for EHLO/HELO, AUTH, MAIL, RCPT and DATA)");
             };
             if (event != null && !event.equals(e)) {
                 throw new IllegalArgumentException("OnInboundCommand rule '" + rule + "' names commands of two events ("
@@ -154,6 +159,7 @@ public final class Events {
             case ON_SUBMISSION -> OnSubmissionSink.class;
             case ON_CONNECT -> OnConnectSink.class;
             case ON_HELO -> OnHeloSink.class;
+            case ON_AUTH -> OnAuthSink.class;
             case ON_MAIL_FROM -> OnMailFromSink.class;
             case ON_RCPT_TO -> OnRcptToSink.class;
             case ON_END_OF_DATA -> OnEndOfDataSink.class;
@@ -176,7 +182,8 @@ public final class Events {
     /** The names {@link #canonical} and {@link #inboundCommand} accept, for error messages. */
     public static String known() {
         return "OnSubmission (IIS: OnArrival, OnTransportSubmission, SMTP Transport OnSubmission), OnConnect, OnHelo, "
-                + "OnMailFrom, OnRcptTo, OnEndOfData (Exchange: OnEhlo, OnMailCommand, OnRcptCommand), OnRemoteDelivery, "
+                + "OnAuth, OnMailFrom, OnRcptTo, OnEndOfData (Exchange: OnEhlo, OnAuthCommand, OnMailCommand, OnRcptCommand), "
+                + "OnRemoteDelivery, "
                 + "or SMTP Protocol OnInboundCommand with the command as the rule";
     }
 }

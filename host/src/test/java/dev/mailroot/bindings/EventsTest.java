@@ -41,12 +41,13 @@ class EventsTest {
         assertThat(Events.inboundCommand("rcpt to=sales@*;RCPT TO=orders@*"))
                 .isEqualTo(new Events.Mapped(Events.ON_RCPT_TO, "rcpt to=sales@*;RCPT TO=orders@*"));
         assertThat(Events.inboundCommand("DATA")).isEqualTo(new Events.Mapped(Events.ON_END_OF_DATA, null));
+        assertThat(Events.inboundCommand("AUTH")).isEqualTo(new Events.Mapped(Events.ON_AUTH, null));
     }
 
     @Test
     void anInboundCommandWithoutAnEventOrWithTwoIsRefusedWithTheReason() {
-        assertThatThrownBy(() -> Events.inboundCommand("AUTH")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'AUTH'").hasMessageContaining("has no Mailroot event");
+        assertThatThrownBy(() -> Events.inboundCommand("VRFY")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'VRFY'").hasMessageContaining("has no Mailroot event");
         assertThatThrownBy(() -> Events.inboundCommand("EHLO;RCPT")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("two events (OnHelo and OnRcptTo)").hasMessageContaining("one binding per command");
         assertThatThrownBy(() -> Events.inboundCommand(null)).hasMessageContaining("needs a rule naming the command");
@@ -61,6 +62,9 @@ class EventsTest {
         assertThat(Events.isVerdict(Events.ON_SUBMISSION)).isFalse();
         assertThat(Events.canonical("SMTP Transport OnRemoteDelivery")).contains(Events.ON_REMOTE_DELIVERY);
         assertThat(Events.sinkInterface(Events.ON_REMOTE_DELIVERY)).isEqualTo(dev.mailroot.sink.protocol.OnRemoteDeliverySink.class);
+                assertThat(Events.PROTOCOL).containsSubsequence(Events.ON_HELO, Events.ON_AUTH, Events.ON_MAIL_FROM);
+        assertThat(Events.canonical("OnAuthCommand")).contains(Events.ON_AUTH);
+        assertThat(Events.sinkInterface(Events.ON_AUTH)).isEqualTo(dev.mailroot.sink.protocol.OnAuthSink.class);
         assertThat(Events.PROTOCOL).first().isEqualTo(Events.ON_CONNECT);
         assertThat(Events.isProtocol(Events.ON_RCPT_TO)).isTrue();
         assertThat(Events.isProtocol(Events.ON_SUBMISSION)).isFalse();

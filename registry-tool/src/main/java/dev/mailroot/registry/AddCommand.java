@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
 final class AddCommand implements Callable<Integer> {
     @Mixin
     HomeOption home;
-    @Parameters(index = "0", paramLabel = "<event>", description = "OnConnect, OnHelo, OnMailFrom, OnRcptTo, OnEndOfData or "
+    @Parameters(index = "0", paramLabel = "<event>", description = "OnConnect, OnHelo, OnAuth, OnMailFrom, OnRcptTo, OnEndOfData or "
             + "OnSubmission (or the IIS and Exchange names: OnArrival, OnEhlo, ...); or SMTP Protocol OnInboundCommand with the "
             + "command (EHLO, MAIL, RCPT, DATA) as the rule, bound to that command's event.")
     String event;

@@ -16,7 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "enum", aliases = "/enum", mixinStandardHelpOptions = true, description = "Lists every binding, per event in the order the "
-        + "events fire (OnConnect, OnHelo, OnMailFrom, OnRcptTo, OnEndOfData, then OnSubmission) and in run order within one, "
+        + "events fire (OnConnect, OnHelo, OnAuth, OnMailFrom, OnRcptTo, OnEndOfData, then OnSubmission) and in run order within one, "
         + "in smtpreg's /enum shape, with its status: the running server's (whether its sink is loaded now), or, when no "
         + "server runs, what the files say. The first line says which.",
         footer = {"", "Example:", "  registry enum --home /srv/mailroot", "  registry enum --json | jq '.[] | select(.status != \"ok\")'"})
@@ -72,6 +72,7 @@ final class EnumCommand implements Callable<Integer> {
         return event + switch (event) {
             case Events.ON_CONNECT -> " (Exchange: OnConnectEvent; before the greeting)";
             case Events.ON_HELO -> " (IIS: SMTP Protocol OnInboundCommand, rule EHLO or HELO; Exchange: OnEhloCommand, OnHeloCommand)";
+            case Events.ON_AUTH -> " (IIS: SMTP Protocol OnInboundCommand, rule AUTH; Exchange: OnAuthCommand; after a right password)";
             case Events.ON_MAIL_FROM -> " (IIS: SMTP Protocol OnInboundCommand, rule MAIL; Exchange: OnMailCommand)";
             case Events.ON_RCPT_TO -> " (IIS: SMTP Protocol OnInboundCommand, rule RCPT; Exchange: OnRcptCommand)";
             case Events.ON_END_OF_DATA -> " (IIS: SMTP Protocol OnInboundCommand, rule DATA; Exchange: OnEndOfData)";

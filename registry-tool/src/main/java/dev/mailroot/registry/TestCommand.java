@@ -44,6 +44,9 @@ final class TestCommand implements Callable<Integer> {
     List<String> rcpts;
     @Option(names = {"--ehlo", "--helo"}, paramLabel = "H", description = "The HELO/EHLO name (SMTP only).")
     String ehlo;
+    @Option(names = "--auth-user", paramLabel = "U", description = "The user the client authenticates as (SMTP only): "
+            + "OnAuth fires only for a client that authenticates.")
+    String authUser;
     @Option(names = "--source", paramLabel = "NAME", description = "How the message arrives: smtp (the default), pickup, "
             + "sink, or a connector's plugin id (pop3-connector); only SMTP mail has a HELO name.")
     String source = "smtp";
@@ -85,7 +88,7 @@ final class TestCommand implements Callable<Integer> {
         if (!src.equals("smtp") && Events.PROTOCOL.stream().anyMatch(shown::contains)) {
             out.println("source " + src + ": OnConnect, OnMailFrom, OnRcptTo and OnEndOfData run in the queue before the "
                     + "OnSubmission sinks, on a session built from its envelope (no HELO: OnHelo does not fire"
-                    + (ehlo == null ? "" : ", --ehlo is not used") + ")");
+                    + (ehlo == null ? "" : ", --ehlo is not used") + (authUser == null ? "" : ", no AUTH: OnAuth does not fire, --auth-user is not used") + ")");
         }
         for (Step step : steps) {
             if (shown.contains(step.event())) {
@@ -105,6 +108,9 @@ final class TestCommand implements Callable<Integer> {
         if (smtp) { // mail without an SMTP session has no HELO: the server does not fire OnHelo for it
             steps.add(new Step(Events.ON_HELO, "HELO/EHLO " + (helo.isEmpty() ? "(no name given)" : helo),
                     new RuleInput(helo, null, List.of(), src)));
+            if (authUser != null) { // OnAuth fires only when the client authenticates
+                steps.add(new Step(Events.ON_AUTH, "AUTH as " + authUser, new RuleInput(helo, null, List.of(), src)));
+            }
         }
         steps.add(new Step(Events.ON_MAIL_FROM, "MAIL FROM:<" + mailFrom + ">", new RuleInput(helo, mailFrom, List.of(), src)));
         for (String r : rcpts) {

@@ -170,8 +170,8 @@ class RegistryProtocolEventsTest {
         assertThat(only("org recipients").event()).isEqualTo(Events.ON_RCPT_TO);
 
         String before = Files.readString(store().file());
-        refused(run("add", "SMTP Protocol OnInboundCommand", "auth", RCPT, "AUTH"),
-                "the command 'AUTH' in OnInboundCommand rule 'AUTH' has no Mailroot event");
+        refused(run("add", "SMTP Protocol OnInboundCommand", "verify", RCPT, "VRFY"),
+                "the command 'VRFY' in OnInboundCommand rule 'VRFY' has no Mailroot event");
         refused(run("add", "SMTP Protocol OnInboundCommand", "two", RCPT, "EHLO;RCPT"),
                 "names commands of two events (OnHelo and OnRcptTo); make one binding per command");
         refused(run("add", "SMTP Protocol OnInboundCommand", "none", RCPT), "needs a rule naming the command");

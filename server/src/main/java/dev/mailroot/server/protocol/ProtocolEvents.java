@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs the bindings of one protocol event (OnConnect, OnHelo, OnMailFrom, OnRcptTo, OnEndOfData)
+ * Runs the bindings of one protocol event (OnConnect, OnHelo, OnAuth, OnMailFrom, OnRcptTo, OnEndOfData)
  * in run order until one of them decides, for SMTP sessions and for mail without one alike.
  *
  * <p>Each call runs on a pool of its own (never the SMTP session's thread, never a delivery

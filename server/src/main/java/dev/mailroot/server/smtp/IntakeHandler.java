@@ -57,6 +57,8 @@ final class IntakeHandler implements MessageHandler {
     /** The protocol events, or null when the server runs without bindings (in-process sinks). */
     private final ProtocolHooks hooks;
     private final Quarantine quarantine;
+    /** The plain socket under the session's socket (the TCP one under TLS), where the input's end is seen. */
+    private final java.util.function.UnaryOperator<java.net.Socket> plain;
     private String from;
     /** What the protocol events of this transaction decided, for the message's trace. */
     private final List<dev.mailroot.server.spool.TraceEntry> protocolTrace = new ArrayList<>();
@@ -64,7 +66,9 @@ final class IntakeHandler implements MessageHandler {
     private final Set<String> seen = new HashSet<>();
 
     IntakeHandler(MessageContext context, Admission admission, MailrootConfig.Smtp config, Access access,
-                  SmtpIntake.Transactions transactions, ProtocolHooks hooks, Quarantine quarantine) {
+                  SmtpIntake.Transactions transactions, ProtocolHooks hooks, Quarantine quarantine,
+                  java.util.function.UnaryOperator<java.net.Socket> plain) {
+        this.plain = plain;
         this.context = context;
         this.admission = admission;
         this.config = config;
@@ -342,7 +346,12 @@ final class IntakeHandler implements MessageHandler {
     }
 
     private boolean clientGone() {
-        return context instanceof Session session && LineDeadlineSockets.inputEnded(session.getSocket());
+        if (!(context instanceof Session session)) {
+            return false;
+        }
+        java.net.Socket s = session.getSocket();
+        return LineDeadlineSockets.inputEnded(plain.apply(s))
+                || s instanceof javax.net.ssl.SSLSocket ssl && LineDeadlineSockets.inputEnded(ssl);
     }
 
     private DropConnectionException cutShort(long bytes, Exception cause) {

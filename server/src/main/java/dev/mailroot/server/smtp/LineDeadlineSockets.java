@@ -29,6 +29,20 @@ final class LineDeadlineSockets {
         return socket instanceof DeadlineSocket d && d.inputEnded;
     }
 
+    /**
+     * Whether the client's input on a TLS socket has ended: the client's {@code close_notify} was
+     * read (the socket under it never sees the TCP end then). The JSSE says so only by refusing
+     * {@code getInputStream()} once the inbound side is closed; otherwise that call has no effect.
+     */
+    static boolean inputEnded(javax.net.ssl.SSLSocket socket) {
+        try {
+            socket.getInputStream();
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     /** An unbound server socket whose accepted sockets enforce the deadline. */
     static ServerSocket serverSocket(int deadlineMillis) throws IOException {
         return new ServerSocket() {

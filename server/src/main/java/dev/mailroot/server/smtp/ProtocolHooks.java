@@ -4,6 +4,7 @@ import dev.mailroot.bindings.Events;
 import dev.mailroot.server.protocol.ProtocolEvents;
 import dev.mailroot.server.protocol.SessionState;
 import dev.mailroot.sink.Source;
+import dev.mailroot.sink.protocol.OnAuthSink;
 import dev.mailroot.sink.protocol.OnConnectSink;
 import dev.mailroot.sink.protocol.OnHeloSink;
 import dev.mailroot.sink.protocol.SmtpReply;
@@ -118,18 +119,39 @@ final class ProtocolHooks implements SessionHandler {
     }
 
     /**
-     * Runs OnAuth after a successful password check.
+     * Runs OnAuth after a successful password check, as OnHelo runs (time limit, {@code onError}).
+     * A tempfail refuses the login with {@code 454 4.7.0} (RFC 4954): the client may try again later.
      *
      * @return null to let the login stand, else the reply that refuses it
      * @throws DropConnectionException when a sink disconnects
      */
     String onAuth(Session session, String user) throws DropConnectionException {
-        SessionState s = state(session);
-        if (s != null) {
-            s.tls(session.isTLSStarted());
-            s.authenticatedUser(user);
+        SessionState state = state(session);
+        if (state == null) {
+            return null;
         }
-        return null;
+        state.tls(session.isTLSStarted());
+        state.authenticatedUser(user);
+        if (!events.bound(Events.ON_AUTH)) {
+            return null;
+        }
+        ProtocolEvents.Outcome o;
+        MDC.put("session", session.getSessionId());
+        try {
+            o = events.run(Events.ON_AUTH, state.ruleInput(List.of()), "AUTH as " + user + " from " + client(session),
+                    (sink, ctx) -> ((OnAuthSink) sink).onAuth(state, user, ctx));
+        } finally {
+            MDC.remove("session");
+        }
+        if (!o.refused()) {
+            return null;
+        }
+        state.authenticatedUser(null);
+        SmtpReply r = o.tempfail() ? SmtpReply.of(454, "4.7.0", ProtocolEvents.TEMPFAIL.text()) : o.verdict().reply();
+        if (o.verdict().kind() == Verdict.Kind.DISCONNECT) {
+            throw new DropConnectionException(r.code(), r.enhanced() + " " + r.text());
+        }
+        return line(r);
     }
 
     /** The reply of a refusal, as SubEthaSMTP sends it: {@code code enhanced text}. */
@@ -170,6 +192,7 @@ final class ProtocolHooks implements SessionHandler {
             if (!events.bound(Events.ON_HELO)) {
                 SessionState s = state(session);
                 if (s != null) {
+                    s.tls(session.isTLSStarted());
                     s.heloRefused(null);
                     s.helo(argument(line));
                 }
@@ -182,6 +205,7 @@ final class ProtocolHooks implements SessionHandler {
                 return;
             }
             SessionState state = state(session);
+            state.tls(session.isTLSStarted());
             state.helo(name);
             ProtocolEvents.Outcome o;
             MDC.put("session", session.getSessionId());

@@ -34,6 +34,9 @@ public final class SmtpIntake {
     private final ProtocolHooks hooks;
     private final dev.mailroot.server.protocol.Quarantine quarantine;
     private final AtomicInteger inData = new AtomicInteger();
+    /** Each TLS socket's plain socket underneath, which knows whether the client's input ended. */
+    private final java.util.Map<java.net.Socket, java.net.Socket> plainUnder =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
     private SMTPServer server;
 
     /** Counts the transactions in DATA, so that a stop lets them finish; refuses new ones while stopping. */
@@ -95,7 +98,8 @@ public final class SmtpIntake {
                 .bindAddress(InetAddress.getByName(listener.bind()))
                 .hostName(config.hostname())
                 .softwareName("Mailroot")
-                .messageHandlerFactory(ctx -> new IntakeHandler(ctx, admission, config, access, transactions, hooks, quarantine))
+                .messageHandlerFactory(ctx -> new IntakeHandler(ctx, admission, config, access, transactions, hooks, quarantine,
+                        this::plainOf))
                 .sessionHandler(hooks == null ? limiter : hooks)
                 // our limiter answers 421 4.3.2 first; SubEthaSMTP's own limit is only a backstop
                 .maxConnections(config.maxConnections() * 2 + 10)
@@ -106,12 +110,12 @@ public final class SmtpIntake {
                 .executorService(sessions)
                 .serverThreadName("smtp-accept-" + listener.name());
         if (listener.tls().equals(MailrootConfig.Listener.IMPLICIT)) {
-            builder.serverSocketFactory(() -> LineDeadlineSockets.tlsServerSocket(deadline, keys::serverSide));
+            builder.serverSocketFactory(() -> LineDeadlineSockets.tlsServerSocket(deadline, this::wrap));
         } else {
             builder.serverSocketFactory(() -> LineDeadlineSockets.serverSocket(deadline));
         }
         if (listener.offersStartTls()) {
-            builder.enableTLS().startTlsSocketFactory(keys::serverSide);
+            builder.enableTLS().startTlsSocketFactory(this::wrap);
         }
         server = builder.build();
         ClampedSizeMailCommand.install(server);
@@ -129,6 +133,18 @@ public final class SmtpIntake {
         log.info("MR1010 SMTP listening on {}:{} as {} (listener {}: tls {}, {}, AUTH {})", listener.bind(), port(),
                 config.hostname(), listener.name(), listener.tls(), listener.anonymous() ? "anonymous mail for local domains"
                         : "AUTH required", listener.auth() ? "offered" : "off");
+    }
+
+    private javax.net.ssl.SSLSocket wrap(java.net.Socket plain) throws IOException {
+        javax.net.ssl.SSLSocket s = keys.serverSide(plain);
+        plainUnder.put(s, plain);
+        return s;
+    }
+
+    /** The plain socket under a TLS one (itself for a plain socket). */
+    private java.net.Socket plainOf(java.net.Socket s) {
+        java.net.Socket p = plainUnder.get(s);
+        return p == null ? s : p;
     }
 
     /** The listener's configuration. */

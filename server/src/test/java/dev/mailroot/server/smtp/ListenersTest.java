@@ -92,6 +92,23 @@ class ListenersTest {
     }
 
     @Test
+    void aPlaintextClientOnTheImplicitTlsPortGetsNoGreetingAndTheListenerGoesOn() throws Exception {
+        TlsTestHome.mailboxes(home);
+        try (TestServer server = TestServer.start(home, THREE, SinkChain.EMPTY)) {
+            int port = server.server().smtpPort("submissions");
+            try (java.net.Socket plain = new java.net.Socket("127.0.0.1", port)) {
+                plain.setSoTimeout(10_000);
+                plain.getOutputStream().write("EHLO plain.test\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                byte[] answer = plain.getInputStream().readNBytes(3);
+                assertThat(new String(answer, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotStartWith("220");
+            }
+            try (TlsSmtpClient c = TlsSmtpClient.implicit(port)) {
+                assertThat(c.greeting()).startsWith("220 ");
+            }
+        }
+    }
+
+    @Test
     void theMxListenerStillTakesAnonymousMailForLocalDomainsBesideTheSubmissionPorts() throws Exception {
         TlsTestHome.mailboxes(home);
         try (TestServer server = TestServer.start(home, THREE, SinkChain.EMPTY);

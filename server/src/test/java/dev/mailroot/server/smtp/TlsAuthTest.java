@@ -223,6 +223,32 @@ class TlsAuthTest {
         }
     }
 
+    @Test
+    void aMessageCutShortUnderTlsIsNotSpooled() throws Exception {
+        try (LogCapture logs = new LogCapture(); TestServer server = TestServer.start(home, TlsTestHome.AUTH, SinkChain.EMPTY)) {
+            try (TlsSmtpClient c = TlsSmtpClient.plain(server.port())) {
+                c.send("EHLO client.test");
+                c.startTls();
+                c.send("EHLO client.test");
+                assertThat(c.send("MAIL FROM:<a@elsewhere.test>")).startsWith("250");
+                assertThat(c.send("RCPT TO:<bob@example.test>")).startsWith("250");
+                c.write("BDAT 1000 LAST\r\nSubject: cut\r\n\r\n0123456789");
+            } // closes with a TLS close_notify: a clean end of the input, 980 bytes short
+            try (TlsSmtpClient c = TlsSmtpClient.plain(server.port())) {
+                c.send("EHLO client.test");
+                c.startTls();
+                c.send("EHLO client.test");
+                c.send("MAIL FROM:<a@elsewhere.test>");
+                c.send("RCPT TO:<bob@example.test>");
+                assertThat(c.send("DATA")).startsWith("354");
+                c.write("Subject: cut\r\n\r\nno final dot\r\n");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> logs.containing("MR1016").size() == 2);
+            assertThat(logs.containing("MR1001")).isEmpty();
+            assertThat(server.server().spool().size()).isZero();
+        }
+    }
+
     private static String b64(String s) {
         return java.util.Base64.getEncoder().encodeToString(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }

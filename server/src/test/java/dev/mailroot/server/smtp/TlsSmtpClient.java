@@ -86,6 +86,12 @@ final class TlsSmtpClient implements Closeable {
         return reply();
     }
 
+    /** Sends raw text without reading a reply. */
+    void write(String raw) throws IOException {
+        out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
     /** MAIL, RCPT each, DATA and the content (ending in CRLF); the final reply or the first refusal. */
     String sendMail(String from, List<String> rcpts, String content) throws IOException {
         String r = send("MAIL FROM:<" + from + ">");

@@ -10,6 +10,9 @@
  *       greeting</td><td>the connection is refused ({@code 554} or the sink's reply) and closed</td></tr>
  *   <tr><td>{@link dev.mailroot.sink.protocol.OnHeloSink OnHelo}</td><td>HELO / EHLO</td><td>the
  *       greeting is refused; MAIL is refused until a HELO/EHLO is accepted</td></tr>
+ *   <tr><td>{@link dev.mailroot.sink.protocol.OnAuthSink OnAuth}</td><td>a successful AUTH (the password was
+ *       right), before {@code 235}; SMTP only</td><td>the login is refused; the session stays
+ *       unauthenticated</td></tr>
  *   <tr><td>{@link dev.mailroot.sink.protocol.OnMailFromSink OnMailFrom}</td><td>MAIL FROM</td><td>the
  *       transaction is refused</td></tr>
  *   <tr><td>{@link dev.mailroot.sink.protocol.OnRcptToSink OnRcptTo}</td><td>each RCPT TO</td><td>that
@@ -20,7 +23,7 @@
  *
  * <p><b>Mail without a session.</b> Pickup mail, connector mail (the POP3 connector's downloads)
  * and mail sent by sinks run the same bindings in the same order in the queue, before the
- * OnSubmission sinks (OnHelo does not fire: there is no HELO), with a
+ * OnSubmission sinks (OnHelo and OnAuth do not fire: there is no HELO, no AUTH), with a
  * session built from the envelope: {@link dev.mailroot.sink.protocol.ProtocolSession#sourceName()}
  * says where it came from, the client address is the one a connector recorded (if any), there is
  * no HELO name. A reject or disconnect sends the message to badmail with the reply as the reason;
