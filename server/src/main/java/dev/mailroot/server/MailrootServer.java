@@ -196,6 +196,8 @@ public final class MailrootServer implements AutoCloseable {
                 plugins.onChange(queue::sinksChanged);
                 plugins.start();
             }
+            // read before anything starts: a bad certificate stops the start with nothing left running
+            ServerKeys keys = serverKeys(home, config);
             PickupDirectory pickup = null;
             if (config.pickup().enabled()) {
                 int workers = Math.max(1, Math.min(4, config.delivery().threads()));
@@ -205,7 +207,7 @@ public final class MailrootServer implements AutoCloseable {
                         config.smtp().maxMessageSize(), clock);
                 pickup.start(liveIds);
             }
-            SmtpListeners smtp = new SmtpListeners(config, serverKeys(home, config), directory::current, admission, protocol,
+            SmtpListeners smtp = new SmtpListeners(config, keys, directory::current, admission, protocol,
                     quarantine, clock);
             AdminEndpoint admin;
             try {
