@@ -76,6 +76,7 @@ final class EnumCommand implements Callable<Integer> {
             case Events.ON_MAIL_FROM -> " (IIS: SMTP Protocol OnInboundCommand, rule MAIL; Exchange: OnMailCommand)";
             case Events.ON_RCPT_TO -> " (IIS: SMTP Protocol OnInboundCommand, rule RCPT; Exchange: OnRcptCommand)";
             case Events.ON_END_OF_DATA -> " (IIS: SMTP Protocol OnInboundCommand, rule DATA; Exchange: OnEndOfData)";
+            case Events.ON_REMOTE_DELIVERY -> " (Mailroot transport event: before each outbound attempt, per destination)";
             default -> " (IIS: SMTP OnTransportSubmission/OnArrival)";
         };
     }

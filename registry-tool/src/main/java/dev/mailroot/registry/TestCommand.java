@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
 
 @Command(name = "test", aliases = "/test", mixinStandardHelpOptions = true, description = "Prints, for a test message, the "
         + "bindings that would fire at each event in the order the events fire (OnConnect, OnHelo, OnMailFrom, OnRcptTo once "
-        + "per recipient, OnEndOfData, OnSubmission), one section per event that has enabled bindings: each binding that "
+        + "per recipient, OnEndOfData, OnSubmission, OnRemoteDelivery once per recipient domain), one section per event that has "
+        + "enabled bindings: each binding that "
         + "fires with its priority, name, id, the clause that matched, its onError and its time limit, assuming every sink "
         + "lets the message go on. --verbose also lists the others and why not: disabled, sink class missing, or each "
         + "clause of a rule that did not match and what it was tested against.",
@@ -119,6 +120,18 @@ final class TestCommand implements Callable<Integer> {
         String all = rcpts.size() + " recipient" + (rcpts.size() == 1 ? "" : "s");
         steps.add(new Step(Events.ON_END_OF_DATA, "the message, " + all, new RuleInput(helo, mailFrom, rcpts, src)));
         steps.add(new Step(Events.ON_SUBMISSION, "after it is spooled, " + all, new RuleInput(helo, mailFrom, rcpts, src)));
+        // per destination domain: the outbound queue's attempts (for the domains that are not local)
+        java.util.Map<String, List<String>> byDomain = new java.util.LinkedHashMap<>();
+        for (String r : rcpts) {
+            int at = r.lastIndexOf('@');
+            byDomain.computeIfAbsent(at < 0 ? "" : r.substring(at + 1).toLowerCase(java.util.Locale.ROOT), d -> new ArrayList<>()).add(r);
+        }
+        byDomain.forEach((domain, those) -> {
+            if (!domain.isEmpty()) {
+                steps.add(new Step(Events.ON_REMOTE_DELIVERY, "each attempt to " + domain + ", if it is not a local domain: "
+                        + String.join(", ", those), new RuleInput(helo, mailFrom, those, src)));
+            }
+        });
         return steps;
     }
 
