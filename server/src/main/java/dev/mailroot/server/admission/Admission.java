@@ -185,6 +185,9 @@ public final class Admission implements SinkMail {
         if (messageId != null) {
             fields.addAll(List.of("messageId", messageId));
         }
+        if (envelope.authUser() != null) {
+            fields.addAll(List.of("authUser", envelope.authUser()));
+        }
         fields.addAll(java.util.Arrays.asList(extra)); // null values are left out of the entry
         TraceEntry received = TraceEntry.of(envelope.arrivalTime(), "received", fields.toArray(String[]::new));
         Progress progress = Progress.arrived(received, generation);

@@ -507,7 +507,7 @@ public final class OutboundQueue {
                 OutboundState.Rcpt first = next.recipients().stream().filter(r -> r.address().equals(deferred.get(0))).findFirst()
                         .orElseThrow();
                 trace.add(event("deferred", "destination", destination, "host", host, "recipients", String.join(",", deferred),
-                        "reply", first.lastReply(), "next", first.nextAttempt().toString()));
+                        "reply", first.lastReply(), "next", first.nextAttempt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString()));
             }
             if (result == null) {
                 trace.add(event("held", "destination", destination, "recipients", String.join(",", rcpts), "reason", why));

@@ -48,7 +48,7 @@ public final class QueueView {
         }
         n.put("sender", env.mailFrom());
         n.put("size", e.size());
-        n.put("arrival", env.arrivalTime().toString());
+        n.put("arrival", env.arrivalTime().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
         n.put("ageSeconds", Math.max(0, Duration.between(env.arrivalTime(), now).toSeconds()));
         if (env.authUser() != null) {
             n.put("authUser", env.authUser());
@@ -70,7 +70,7 @@ public final class QueueView {
                 o.put("destination", r.destination());
                 o.put("state", r.status() == OutboundState.Status.HELD ? "held" : r.attempts() > 0 ? "deferred" : "queued");
                 o.put("attempts", r.attempts());
-                o.put("nextAttempt", r.nextAttempt().toString());
+                o.put("nextAttempt", r.nextAttempt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
                 if (r.lastReply() != null) {
                     o.put("lastReply", r.lastReply());
                 }
