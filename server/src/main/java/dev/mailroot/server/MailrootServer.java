@@ -343,6 +343,11 @@ public final class MailrootServer implements AutoCloseable {
     }
 
     /** The port of the first SMTP listener (the {@code mx} one without {@code listeners:}). */
+    /** Every SMTP listener's {@code bind:port}, comma-separated, in the configured order. */
+    public String smtpAddresses() {
+        return smtp.describe();
+    }
+
     public int smtpPort() {
         return smtp.port();
     }

@@ -91,7 +91,7 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         exit.serving(server);
-        spec.commandLine().getOut().println(WaitCommand.readyLine(cfg.effectiveListeners().get(0).bind() + ":" + server.smtpPort(),
+        spec.commandLine().getOut().println(WaitCommand.readyLine(server.smtpAddresses(),
                 server.adminPort(), h.root().toString()));
         spec.commandLine().getOut().flush();
         exit.await();
