@@ -230,10 +230,10 @@ class BindingStoreTest {
         Files.writeString(file(), """
                 bindings:
                   - id: "{00000000-0000-0000-0000-000000000001}"
-                    name: auth
+                    name: vrfy
                     event: SMTP Protocol OnInboundCommand
                     sinkClass: a.B
-                    rule: AUTH
+                    rule: VRFY
                   - id: "{00000000-0000-0000-0000-000000000002}"
                     name: badmail at connect
                     event: OnConnect
@@ -253,15 +253,15 @@ class BindingStoreTest {
         BindingFile checked = new BindingStore(file()).check();
         assertThat(checked.problems()).extracting(BindingProblem::name, BindingProblem::field, BindingProblem::message)
                 .containsExactly(
-                        tuple("auth", "event", "the command 'AUTH' in OnInboundCommand rule 'AUTH' has no Mailroot event "
-                                + "(events exist for EHLO/HELO, MAIL, RCPT and DATA)"),
+                        tuple("vrfy", "event", "the command 'VRFY' in OnInboundCommand rule 'VRFY' has no Mailroot event "
+                                + "(events exist for EHLO/HELO, AUTH, MAIL, RCPT and DATA)"),
                         tuple("badmail at connect", "sinkProperties",
                                 "onError must be 'continue' or 'tempfail' for a protocol event (OnConnect), not 'badmail'"),
                         tuple("tempfail on submission", "sinkProperties",
                                 "onError must be 'continue', 'badmail' or 'defer' for OnSubmission, not 'tempfail'"));
         assertThat(checked.entries().get(3).binding()).isNotNull();
         assertThatThrownBy(() -> new BindingStore(file()).read()).isInstanceOf(BindingStoreException.class)
-                .hasMessageContaining("'AUTH' in OnInboundCommand").hasMessageContaining("and 2 more problem(s)");
+                .hasMessageContaining("'VRFY' in OnInboundCommand").hasMessageContaining("and 2 more problem(s)");
     }
 
     @Test

@@ -311,9 +311,8 @@ public final class QueueCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "hold", mixinStandardHelpOptions = true, description = "Holds a message: none of its recipients is "
-            + "sent until it is released (postsuper -h).")
-    static final class Hold implements Callable<Integer> {
+    /** An action on one message by its id: the verb is the subclass's command name. */
+    abstract static class OnOneMessage implements Callable<Integer> {
         @Mixin
         HomeOptions options;
         @Parameters(paramLabel = "ID")
@@ -323,39 +322,23 @@ public final class QueueCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return id(id, spec.commandLine().getErr()) == null ? 2 : action(options.home(), spec, "hold", Map.of("id", id));
+            return id(id, spec.commandLine().getErr()) == null ? 2
+                    : action(options.home(), spec, spec.name(), Map.of("id", id));
         }
     }
 
-    @Command(name = "release", mixinStandardHelpOptions = true, description = "Releases a held message: due now (postsuper -H).")
-    static final class Release implements Callable<Integer> {
-        @Mixin
-        HomeOptions options;
-        @Parameters(paramLabel = "ID")
-        String id;
-        @Spec
-        CommandSpec spec;
+    @Command(name = "hold", mixinStandardHelpOptions = true, description = "Holds a message: none of its recipients is "
+            + "sent until it is released (postsuper -h).")
+    static final class Hold extends OnOneMessage {
+    }
 
-        @Override
-        public Integer call() {
-            return id(id, spec.commandLine().getErr()) == null ? 2 : action(options.home(), spec, "release", Map.of("id", id));
-        }
+    @Command(name = "release", mixinStandardHelpOptions = true, description = "Releases a held message: due now (postsuper -H).")
+    static final class Release extends OnOneMessage {
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Takes a message out of the outbound queue "
             + "into badmail with the reason 'deleted by administrator' (postsuper -d, but nothing vanishes).")
-    static final class Delete implements Callable<Integer> {
-        @Mixin
-        HomeOptions options;
-        @Parameters(paramLabel = "ID")
-        String id;
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            return id(id, spec.commandLine().getErr()) == null ? 2 : action(options.home(), spec, "delete", Map.of("id", id));
-        }
+    static final class Delete extends OnOneMessage {
     }
 
     @Command(name = "stats", mixinStandardHelpOptions = true, description = "Counts recipients per destination by age and "
