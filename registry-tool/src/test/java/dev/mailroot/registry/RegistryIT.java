@@ -92,11 +92,15 @@ class RegistryIT {
                 + "Exchange: OnRcptCommand)\n    Bindings: 1, in run order\n", "Event: OnRcptTo\n", "Status: ok\n",
                 "    Name: OnSubmission (IIS: SMTP OnTransportSubmission/OnArrival)\n    Bindings: 0, in run order\n");
 
-        Launcher.Run refused = registry("add", "OnInboundCommand", "auth", RegistryProtocolEventsTest.RCPT, "AUTH",
+        Launcher.Run refused = registry("add", "OnInboundCommand", "vrfy", RegistryProtocolEventsTest.RCPT, "VRFY",
                 "--home", home.toString());
         assertThat(refused.exit()).isEqualTo(2);
-        assertThat(refused.err()).isEqualTo("registry: the command 'AUTH' in OnInboundCommand rule 'AUTH' has no Mailroot "
-                + "event (events exist for EHLO/HELO, MAIL, RCPT and DATA)\n");
+        assertThat(refused.err()).isEqualTo("registry: the command 'VRFY' in OnInboundCommand rule 'VRFY' has no Mailroot "
+                + "event (events exist for EHLO/HELO, AUTH, MAIL, RCPT and DATA)\n");
+        Launcher.Run auth = registry("add", "OnInboundCommand", "auth", RegistryProtocolEventsTest.RCPT, "AUTH",
+                "--home", home.toString());
+        assertThat(auth.exit()).isEqualTo(2); // AUTH maps to OnAuth, which this class does not serve
+        assertThat(auth.err()).startsWith("registry: the sink class cannot serve OnAuth: ");
     }
 
     @Test

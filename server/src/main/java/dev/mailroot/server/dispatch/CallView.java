@@ -221,6 +221,11 @@ final class CallView implements Submission {
         public Optional<String> pickupFileName() {
             return e().pickupFileName();
         }
+
+        @Override
+        public Optional<String> authenticatedUser() {
+            return e().authenticatedUser();
+        }
     }
 
     private final class HeadersView implements Headers {

@@ -120,6 +120,11 @@ final class MutableEnvelope implements Envelope {
         return Optional.ofNullable(original.pickupFileName());
     }
 
+    @Override
+    public Optional<String> authenticatedUser() {
+        return Optional.ofNullable(original.authUser());
+    }
+
     boolean changed() {
         return changed;
     }

@@ -92,6 +92,27 @@ class OutboundQueueTest {
     }
 
     @Test
+    void aMailboxThatForwardsToARemoteAddressSendsTheCopyOutAndKeepsItsOwn() throws Exception {
+        Path home = root.resolve("home");
+        Files.createDirectories(home.resolve("conf"));
+        Files.writeString(home.resolve("conf/mailboxes.yaml"), """
+                mailboxes:
+                  frank:
+                    forwardTo: [ok5@remote.test]
+                    keepCopy: true
+                """);
+        try (ScriptedPeer peer = ScriptedPeer.plain(); TestServer s = start(peer.port(), "")) {
+            drop(s, "forwarded", "someone@example.org", List.of("frank@localhost"), "for frank, and on");
+            await().atMost(Duration.ofSeconds(20)).until(() -> peer.received.size() == 1 && s.newMail("frank").size() == 1);
+            ScriptedPeer.Received r = peer.received.get(0);
+            assertThat(r.recipients()).containsExactly("ok5@remote.test");
+            assertThat(r.from()).isEqualTo("someone@example.org"); // the original sender: no SRS (docs/outbound.md)
+            await().atMost(Duration.ofSeconds(5)).until(() -> tracking(s).contains("\"event\":\"sent\""));
+            assertThat(tracking(s)).contains("forwarded by frank", "\"recipients\":\"ok5@remote.test\"");
+        }
+    }
+
+    @Test
     void aDestinationAnswering451TwiceThen250GetsTheMessageOnTheThirdAttempt() throws Exception {
         try (ScriptedPeer peer = ScriptedPeer.plain(); TestServer s = start(peer.port(), "")) {
             drop(s, "greylisted", "alice@localhost", List.of("flaky@remote.test"), "try again");

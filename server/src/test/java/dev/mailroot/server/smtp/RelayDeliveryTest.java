@@ -42,8 +42,13 @@ class RelayDeliveryTest {
         Path homeA = root.resolve("a");
         TlsTestHome.mailboxes(homeA);
         try (TestServer b = TestServer.start(homeB, "domains: [remote.test]\n", SinkChain.EMPTY);
+             // an OnSubmission sink sees who sent it, and says so in a header field
              TestServer a = TestServer.start(homeA, TlsTestHome.AUTH + "outbound: {routes: {remote.test: \"127.0.0.1:" + b.port()
-                     + "\"}, retryFirst: 1s, retryMax: 2s}\n", SinkChain.EMPTY);
+                     + "\"}, retryFirst: 1s, retryMax: 2s}\n", dev.mailroot.server.dispatch.TestSinks.chain(
+                     dev.mailroot.server.dispatch.TestSinks.bound("who", 1, (s, ctx) -> {
+                         s.headers().add("X-Sent-By", s.envelope().authenticatedUser().orElse("anonymous"));
+                         return dev.mailroot.sink.SinkStatus.RUN_NEXT_SINK;
+                     })));
              TlsSmtpClient c = TlsSmtpClient.plain(a.port())) {
             c.send("EHLO laptop.example.test");
             assertThat(c.startTls()).startsWith("220");
@@ -54,7 +59,7 @@ class RelayDeliveryTest {
                             + "hello over there\r\n")).startsWith("250 2.0.0");
             await().atMost(Duration.ofSeconds(30)).until(() -> b.newMail("carol").size() == 1);
             String copy = Files.readString(b.newMail("carol").get(0), StandardCharsets.UTF_8);
-            assertThat(copy).contains("Subject: across", "hello over there");
+            assertThat(copy).contains("Subject: across", "hello over there", "X-Sent-By: alice\r\n");
             assertThat(copy).containsPattern("(?s)Received: from \\S+ \\(\\[127\\.0\\.0\\.1\\]\\)\\s+by \\S+ \\(Mailroot\\) with ESMTPS id");
             assertThat(copy).contains("(authenticated as alice)").containsPattern("with ESMTPSA id");
             // the unknown address: one report to alice, at A

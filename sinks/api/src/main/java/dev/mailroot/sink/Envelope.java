@@ -75,4 +75,12 @@ public interface Envelope {
 
     /** The name the file had in the pickup directory; empty for SMTP mail. */
     Optional<String> pickupFileName();
+
+    /**
+     * The user the SMTP client authenticated as ({@code AUTH}), as it logged in; empty for anonymous
+     * SMTP sessions, pickup and sink mail.
+     */
+    default Optional<String> authenticatedUser() {
+        return Optional.empty();
+    }
 }
