@@ -25,8 +25,8 @@ import java.util.function.Supplier;
  * The mailboxes' Sieve scripts at delivery ({@code sieve/<mailbox>.sieve} under the home): where a
  * copy goes (the inbox, Maildir++ folders, nowhere), redirects and vacation replies sent as new mail
  * through the server's own admission. Never loses mail: a script that does not compile, or fails
- * while it runs, keeps the copy in the inbox ({@code MR3107}); a redirect that cannot be served
- * (a remote address, while Mailroot has no outbound delivery) keeps it too ({@code MR3108}).
+ * while it runs, keeps the copy in the inbox ({@code MR3107}); a redirect that cannot be submitted
+ * keeps it too ({@code MR3108}). Remote redirects and vacation replies go out through the outbound queue.
  */
 public final class SieveRules implements LocalDelivery.Rules {
     private static final Logger log = LoggerFactory.getLogger(SieveRules.class);
