@@ -79,7 +79,14 @@ public final class OutboundQueue {
      * @param tls     whether the session was encrypted
      * @param replies the final reply per recipient
      */
-    public record Result(String host, boolean tls, Map<String, Reply> replies) {
+    public record Result(String host, boolean tls, Map<String, Reply> replies, List<String> more) {
+        public Result {
+            more = more == null ? List.of() : List.copyOf(more);
+        }
+
+        public Result(String host, boolean tls, Map<String, Reply> replies) {
+            this(host, tls, replies, List.of());
+        }
     }
 
     /**
@@ -485,6 +492,15 @@ public final class OutboundQueue {
                 deferred.add(r.address());
                 return r.deferred(at, reply.toString(), result.host());
             });
+            if (result != null && !result.more().isEmpty()) {
+                List<OutboundState.Rcpt> all = new ArrayList<>(next.recipients());
+                for (String m : result.more()) {
+                    if (all.stream().noneMatch(r -> r.address().equalsIgnoreCase(m))) {
+                        all.add(OutboundState.Rcpt.fresh(m, now));
+                    }
+                }
+                next = new OutboundState(all, next.delayWarned());
+            }
             Duration age = Duration.between(current.arrivalTime(), now);
             if (!next.delayWarned() && !settings.delayWarning().isZero() && age.compareTo(settings.delayWarning()) >= 0
                     && !deferred.isEmpty()) {

@@ -122,6 +122,15 @@ public final class SmtpTransport implements OutboundQueue.Transport {
         report.delivered().forEach(r -> replies.put(r, new OutboundQueue.Reply(250, "2.0.0", "delivered to the mailbox")));
         report.permanent().forEach(f -> replies.putIfAbsent(f.recipient(), new OutboundQueue.Reply(550, "5.2.0", f.reason())));
         report.temporary().forEach(f -> replies.putIfAbsent(f.recipient(), new OutboundQueue.Reply(451, "4.2.0", f.reason())));
-        return new OutboundQueue.Result("local delivery", false, replies);
+        // a recipient whose mailbox now only forwards elsewhere: done here, and its remote addresses join
+        // the queue (only then: a mailbox that kept a copy had its forwarding queued on the first pass)
+        boolean onlyForwarded = false;
+        for (String r : rcpts) {
+            if (!replies.containsKey(r)) {
+                replies.put(r, new OutboundQueue.Reply(250, "2.0.0", "forwarded"));
+                onlyForwarded = true;
+            }
+        }
+        return new OutboundQueue.Result("local delivery", false, replies, onlyForwarded ? report.remote() : List.of());
     }
 }

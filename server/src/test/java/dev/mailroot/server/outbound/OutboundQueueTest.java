@@ -113,6 +113,31 @@ class OutboundQueueTest {
     }
 
     @Test
+    void aLocalRecipientThatFailsForNowWaitsInTheQueueBesideTheRemoteOneAndIsDeliveredLater() throws Exception {
+        Path home = root.resolve("home");
+        Files.createDirectories(home.resolve("conf"));
+        Path directory = home.resolve("conf/mailboxes.yaml");
+        Files.writeString(directory, "mailboxes:\n  gina:\n    quota: {messages: 1, warnPercent: 100}\n");
+        try (ScriptedPeer peer = ScriptedPeer.plain(); TestServer s = start(peer.port(), "")) {
+            drop(s, "first", "someone@example.org", List.of("gina@localhost"), "fills the mailbox");
+            await().atMost(Duration.ofSeconds(20)).until(() -> s.newMail("gina").size() >= 1 && s.server().spool().size() == 0);
+            int before = s.newMail("gina").size();
+            drop(s, "mixed-full", "someone@example.org", List.of("gina@localhost", "ok6@remote.test"), "one full, one remote");
+            // the remote copy goes out; gina's waits in the queue as a local retry
+            await().atMost(Duration.ofSeconds(20)).until(() -> peer.received.size() == 1 && s.server().outbound().entries().stream()
+                    .anyMatch(e -> e.envelope().outbound().recipients().stream()
+                            .anyMatch(r -> r.address().equals("gina@localhost") && r.destination().equals(OutboundQueue.LOCAL))));
+            assertThat(s.newMail("gina")).hasSize(before);
+            Files.writeString(directory, "mailboxes:\n  gina:\n    quota: {messages: 100}\n");
+            Thread.sleep(1200); // the directory is re-read every 500 ms
+            s.server().outbound().flush(null, null);
+            await().atMost(Duration.ofSeconds(20)).until(() -> s.newMail("gina").size() == before + 1 && s.server().spool().size() == 0);
+            assertThat(Files.readString(s.newMail("gina").get(before))).contains("one full, one remote");
+            assertThat(peer.received).hasSize(1);
+        }
+    }
+
+    @Test
     void aDestinationAnswering451TwiceThen250GetsTheMessageOnTheThirdAttempt() throws Exception {
         try (ScriptedPeer peer = ScriptedPeer.plain(); TestServer s = start(peer.port(), "")) {
             drop(s, "greylisted", "alice@localhost", List.of("flaky@remote.test"), "try again");
