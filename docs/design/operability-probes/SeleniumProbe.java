@@ -137,7 +137,9 @@ public class SeleniumProbe {
                 }
                 String id = random();
                 SESSIONS.put(id, random());
-                ex.getResponseHeaders().add("Set-Cookie", "mrsession=" + id + "; Path=/; HttpOnly; SameSite=Strict");
+                // -Dprobe.secure=true: is a Secure cookie kept when the page is plain http://127.0.0.1?
+                ex.getResponseHeaders().add("Set-Cookie", "mrsession=" + id + "; Path=/; HttpOnly; SameSite=Strict"
+                        + (Boolean.getBoolean("probe.secure") ? "; Secure" : ""));
                 ex.getResponseHeaders().set("Location", "/bindings");
                 ex.sendResponseHeaders(303, -1);
             } else if (csrf == null) {
