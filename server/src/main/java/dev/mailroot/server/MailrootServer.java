@@ -170,7 +170,7 @@ public final class MailrootServer implements AutoCloseable {
                 delivery.lmtp(config.delivery().lmtp().address(), config.delivery().lmtp().timeout(), config.domains().get(0));
             }
             delivery.rules(new SieveRules(home.sieve(), new SieveScripts(), new VacationMemory(home.mailroot().resolve("sieve-state")),
-                    admission::resubmit, directory::current, recipients::isLocalDomain, clock, config.smtp().hostname()));
+                    admission::resubmit, directory::current, clock, config.smtp().hostname()));
             QueueRunner queue = new QueueRunner(spool, dispatcher, delivery,
                     new Badmail(home.badmail(), clock), poison, config.delivery().threads(),
                     RetryPolicy.standard(Duration.ofHours(config.delivery().giveUpAfterHours())), clock, admission,

@@ -79,41 +79,18 @@ public final class OutboundQueue {
      * @param tls     whether the session was encrypted
      * @param replies the final reply per recipient
      */
-    public record Result(String host, boolean tls, Map<String, Reply> replies, List<String> more) {
+    public record Result(String host, boolean tls, Map<String, SmtpReply> replies, List<String> more) {
         public Result {
             more = more == null ? List.of() : List.copyOf(more);
         }
 
-        public Result(String host, boolean tls, Map<String, Reply> replies) {
+        public Result(String host, boolean tls, Map<String, SmtpReply> replies) {
             this(host, tls, replies, List.of());
         }
     }
 
-    /**
-     * A reply: {@code code} (250, 451, 550, ...), the enhanced status code or null, the text.
-     */
-    public record Reply(int code, String enhanced, String text) {
-        public boolean ok() {
-            return code >= 200 && code < 300;
-        }
-
-        public boolean temporary() {
-            return code >= 400 && code < 500;
-        }
-
-        /** The enhanced status code, or one made from the class of the reply ({@code 4.0.0}, {@code 5.0.0}). */
-        public String status() {
-            return enhanced != null ? enhanced : (code / 100) + ".0.0";
-        }
-
-        @Override
-        public String toString() {
-            return code + (enhanced == null ? "" : " " + enhanced) + (text == null || text.isEmpty() ? "" : " " + text);
-        }
-    }
-
     /** A recipient that failed for good, with the reply that decided it. */
-    public record Failure(String recipient, Reply reply, String host, Instant lastAttempt) {
+    public record Failure(String recipient, SmtpReply reply, String host, Instant lastAttempt) {
     }
 
     /** Where delivery status reports go (DSNs to the sender); a report that cannot be sent is logged. */
@@ -155,10 +132,10 @@ public final class OutboundQueue {
          * {@code reply}: the failure for {@link Kind#FAIL}; {@code reason} for the trace; {@code header}:
          * header fields to send on top of the message in this attempt only (CRLF lines), or null.
          */
-        record Verdict(Kind kind, Reply reply, String reason, byte[] header) {
+        record Verdict(Kind kind, SmtpReply reply, String reason, byte[] header) {
             public static final Verdict PROCEED = new Verdict(Kind.PROCEED, null, null, null);
 
-            public Verdict(Kind kind, Reply reply, String reason) {
+            public Verdict(Kind kind, SmtpReply reply, String reason) {
                 this(kind, reply, reason, null);
             }
 
@@ -424,7 +401,7 @@ public final class OutboundQueue {
                 apply(entry, destination, rcpts, null, verdict.reason());
                 return;
             } else if (verdict.kind() == BeforeAttempt.Verdict.Kind.FAIL) {
-                Map<String, Reply> replies = new LinkedHashMap<>();
+                Map<String, SmtpReply> replies = new LinkedHashMap<>();
                 rcpts.forEach(r -> replies.put(r, verdict.reply()));
                 result = new Result(null, false, replies);
             } else {
@@ -437,8 +414,8 @@ public final class OutboundQueue {
             apply(entry, destination, rcpts, result, verdict.reason());
         } catch (IOException | RuntimeException e) {
             log.error("MR7005 attempt for {} failed in the server: {}; the recipients are retried", destination, e.toString(), e);
-            Map<String, Reply> replies = new LinkedHashMap<>();
-            rcpts.forEach(r -> replies.put(r, new Reply(451, "4.3.0", "local error: " + e)));
+            Map<String, SmtpReply> replies = new LinkedHashMap<>();
+            rcpts.forEach(r -> replies.put(r, SmtpReply.of(451, "4.3.0", "local error: " + e)));
             try {
                 apply(entry, destination, rcpts, new Result(null, false, replies), null);
             } catch (IOException | RuntimeException again) {
@@ -473,18 +450,18 @@ public final class OutboundQueue {
                 if (result == null) {
                     return r.withStatus(OutboundState.Status.HELD);
                 }
-                Reply reply = result.replies().getOrDefault(r.address(), new Reply(451, "4.4.0", "no reply for this recipient"));
-                if (reply.ok()) {
+                SmtpReply reply = result.replies().getOrDefault(r.address(), SmtpReply.of(451, "4.4.0", "no reply for this recipient"));
+                if (reply.positive()) {
                     sent.add(r.address());
                     return null;
                 }
-                if (!reply.temporary()) {
+                if (!reply.transientFailure()) {
                     failures.add(new Failure(r.address(), reply, result.host(), now));
                     return null;
                 }
                 Instant at = now.plus(settings.backoff(r.attempts() + 1));
                 if (!at.isBefore(expires)) {
-                    failures.add(new Failure(r.address(), new Reply(reply.code() >= 500 ? reply.code() : 550, "4.4.7",
+                    failures.add(new Failure(r.address(), SmtpReply.of(451, "4.4.7",
                             "delivery time expired after " + settings.lifetime().toHours() + " h; last reply: " + reply),
                             result.host(), now));
                     return null;

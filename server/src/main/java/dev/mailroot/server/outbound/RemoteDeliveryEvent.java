@@ -83,7 +83,7 @@ public final class RemoteDeliveryEvent implements OutboundQueue.BeforeAttempt {
         return switch (v.kind()) {
             case REJECT, DISCONNECT -> {
                 var r = v.reply() == null ? ProtocolEvents.TEMPFAIL : v.reply();
-                yield new Verdict(Verdict.Kind.FAIL, new OutboundQueue.Reply(r.code(), r.enhanced(), r.text()),
+                yield new Verdict(Verdict.Kind.FAIL, SmtpReply.of(r.code(), r.enhanced(), r.text()),
                         "OnRemoteDelivery binding " + by + (o.tempfail() ? " failed (onError: tempfail)" : ""));
             }
             case QUARANTINE -> new Verdict(Verdict.Kind.HOLD, null, "held by OnRemoteDelivery binding " + by + ": " + v.reason());

@@ -69,6 +69,11 @@ public record SmtpReply(int code, String enhanced, String text) {
         return new SmtpReply(code, enhanced, text.toString());
     }
 
+    /** The enhanced status code, or one made from the reply's class ({@code 4.0.0}, {@code 5.0.0}) when it had none. */
+    public String status() {
+        return enhanced != null ? enhanced : code / 100 + ".0.0";
+    }
+
     /** A 2xx reply: the server accepted. */
     public boolean positive() {
         return code / 100 == 2;

@@ -94,18 +94,17 @@ public final class SmtpTransport implements OutboundQueue.Transport {
         if (log.isDebugEnabled()) {
             log.debug("transcript for {}:\n{}", destination, String.join("\n", a.transcript()));
         }
-        Map<String, OutboundQueue.Reply> replies = new LinkedHashMap<>();
+        Map<String, SmtpReply> replies = new LinkedHashMap<>();
         for (String r : rcpts) {
             SmtpReply reply = a.results().get(r);
-            replies.put(r, reply == null ? new OutboundQueue.Reply(451, "4.4.0", "no reply for this recipient")
-                    : new OutboundQueue.Reply(reply.code(), reply.enhanced(), reply.text()));
+            replies.put(r, reply == null ? SmtpReply.of(451, "4.4.0", "no reply for this recipient") : reply);
         }
         return new OutboundQueue.Result(a.remoteHost(), a.tls(), replies);
     }
 
     private static OutboundQueue.Result all(List<String> rcpts, SmtpReply reply, String host) {
-        Map<String, OutboundQueue.Reply> replies = new LinkedHashMap<>();
-        rcpts.forEach(r -> replies.put(r, new OutboundQueue.Reply(reply.code(), reply.enhanced(), reply.text())));
+        Map<String, SmtpReply> replies = new LinkedHashMap<>();
+        rcpts.forEach(r -> replies.put(r, reply));
         return new OutboundQueue.Result(host, false, replies);
     }
 
@@ -118,16 +117,16 @@ public final class SmtpTransport implements OutboundQueue.Transport {
             newline = "\r\n";
         }
         DeliveryReport report = local.deliver(entry.id(), entry.envelope().withRecipients(rcpts), content, newline);
-        Map<String, OutboundQueue.Reply> replies = new LinkedHashMap<>();
-        report.delivered().forEach(r -> replies.put(r, new OutboundQueue.Reply(250, "2.0.0", "delivered to the mailbox")));
-        report.permanent().forEach(f -> replies.putIfAbsent(f.recipient(), new OutboundQueue.Reply(550, "5.2.0", f.reason())));
-        report.temporary().forEach(f -> replies.putIfAbsent(f.recipient(), new OutboundQueue.Reply(451, "4.2.0", f.reason())));
+        Map<String, SmtpReply> replies = new LinkedHashMap<>();
+        report.delivered().forEach(r -> replies.put(r, SmtpReply.of(250, "2.0.0", "delivered to the mailbox")));
+        report.permanent().forEach(f -> replies.putIfAbsent(f.recipient(), SmtpReply.of(550, "5.2.0", f.reason())));
+        report.temporary().forEach(f -> replies.putIfAbsent(f.recipient(), SmtpReply.of(451, "4.2.0", f.reason())));
         // a recipient whose mailbox now only forwards elsewhere: done here, and its remote addresses join
         // the queue (only then: a mailbox that kept a copy had its forwarding queued on the first pass)
         boolean onlyForwarded = false;
         for (String r : rcpts) {
             if (!replies.containsKey(r)) {
-                replies.put(r, new OutboundQueue.Reply(250, "2.0.0", "forwarded"));
+                replies.put(r, SmtpReply.of(250, "2.0.0", "forwarded"));
                 onlyForwarded = true;
             }
         }

@@ -42,14 +42,11 @@ public final class SieveRules implements LocalDelivery.Rules {
     private final VacationMemory vacations;
     private final Sender sender;
     private final Supplier<Optional<Directory>> directory;
-    private final java.util.function.Predicate<String> localDomain;
     private final Clock clock;
     private final String hostname;
 
     public SieveRules(Path dir, SieveScripts scripts, VacationMemory vacations, Sender sender,
-                      Supplier<Optional<Directory>> directory, java.util.function.Predicate<String> localDomain, Clock clock,
-                      String hostname) {
-        this.localDomain = localDomain;
+                      Supplier<Optional<Directory>> directory, Clock clock, String hostname) {
         this.dir = dir;
         this.scripts = scripts;
         this.vacations = vacations;
