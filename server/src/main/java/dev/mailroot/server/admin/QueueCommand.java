@@ -6,6 +6,7 @@ import dev.mailroot.bindings.AdminClient;
 import dev.mailroot.bindings.ControlCharacters;
 import dev.mailroot.server.Home;
 import dev.mailroot.server.HomeOptions;
+import dev.mailroot.server.config.MailrootConfig;
 import dev.mailroot.server.outbound.QueueView;
 import dev.mailroot.server.spool.Spool;
 import picocli.CommandLine.Command;
@@ -52,11 +53,8 @@ public final class QueueCommand implements Callable<Integer> {
         return 2;
     }
 
-    /** The messages: from the running server, or read from the spool when it is stopped (then {@code offline} is set). */
-    record Snapshot(List<JsonNode> messages, boolean offline) {
-    }
-
-    static Snapshot snapshot(Home home, PrintWriter err) throws IOException {
+    /** The messages: from the running server, or read from the spool when it is stopped (saying so on {@code err}). */
+    static List<JsonNode> snapshot(Home home, PrintWriter err) throws IOException {
         CommandOutput.quietLogging(home);
         String body = null;
         try {
@@ -84,7 +82,7 @@ public final class QueueCommand implements Callable<Integer> {
                 out.add(JSON.readTree(line));
             }
         }
-        return new Snapshot(out, offline);
+        return out;
     }
 
     static int action(Home home, CommandSpec spec, String action, Map<String, String> params) {
@@ -119,21 +117,6 @@ public final class QueueCommand implements Callable<Integer> {
             return null;
         }
         return id;
-    }
-
-    /** {@code 90s}, {@code 15m}, {@code 2h}, {@code 3d}. */
-    static Duration duration(String s) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})([smhd])").matcher(s.strip().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new IllegalArgumentException("'" + ControlCharacters.escape(s) + "' is not a duration (90s, 15m, 2h, 3d)");
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
     }
 
     static String age(long seconds) {
@@ -218,15 +201,15 @@ public final class QueueCommand implements Callable<Integer> {
             PrintWriter err = spec.commandLine().getErr();
             Duration older;
             try {
-                older = olderThan == null ? Duration.ZERO : duration(olderThan);
+                older = olderThan == null ? Duration.ZERO : MailrootConfig.Outbound.duration(olderThan);
             } catch (IllegalArgumentException e) {
                 CommandOutput.error(err, e.getMessage());
                 return 2;
             }
-            Snapshot s = snapshot(options.home(), err);
+            List<JsonNode> s = snapshot(options.home(), err);
             int messages = 0;
             int recipients = 0;
-            for (JsonNode m : s.messages()) {
+            for (JsonNode m : s) {
                 if (domain != null && !about(m, domain) || m.path("ageSeconds").asLong() < older.toSeconds()) {
                     continue;
                 }
@@ -266,7 +249,7 @@ public final class QueueCommand implements Callable<Integer> {
             if (id(id, err) == null) {
                 return 2;
             }
-            for (JsonNode m : snapshot(options.home(), err).messages()) {
+            for (JsonNode m : snapshot(options.home(), err)) {
                 if (m.path("id").asText().equalsIgnoreCase(id)) {
                     if (json) {
                         out.println(m.toString());
@@ -357,10 +340,10 @@ public final class QueueCommand implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
-            Snapshot s = snapshot(options.home(), spec.commandLine().getErr());
+            List<JsonNode> s = snapshot(options.home(), spec.commandLine().getErr());
             Map<String, long[]> byAge = new TreeMap<>();
             Map<String, Map<String, Integer>> byState = new TreeMap<>();
-            for (JsonNode m : s.messages()) {
+            for (JsonNode m : s) {
                 long minutes = m.path("ageSeconds").asLong() / 60;
                 int b = 0;
                 while (b < BUCKETS.length && minutes >= BUCKETS[b]) {

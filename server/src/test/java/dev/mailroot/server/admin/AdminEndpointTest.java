@@ -219,6 +219,38 @@ class AdminEndpointTest {
     }
 
     @Test
+    void queueActionsNeedTheTokenRefuseAnotherOriginAndCheckTheirParametersBeforeTouchingAnything() throws Exception {
+        int closed = ChildServer.freePort();
+        try (TestServer server = TestServer.start(home, "outbound: {routes: {remote.test: \"127.0.0.1:" + closed
+                + "\"}, retryFirst: 1h, retryMax: 1h}\n", dev.mailroot.server.dispatch.SinkChain.EMPTY)) {
+            Path tmp = home.resolve("mailroot/pickup/.q");
+            Files.writeString(tmp, "x-sender: a@localhost\r\nx-receiver: x@remote.test\r\nSubject: q\r\n\r\nx\r\n");
+            Files.move(tmp, home.resolve("mailroot/pickup/q.eml"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> server.server().outbound().entries().stream()
+                    .anyMatch(e -> e.envelope().outbound().recipients().get(0).attempts() == 1));
+            String id = server.server().outbound().entries().iterator().next().id();
+            int port = server.server().adminPort();
+            String host = "Host: 127.0.0.1:" + port;
+            assertThat(raw(port, "GET", "/queue", host).status()).isEqualTo(401);
+            assertThat(post(port, "/queue/delete?id=" + id, host).status()).isEqualTo(401);
+            assertThat(post(port, "/queue/delete?id=" + id, host, "Origin: https://evil.example", bearer()).status()).isEqualTo(403);
+            assertThat(raw(port, "GET", "/queue/delete?id=" + id, host, bearer()).status()).isEqualTo(405);
+            assertThat(post(port, "/queue/delete?id=..%2Fetc", host, bearer()).status()).isEqualTo(400);
+            assertThat(post(port, "/queue/hold", host, bearer()).status()).isEqualTo(400);
+            Response unknown = post(port, "/queue/delete?id=NOSUCHID", host, bearer());
+            assertThat(unknown.status()).isEqualTo(404);
+            assertThat(unknown.header("X-Mailroot-Refusal")).isEqualTo("not-queued");
+            assertThat(server.server().outbound().entry(id)).isPresent();
+            assertThat(server.badmail()).isEmpty();
+            Response listed = raw(port, "GET", "/queue", host, bearer());
+            assertThat(listed.status()).isEqualTo(200);
+            assertThat(listed.body()).contains("\"id\":\"" + id + "\"", "\"state\":\"deferred\"");
+            assertThat(post(port, "/queue/delete?id=" + id, host, bearer()).body()).contains("deleted by administrator");
+            assertThat(server.server().outbound().entry(id)).isEmpty();
+        }
+    }
+
+    @Test
     void actionsArePostOnlyAndPathsMatchExactly() throws Exception {
         try (TestServer server = server("")) {
             int port = server.server().adminPort();

@@ -52,6 +52,11 @@ class RemoteDeliveryEventTest {
                     switch (c.properties().getOrDefault("verdict", "proceed")) {
                         case "reject": return Verdict.reject(SmtpReply.parse(c.properties().get("reply")));
                         case "quarantine": return Verdict.quarantine("held by " + c.bindingName());
+                        case "error": throw new StackOverflowError("a sink that breaks");
+                        case "hang":
+                            while (true) {
+                                try { Thread.sleep(60_000); } catch (InterruptedException ignored) { }
+                            }
                         default: return Verdict.proceed();
                     }
                 }
@@ -123,6 +128,25 @@ class RemoteDeliveryEventTest {
             assertThat(st.getRecipientDSN(0).getHeader("Diagnostic-Code", null)).contains("550 5.7.1 outbound policy: not to remote.test");
             assertThat(peer.received).isEmpty();
             assertThat(peer.commands).isEmpty();
+        }
+    }
+
+    @Test
+    void aSinkThatThrowsAnErrorIsPassedByAndOneThatHangsWithTempfailDefersTheAttemptWithinItsTimeLimit() throws Exception {
+        bind("broken", "RCPT TO=ok3@remote.test", "verdict", "error");
+        bind("stuck", "RCPT TO=ok4@remote.test", "verdict", "hang", "timeoutMs", "300", "onError", "tempfail");
+        try (ScriptedPeer peer = ScriptedPeer.plain(); TestServer s = start(peer.port())) {
+            drop(s, "broken", "ok3@remote.test");
+            drop(s, "stuck", "ok4@remote.test");
+            // onError: continue (the default): the Error is the binding's failure, the mail goes on
+            await().atMost(Duration.ofSeconds(30)).until(() -> peer.received.size() == 1 && s.server().outbound().entries().stream()
+                    .anyMatch(e -> e.envelope().outbound().recipients().get(0).attempts() >= 1));
+            assertThat(peer.received.get(0).recipients()).containsExactly("ok3@remote.test");
+            OutboundState.Rcpt stuck = s.server().outbound().entries().iterator().next().envelope().outbound().recipients().get(0);
+            assertThat(stuck.address()).isEqualTo("ok4@remote.test");
+            assertThat(stuck.lastReply()).startsWith("451 4.7.1");
+            assertThat(peer.commands).noneMatch(c -> c.contains("ok4@"));
+            assertThat(s.newMail("alice")).isEmpty(); // deferred, not failed: no report
         }
     }
 
