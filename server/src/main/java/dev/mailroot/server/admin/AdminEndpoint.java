@@ -50,6 +50,20 @@ public final class AdminEndpoint implements AutoCloseable {
     private volatile TraceLookup traces;
     private volatile java.util.function.Supplier<java.util.Collection<dev.mailroot.server.spool.SpoolEntry>> spool;
     private volatile dev.mailroot.server.outbound.OutboundQueue outbound;
+    /** Routes added by other parts (metrics, doctor, ...): "GET /path" -> handler; token required. */
+    private final Map<String, Route> routes = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Path prefixes served by a part that does its own authentication (the console): Host/Origin checked only. */
+    private final Map<String, com.sun.net.httpserver.HttpHandler> prefixes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Serves one exact path for one method; the endpoint has checked Host, Origin and the token before it runs. */
+    @FunctionalInterface
+    public interface Route {
+        /**
+         * Answers {@code ex} (use {@link #reply}); {@code query} holds the decoded query parameters.
+         * An exception is answered 500 and logged.
+         */
+        void handle(HttpExchange ex, Map<String, String> query) throws IOException;
+    }
 
     /**
      * @param config  {@code admin}: the port on 127.0.0.1 (0 picks a free one) and the extra host names
@@ -97,6 +111,22 @@ public final class AdminEndpoint implements AutoCloseable {
         return this;
     }
 
+    /** Serves {@code method path} (exact) with {@code route}, behind the token. */
+    public AdminEndpoint route(String method, String path, Route route) {
+        routes.put(method + " " + path, route);
+        return this;
+    }
+
+    /**
+     * Serves every path under {@code prefix} (which ends with {@code /}; the bare prefix without
+     * the slash too) with {@code handler}, which does its own authentication: the endpoint has
+     * only checked {@code Host} and {@code Origin}. For the web console.
+     */
+    public AdminEndpoint prefix(String prefix, com.sun.net.httpserver.HttpHandler handler) {
+        prefixes.put(prefix, handler);
+        return this;
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }
@@ -105,6 +135,42 @@ public final class AdminEndpoint implements AutoCloseable {
         try (ex) {
             String path = ex.getRequestURI().getRawPath();
             String method = ex.getRequestMethod();
+            Optional<com.sun.net.httpserver.HttpHandler> prefixed = prefixes.entrySet().stream()
+                    .filter(p -> path.startsWith(p.getKey()) || path.equals(p.getKey().substring(0, p.getKey().length() - 1)))
+                    .map(Map.Entry::getValue).findFirst();
+            if (prefixed.isPresent()) {
+                Optional<AdminAccess.Refusal> foreign = access.checkHostAndOrigin(ex);
+                if (foreign.isPresent()) {
+                    reply(ex, foreign.get().status(), foreign.get().body());
+                } else {
+                    prefixed.get().handle(ex);
+                }
+                return;
+            }
+            Route added = routes.get(method + " " + path);
+            boolean routed = routes.keySet().stream().anyMatch(k -> k.endsWith(" " + path));
+            if (routed) {
+                Optional<AdminAccess.Refusal> refused = access.checkHostAndOrigin(ex).or(() -> access.checkToken(ex));
+                if (refused.isPresent()) {
+                    if (refused.get().status() == 401) {
+                        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"mailroot admin\"");
+                    }
+                    reply(ex, refused.get().status(), refused.get().body());
+                } else if (added == null) {
+                    ex.getResponseHeaders().set("Allow", String.join(", ", routes.keySet().stream()
+                            .filter(k -> k.endsWith(" " + path)).map(k -> k.substring(0, k.indexOf(' '))).sorted().toList()));
+                    reply(ex, 405, "405 method not allowed\n");
+                } else {
+                    try {
+                        added.handle(ex, query(ex.getRequestURI().getRawQuery()));
+                    } catch (IOException | RuntimeException e) {
+                        log.error("MR1011 admin {} {} failed: {}", method, path, e.toString(), e);
+                        ex.getResponseHeaders().set(AdminClient.REFUSAL_HEADER, AdminClient.COMMAND_ERROR);
+                        reply(ex, 500, "the command failed: " + e + "\n");
+                    }
+                }
+                return;
+            }
             boolean isHealth = path.equals("/health");
             boolean isView = path.equals("/bindings") || path.equals("/plugins") || path.equals("/trace") || path.equals("/queue");
             boolean isQueueAction = QUEUE_ACTIONS.contains(path);
@@ -120,7 +186,9 @@ public final class AdminEndpoint implements AutoCloseable {
                 reply(ex, refused.get().status(), refused.get().body());
             } else if (allow == null) {
                 reply(ex, 404, "404 not found: the admin endpoint serves GET /health, GET /bindings, GET /plugins, GET /trace?q=, "
-                        + "GET /queue, POST /queue/{flush,hold,release,delete} and POST /connectors/<plugin-id>/<command>\n");
+                        + "GET /queue, POST /queue/{flush,hold,release,delete}, POST /connectors/<plugin-id>/<command>"
+                        + routes.keySet().stream().sorted().map(r -> ", " + r).collect(java.util.stream.Collectors.joining())
+                        + prefixes.keySet().stream().sorted().map(r -> ", " + r + "...").collect(java.util.stream.Collectors.joining()) + "\n");
             } else if (!method.equals(allow)) {
                 ex.getResponseHeaders().set("Allow", allow);
                 reply(ex, 405, "405 method not allowed: use " + allow + "\n");
@@ -242,7 +310,8 @@ public final class AdminEndpoint implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> query(String raw) {
+    /** The decoded parameters of a raw query string (the last of a repeated name wins). */
+    public static Map<String, String> query(String raw) {
         Map<String, String> m = new LinkedHashMap<>();
         if (raw == null || raw.isEmpty()) {
             return m;
@@ -256,7 +325,8 @@ public final class AdminEndpoint implements AutoCloseable {
         return m;
     }
 
-    private static void reply(HttpExchange ex, int status, String body) throws IOException {
+    /** Answers {@code body} with {@code status}: JSON if it starts with '{', plain text otherwise; never cached. */
+    public static void reply(HttpExchange ex, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", body.startsWith("{") ? "application/json" : "text/plain; charset=utf-8");
         ex.getResponseHeaders().set("Cache-Control", "no-store");
