@@ -1,5 +1,7 @@
 package dev.mailroot.registry;
 
+import dev.mailroot.bindings.Reregistration;
+
 import dev.mailroot.bindings.Binding;
 import dev.mailroot.bindings.BindingRegistry;
 import dev.mailroot.bindings.BindingStore;
@@ -42,26 +44,13 @@ final class ReregisterCommand implements Callable<Integer> {
         }
         List<PluginJar> chosen = pluginIds.isEmpty() ? jars
                 : jars.stream().filter(j -> pluginIds.contains(j.pluginId())).toList();
-        Set<String> classes = chosen.stream().flatMap(j -> j.sinks().stream()).map(PluginJar.Sink::className)
-                .collect(Collectors.toSet());
         List<String> changes = new ArrayList<>();
         store.update(r -> {
             changes.clear();
             BindingRegistry out = r;
             for (PluginJar j : chosen) {
-                for (Binding d : j.defaultBindings()) {
-                    if (out.byId(d.id()).isEmpty()) {
-                        out = out.with(d).withRegisteredDefault(d.id());
-                        changes.add("added default binding '" + d.name() + "' " + d.id() + " of plugin '" + j.pluginId() + "'");
-                    }
-                }
-            }
-            for (Binding b : out.bindings()) {
-                if (b.failure() != null && classes.contains(b.sinkClass())) {
-                    out = out.change(b.id(), x -> x.withEnabled(true));
-                    changes.add("re-enabled '" + b.name() + "' " + b.id() + " (disabled by the server after "
-                            + b.failure().failures() + " failures at " + b.failure().at() + ": " + b.failure().cause() + ")");
-                }
+                Set<String> classes = j.sinks().stream().map(PluginJar.Sink::className).collect(Collectors.toSet());
+                out = Reregistration.apply(out, j.pluginId(), j.defaultBindings(), classes, changes);
             }
             return out;
         });

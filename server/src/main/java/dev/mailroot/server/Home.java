@@ -94,6 +94,11 @@ public record Home(Path root) {
         return AdminClient.tokenFile(root);
     }
 
+    /** {@code mailroot/admin.password}: the bcrypt hash of the web console's admin password (0600), if one was set. */
+    public Path adminPasswordFile() {
+        return mailroot().resolve("admin.password");
+    }
+
     /** {@code mailroot/instance}: this home's server identity (internal; see {@link #instanceId()}). */
     public Path instanceFile() {
         return mailroot().resolve("instance");

@@ -6,6 +6,10 @@ import dev.mailroot.bindings.BindingStoreException;
 import dev.mailroot.bindings.Versions;
 import dev.mailroot.server.address.LocalRecipients;
 import dev.mailroot.server.admin.AdminEndpoint;
+import dev.mailroot.server.console.Console;
+import dev.mailroot.server.console.ConsoleServices;
+import dev.mailroot.server.console.Credentials;
+import dev.mailroot.server.console.RecentProblems;
 import dev.mailroot.server.admin.LiveState;
 import dev.mailroot.server.admin.AdminToken;
 import dev.mailroot.server.admin.Health;
@@ -218,11 +222,18 @@ public final class MailrootServer implements AutoCloseable {
                             ? "smtp.port" : "listeners[" + e.index() + "].port", e.getCause());
                 }
                 PluginHost host = plugins;
-                admin = new AdminEndpoint(config.admin(), AdminToken.ensure(home.adminTokenFile()), () -> new Health(spool.size(),
+                String token = AdminToken.ensure(home.adminTokenFile());
+                java.util.function.Supplier<Health> healthNow = () -> new Health(spool.size(),
                         queue.inFlight(), queue.waiting(), host == null ? List.of() : List.copyOf(host.loadedPlugins()),
-                        smtp.describe(), home.root().toString()), plugins,
-                        new LiveState(chain, plugins), clock).traces(new TraceLookup(spool::entries)).queue(spool::entries, outbound);
+                        smtp.describe(), home.root().toString());
+                LiveState live = new LiveState(chain, plugins);
+                admin = new AdminEndpoint(config.admin(), token, healthNow, plugins, live, clock)
+                        .traces(new TraceLookup(spool::entries)).queue(spool::entries, outbound);
                 framework.add(0, admin);
+                RecentProblems problems = RecentProblems.attach();
+                framework.add(problems);
+                admin.prefix("/ui/", new Console(new ConsoleServices(home, config, new Credentials(token, home.adminPasswordFile()),
+                        store, live, healthNow, spool::entries, outbound, directory::current, problems, clock), clock));
                 writeAdminPort(home, admin.port());
             } catch (IOException | RuntimeException e) {
                 smtp.stop(Duration.ZERO);

@@ -76,18 +76,23 @@ public final class AdminToken {
         byte[] random = new byte[BYTES];
         new SecureRandom().nextBytes(random);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        writeSecret(file, token + "\n");
+        return token;
+    }
+
+    /** Writes {@code text} to {@code file}, mode 0600 from its creation, durably and atomically (the token, the admin password's hash). */
+    static void writeSecret(Path file, String text) throws IOException {
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
         try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 ownerOnlyAttribute(file))) {
-            ch.write(ByteBuffer.wrap((token + "\n").getBytes(StandardCharsets.US_ASCII)));
+            ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
             ch.force(true);
         } catch (FileAlreadyExistsException e) {
             throw new IOException("cannot create " + tmp + ": it appeared while being created (another server on this home?)", e);
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        return token;
     }
 
     /** 0600 at creation (the umask can only remove bits); nothing on a file system without POSIX modes. */

@@ -153,6 +153,31 @@ public final class MailboxCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * A new password: typed twice at a terminal (not echoed), or one line of standard input; at least
+     * 8 characters and at most bcrypt's 72 bytes.
+     */
+    static String newPassword(String of) throws Usage, java.io.IOException {
+        String password;
+        if (System.console() != null) {
+            char[] p = System.console().readPassword("New password for %s: ", of);
+            char[] again = System.console().readPassword("Again: ");
+            if (p == null || again == null || !java.util.Arrays.equals(p, again)) {
+                throw new Usage("the two passwords differ");
+            }
+            password = new String(p);
+        } else {
+            password = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        }
+        if (password == null || password.length() < 8) {
+            throw new Usage("a password needs at least 8 characters");
+        }
+        if (password.getBytes(StandardCharsets.UTF_8).length > 72) {
+            throw new Usage("a password may have at most 72 bytes (bcrypt's limit)");
+        }
+        return password;
+    }
+
     static String name(String raw) throws Usage {
         String n = raw == null ? "" : raw.strip().toLowerCase(Locale.ROOT);
         if (!LocalRecipients.isSafeMailboxName(n)) {
@@ -210,7 +235,7 @@ public final class MailboxCommand implements Callable<Integer> {
             description = "Answers the delivery questions of KB 885685 for one mailbox: does it exist (and under which "
                     + "addresses), is it forwarding (with or without a copy), is it over its quota, do rules move its mail, "
                     + "when did it last get mail, and what last failed for it.")
-    static final class Show extends Verb {
+    public static final class Show extends Verb {
         @Parameters(paramLabel = "NAME", description = "The mailbox name (or one of its addresses).")
         String name;
         @Option(names = "--json", description = "One JSON document.")
@@ -266,7 +291,8 @@ public final class MailboxCommand implements Callable<Integer> {
             }
         }
 
-        static ObjectNode describe(Home home, Directory dir, Mailbox m) {
+        /** What {@code mailbox show --json} prints for {@code m} (the web console's mailbox page shows the same). */
+        public static ObjectNode describe(Home home, Directory dir, Mailbox m) {
             ObjectNode d = JSON.createObjectNode();
             d.put("name", m.name());
             d.put("displayName", m.displayName());
@@ -511,14 +537,10 @@ public final class MailboxCommand implements Callable<Integer> {
                         throw new Usage("cannot read " + sieve + ": " + e.getMessage());
                     }
                     try {
-                        new dev.mailroot.server.sieve.SieveScripts().compile(text);
+                        new dev.mailroot.server.sieve.SieveScripts().install(target, text);
                     } catch (dev.mailroot.server.sieve.SieveSyntaxError e) {
                         throw new Failed(sieve + ": " + e.getMessage() + " (the script was not installed)");
                     }
-                    Files.createDirectories(target.getParent());
-                    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-                    Files.writeString(tmp, text, StandardCharsets.UTF_8);
-                    Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     CommandOutput.report(out(), "installed the Sieve script of mailbox " + n + " (" + target + ")");
                 }
                 if (fields.isEmpty()) {
@@ -550,23 +572,7 @@ public final class MailboxCommand implements Callable<Integer> {
         @Override
         int run() throws Exception {
             String n = name(rawName);
-            String password;
-            if (System.console() != null) {
-                char[] p = System.console().readPassword("New password for %s: ", n);
-                char[] again = System.console().readPassword("Again: ");
-                if (p == null || again == null || !java.util.Arrays.equals(p, again)) {
-                    throw new Usage("the two passwords differ");
-                }
-                password = new String(p);
-            } else {
-                password = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-            }
-            if (password == null || password.length() < 8) {
-                throw new Usage("a password needs at least 8 characters");
-            }
-            if (password.getBytes(StandardCharsets.UTF_8).length > 72) {
-                throw new Usage("a password may have at most 72 bytes (bcrypt's limit)");
-            }
+            String password = newPassword("mailbox " + n);
             String hash = BCrypt.hashpw(password, BCrypt.gensalt(12));
             change(d -> {
                 try {

@@ -178,6 +178,26 @@ public final class PluginHost implements Closeable {
     }
 
     /**
+     * Re-registers the loaded plugin {@code pluginId} ({@link dev.mailroot.bindings.Reregistration}): its
+     * missing default bindings back, its server-disabled bindings enabled.
+     *
+     * @return what changed (empty: nothing to change), or empty if no plugin of that id is loaded
+     */
+    public Optional<List<String>> reregister(String pluginId) throws BindingStoreException, IOException {
+        LoadedPlugin p = published.get(pluginId);
+        if (p == null) {
+            return Optional.empty();
+        }
+        Set<String> classes = p.sinks().stream().map(LoadedSink::className).collect(java.util.stream.Collectors.toSet());
+        List<String> changes = new ArrayList<>();
+        store.update(r -> {
+            changes.clear();
+            return dev.mailroot.bindings.Reregistration.apply(r, pluginId, p.defaults(), classes, changes);
+        });
+        return Optional.of(List.copyOf(changes));
+    }
+
+    /**
      * Runs an administrator's command on the service of {@code pluginId}, on the calling thread.
      *
      * @return the result, or empty if no loaded plugin of that id runs a service (or it is being unloaded)

@@ -106,6 +106,29 @@ public final class SieveScripts {
     }
 
     /**
+     * Installs {@code text} as the script {@code target} if it compiles: written to a temporary name,
+     * forced to disk and renamed into place, so delivery never reads half a script. What
+     * {@code mailbox set --sieve} and the web console's editor do.
+     *
+     * @throws SieveSyntaxError if it does not compile (nothing is written)
+     */
+    public void install(Path target, String text) throws IOException, SieveSyntaxError {
+        if (text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SCRIPT_BYTES) {
+            throw new SieveSyntaxError(0, 0, "the script is larger than " + MAX_SCRIPT_BYTES + " bytes");
+        }
+        compile(text);
+        Files.createDirectories(target.getParent());
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
+                + Thread.currentThread().getId());
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            ch.force(true);
+        }
+        Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
      * Reads a script file (UTF-8) and compiles it, or returns the result of the last compilation of
      * that file if its modification time, size and file key have not changed since. A file that
      * failed to compile fails again without being parsed again until it changes.

@@ -1,0 +1,36 @@
+package dev.mailroot.server.console;
+
+import dev.mailroot.bindings.BindingStore;
+import dev.mailroot.server.Home;
+import dev.mailroot.server.admin.Health;
+import dev.mailroot.server.admin.LiveState;
+import dev.mailroot.server.config.MailrootConfig;
+import dev.mailroot.server.directory.Directory;
+import dev.mailroot.server.outbound.OutboundQueue;
+import dev.mailroot.server.spool.SpoolEntry;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * What the console's pages read and act on: the same objects the server and the command-line tools
+ * use, so a console action and its command do the same thing.
+ *
+ * @param home        the server's home
+ * @param config      its configuration
+ * @param credentials who may log in
+ * @param bindings    {@code conf/bindings.yaml} (what {@code bin/registry} edits)
+ * @param live        the bindings in force and the plugin host (null parts without plugins)
+ * @param health      what {@code GET /health} says
+ * @param spool       the messages in the spool
+ * @param outbound    the outbound queue
+ * @param directory   the mailbox directory in force
+ * @param problems    the last warnings and errors logged
+ * @param clock       the server's clock
+ */
+public record ConsoleServices(Home home, MailrootConfig config, Credentials credentials, BindingStore bindings, LiveState live,
+                              Supplier<Health> health, Supplier<Collection<SpoolEntry>> spool, OutboundQueue outbound,
+                              Supplier<Optional<Directory>> directory, RecentProblems problems, Clock clock) {
+}

@@ -1,0 +1,139 @@
+package dev.mailroot.server.console;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mailroot.server.outbound.OutboundQueue;
+import dev.mailroot.server.outbound.QueueView;
+import dev.mailroot.server.spool.SpoolEntry;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code /ui/folders/<folder>}: the queue (what {@code bin/mailroot queue list} shows, with its
+ * flush, hold, release and delete) and the folders where mail waits for an administrator — badmail,
+ * poison, quarantine — with each message's headers and reason, resubmit and delete. Nothing
+ * vanishes: a deleted message goes to badmail with the reason, a deleted badmail entry to
+ * {@code badmail/deleted/}.
+ */
+final class FoldersView implements Console.View {
+    static final List<String> FOLDERS = List.of("queue", "badmail", "poison", "quarantine");
+    private final ConsoleServices s;
+
+    FoldersView(ConsoleServices s) {
+        this.s = s;
+    }
+
+    private static String subnav(String current) {
+        StringBuilder b = new StringBuilder("<div class=\"subnav\">");
+        for (String f : FOLDERS) {
+            b.append("<a href=\"/ui/folders/").append(f).append("\" id=\"folder-").append(f).append('"')
+                    .append(f.equals(current) ? " class=\"current\"" : "").append('>').append(f).append("</a>");
+        }
+        return b.append("</div>").toString();
+    }
+
+    @Override
+    public Console.Answer get(Console.Request r) throws Exception {
+        String folder = r.segment(1).isEmpty() ? "queue" : r.segment(1);
+        if (!FOLDERS.contains(folder)) {
+            return new Console.Page("No such folder", "folders", subnav("") + "<p>No folder '" + Html.esc(folder) + "'.</p>", 404);
+        }
+        if (folder.equals("queue")) {
+            return r.path().size() >= 3 ? queueEntry(r, r.segment(2)) : queue(r);
+        }
+        return FolderPages.get(s, r, folder, subnav(folder));
+    }
+
+    private Console.Answer queue(Console.Request r) {
+        Instant now = s.clock().instant();
+        String csrf = r.session().csrf;
+        List<List<String>> rows = new ArrayList<>();
+        List<SpoolEntry> entries = new ArrayList<>(s.spool().get());
+        entries.sort(Comparator.comparing((SpoolEntry e) -> e.envelope().arrivalTime()).thenComparing(SpoolEntry::id));
+        for (SpoolEntry e : entries.subList(0, Math.min(500, entries.size()))) {
+            JsonNode n = QueueView.json(e, now);
+            StringBuilder rc = new StringBuilder();
+            boolean remote = false;
+            for (JsonNode x : n.path("recipients")) {
+                String state = x.path("state").asText();
+                remote |= !state.equals("local");
+                rc.append(Html.esc(x.path("address").asText())).append(' ').append(Html.badge(state.equals("queued") ? "ok" : state)
+                        .replace(">ok<", ">queued<"));
+                if (x.has("lastReply")) {
+                    rc.append("<br><span class=\"hint\">").append(Html.esc(x.path("lastReply").asText())).append("</span>");
+                }
+                rc.append("<br>");
+            }
+            String id = e.id();
+            String actions = remote ? Html.button("/ui/folders/queue", csrf, "Retry now", "", "action", "flush", "id", id)
+                    + Html.button("/ui/folders/queue", csrf, "Hold", "", "action", "hold", "id", id)
+                    + Html.button("/ui/folders/queue", csrf, "Release", "", "action", "release", "id", id)
+                    + Html.button("/ui/folders/queue", csrf, "Delete (to badmail)", "danger", "action", "delete", "id", id) : "";
+            rows.add(List.of("<a href=\"/ui/folders/queue/" + Html.esc(id) + "\"><code>" + Html.esc(id) + "</code></a>",
+                    Html.esc(n.path("sender").asText()), rc.toString(), Html.age(e.envelope().arrivalTime(), now), actions));
+        }
+        String body = subnav("queue") + "<p class=\"hint\">The spool: messages waiting for sinks or local delivery "
+                + "(<em>local</em>) and for remote delivery; the same as <code>bin/mailroot queue list</code>.</p>"
+                + "<p>" + Html.button("/ui/folders/queue", csrf, "Retry all deferred now", "", "action", "flush") + "</p>"
+                + Html.table("queue", List.of("id", "sender", "recipients", "age", ""), rows, "The queue is empty.");
+        return new Console.Page("Queue", "folders", body);
+    }
+
+    private Console.Answer queueEntry(Console.Request r, String id) {
+        Optional<SpoolEntry> e = s.spool().get().stream().filter(x -> x.id().equals(id)).findFirst();
+        if (e.isEmpty()) {
+            return new Console.Page("Not in the queue", "folders", subnav("queue") + "<p>No message <code>" + Html.esc(id)
+                    + "</code> in the queue now: it may have been delivered. <a href=\"/ui/search?q=" + Html.esc(
+                    java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8)) + "\">Search for it</a>.</p>", 404);
+        }
+        JsonNode n = QueueView.json(e.get(), s.clock().instant());
+        return new Console.Page("Queued message " + id, "folders", subnav("queue") + "<pre id=\"queue-entry\">"
+                + Html.esc(n.toPrettyString()) + "</pre>");
+    }
+
+    @Override
+    public Console.Answer post(Console.Request r) throws Exception {
+        String folder = r.segment(1);
+        if (!folder.equals("queue")) {
+            return FOLDERS.contains(folder) ? FolderPages.post(s, r, folder) : new Console.Text(404, "404 no such folder\n");
+        }
+        OutboundQueue q = s.outbound();
+        String action = r.param("action");
+        String id = r.param("id");
+        String back = "/ui/folders/queue";
+        if (id != null && !id.matches("[A-Za-z0-9._-]{1,64}")) {
+            return new Console.Redirect(back, "not a message id", true);
+        }
+        switch (action == null ? "" : action) {
+            case "flush" -> {
+                int n = q.flush(id, null);
+                return new Console.Redirect(back, n + " recipient(s) due now" + (id == null ? "" : " for message " + id), false);
+            }
+            case "hold" -> {
+                return new Console.Redirect(back, q.hold(need(id)) + " recipient(s) of message " + id + " held", false);
+            }
+            case "release" -> {
+                return new Console.Redirect(back, q.release(need(id)) + " recipient(s) of message " + id + " released (due now)", false);
+            }
+            case "delete" -> {
+                String reason = "deleted by administrator (web console)";
+                return q.delete(need(id), reason).map(f -> (Console.Answer) new Console.Redirect(back, "message " + id
+                        + " moved to badmail as " + f.getFileName() + " (reason: " + reason + ")", false))
+                        .orElse(new Console.Redirect(back, "no message " + id + " in the outbound queue", true));
+            }
+            default -> {
+                return new Console.Text(400, "400: unknown action\n");
+            }
+        }
+    }
+
+    private static String need(String id) {
+        if (id == null) {
+            throw new IllegalArgumentException("the form names no message");
+        }
+        return id;
+    }
+}
