@@ -244,7 +244,8 @@ public final class Console implements HttpHandler {
     private static void securityHeaders(HttpExchange ex) {
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-        ex.getResponseHeaders().set("Referrer-Policy", "no-referrer");
+        // not no-referrer: with it Chromium sends "Origin: null" on the console's own form posts, which the endpoint refuses
+        ex.getResponseHeaders().set("Referrer-Policy", "same-origin");
         ex.getResponseHeaders().set("X-Frame-Options", "DENY");
         ex.getResponseHeaders().set("Content-Security-Policy", CSP);
     }

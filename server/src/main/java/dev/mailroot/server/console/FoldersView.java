@@ -57,9 +57,13 @@ final class FoldersView implements Console.View {
             JsonNode n = QueueView.json(e, now);
             StringBuilder rc = new StringBuilder();
             boolean remote = false;
+            boolean held = false;
+            boolean waiting = false;
             for (JsonNode x : n.path("recipients")) {
                 String state = x.path("state").asText();
                 remote |= !state.equals("local");
+                held |= state.equals("held");
+                waiting |= state.equals("queued") || state.equals("deferred");
                 rc.append(Html.esc(x.path("address").asText())).append(' ').append(Html.badge(state.equals("queued") ? "ok" : state)
                         .replace(">ok<", ">queued<"));
                 if (x.has("lastReply")) {
@@ -68,10 +72,10 @@ final class FoldersView implements Console.View {
                 rc.append("<br>");
             }
             String id = e.id();
-            String actions = remote ? Html.button("/ui/folders/queue", csrf, "Retry now", "", "action", "flush", "id", id)
-                    + Html.button("/ui/folders/queue", csrf, "Hold", "", "action", "hold", "id", id)
-                    + Html.button("/ui/folders/queue", csrf, "Release", "", "action", "release", "id", id)
-                    + Html.button("/ui/folders/queue", csrf, "Delete (to badmail)", "danger", "action", "delete", "id", id) : "";
+            String actions = !remote ? "" : (waiting ? Html.button("/ui/folders/queue", csrf, "Retry now", "", "action", "flush", "id", id)
+                    + Html.button("/ui/folders/queue", csrf, "Hold", "", "action", "hold", "id", id) : "")
+                    + (held ? Html.button("/ui/folders/queue", csrf, "Release", "", "action", "release", "id", id) : "")
+                    + Html.button("/ui/folders/queue", csrf, "Delete (to badmail)", "danger", "action", "delete", "id", id);
             rows.add(List.of("<a href=\"/ui/folders/queue/" + Html.esc(id) + "\"><code>" + Html.esc(id) + "</code></a>",
                     Html.esc(n.path("sender").asText()), rc.toString(), Html.age(e.envelope().arrivalTime(), now), actions));
         }

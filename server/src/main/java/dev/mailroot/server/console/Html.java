@@ -81,9 +81,13 @@ final class Html {
         if (rows.isEmpty()) {
             return "<p class=\"empty\" id=\"" + esc(id) + "-empty\">" + esc(empty) + "</p>";
         }
-        StringBuilder b = new StringBuilder("<table id=\"").append(esc(id)).append("\"><thead><tr>");
-        headers.forEach(h -> b.append("<th>").append(esc(h)).append("</th>"));
-        b.append("</tr></thead><tbody>");
+        StringBuilder b = new StringBuilder("<table id=\"").append(esc(id)).append("\">");
+        if (headers.stream().anyMatch(h -> !h.isEmpty())) {
+            b.append("<thead><tr>");
+            headers.forEach(h -> b.append("<th>").append(esc(h)).append("</th>"));
+            b.append("</tr></thead>");
+        }
+        b.append("<tbody>");
         for (List<String> r : rows) {
             b.append("<tr>");
             r.forEach(c -> b.append("<td>").append(c).append("</td>"));
@@ -95,8 +99,8 @@ final class Html {
     static String badge(String state) {
         String cls = switch (state) {
             case "ok", "enabled", "loaded", "delivered", "sent" -> "ok";
-            case "warn", "deferred", "held", "waiting" -> "warn";
-            case "skip" -> "muted";
+            case "warn", "deferred", "held", "waiting", "loading" -> "warn";
+            case "skip", "disabled", "local", "not used" -> "muted";
             default -> "fail";
         };
         return "<span class=\"badge " + cls + "\">" + esc(state) + "</span>";

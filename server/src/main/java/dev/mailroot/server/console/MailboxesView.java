@@ -38,9 +38,32 @@ final class MailboxesView implements Console.View {
         return new DirectoryFile(s.home().mailboxesFile(), s.config().domains());
     }
 
+    /**
+     * The directory file; without one (and {@code mailboxes.autoCreate}), every folder under
+     * {@code mailroot/mailboxes/} is a mailbox, as delivery sees it.
+     */
+    private Directory current() throws Exception {
+        Optional<Directory> d = file().read();
+        if (d.isPresent()) {
+            return d.get();
+        }
+        Directory out = directory();
+        if (s.config().mailboxes().autoCreate() && Files.isDirectory(s.home().mailboxes())) {
+            try (java.util.stream.Stream<Path> folders = Files.list(s.home().mailboxes())) {
+                for (Path f : folders.filter(Files::isDirectory).sorted().toList()) {
+                    String name = f.getFileName().toString();
+                    if (dev.mailroot.server.address.LocalRecipients.isSafeMailboxName(name)) {
+                        out = DirectoryFile.with(out, Mailbox.named(name));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     @Override
     public Console.Answer get(Console.Request r) throws Exception {
-        Directory dir = file().read().orElseGet(this::directory);
+        Directory dir = current();
         if (r.path().size() >= 2) {
             Optional<Mailbox> m = dir.mailbox(r.segment(1));
             return m.isEmpty() ? new Console.Page("No such mailbox", "mailboxes", "<p>No mailbox '" + Html.esc(r.segment(1))
@@ -74,8 +97,7 @@ final class MailboxesView implements Console.View {
             return text + " <span class=\"hint\">/ no limit</span>";
         }
         long pct = Math.min(100, used * 100 / limit);
-        String cls = pct >= 100 ? "fail" : pct >= 80 ? "warn" : "";
-        return "<span class=\"meter\" title=\"" + pct + " %\"><span class=\"" + cls + "\" style=\"width:" + pct + "%\"></span></span> "
+        return "<meter min=\"0\" max=\"100\" low=\"80\" high=\"99\" optimum=\"0\" value=\"" + pct + "\" title=\"" + pct + " %\"></meter> "
                 + text + " / " + Html.esc(Sizes.format(limit)) + " (" + pct + " %)";
     }
 
@@ -100,9 +122,18 @@ final class MailboxesView implements Console.View {
         facts.add(List.of("quota", Html.esc(d.path("quota").asText())));
         facts.add(List.of("forwarding", forwarding(m)));
         facts.add(List.of("rules", Html.esc(d.path("rules").asText())));
-        facts.add(List.of("last delivery", Html.esc(d.path("lastDelivery").asText("none recorded"))));
+        facts.add(List.of("last delivery", d.path("lastDelivery").isTextual()
+                ? Html.time(java.time.Instant.parse(d.path("lastDelivery").asText())) : "none recorded"));
         facts.add(List.of("last failure", Html.esc(d.path("lastFailure").asText("none"))));
         b.append(Html.table("mailbox", List.of("", ""), facts, ""));
+        b.append("<h2>Newest messages in the inbox</h2>");
+        List<List<String>> mail = new ArrayList<>();
+        for (MaildirListing.Item i : MaildirListing.newest(java.nio.file.Path.of(d.path("folder").asText()), 20)) {
+            mail.add(List.of(Html.time(i.time()) + (i.unread() ? " " + Html.badge("ok").replace(">ok<", ">new<") : ""),
+                    Html.esc(i.from()), "<span class=\"subject\">" + Html.esc(i.subject()) + "</span>",
+                    "<code>" + Html.esc(i.file().getParent().getFileName() + "/" + i.file().getFileName()) + "</code>"));
+        }
+        b.append(Html.table("inbox", List.of("arrived", "from", "subject", "file"), mail, "The inbox is empty."));
         b.append("<h2>Forwarding</h2><form method=\"post\" action=\"").append(action).append("\" class=\"stack\">")
                 .append(Html.csrfField(csrf)).append("<input type=\"hidden\" name=\"action\" value=\"forwarding\">")
                 .append("<label>forward to (addresses or mailboxes, comma-separated; empty: none)<input type=\"text\" name=\"forwardTo\" "
@@ -110,7 +141,7 @@ final class MailboxesView implements Console.View {
                 .append("<label><span>keep a copy here</span><input type=\"checkbox\" name=\"keepCopy\" value=\"true\" id=\"keep-copy\"")
                 .append(m.keepCopy() || !m.forwards() ? " checked" : "").append("></label><button type=\"submit\">Save forwarding</button></form>");
         Path script = SieveRules.scriptOf(s.home().sieve(), m.name());
-        String text = r.param("script") != null ? r.param("script")
+        String text = r.param("script") != null ? r.param("script").replace("\r\n", "\n")
                 : Files.isRegularFile(script) ? Files.readString(script, StandardCharsets.UTF_8) : "";
         b.append("<h2>Sieve rules</h2><p class=\"hint\"><code>").append(Html.esc(script)).append("</code>; supported extensions: ")
                 .append(Html.esc(String.join(", ", sieve.extensions()))).append(". A script is saved only if it compiles.</p>")
@@ -146,7 +177,8 @@ final class MailboxesView implements Console.View {
                         : "mailbox " + name + ": forwarding to " + String.join(", ", to) + (copy ? " with a copy" : " WITHOUT a copy here"), false);
             }
             case "sieve-check", "sieve-save" -> {
-                String text = r.param("script") == null ? "" : r.param("script");
+                // a browser sends a textarea's lines with CRLF; scripts on disk are text files with LF
+                String text = r.param("script") == null ? "" : r.param("script").replace("\r\n", "\n");
                 try {
                     if (action.equals("sieve-check")) {
                         sieve.compile(text);
@@ -171,7 +203,7 @@ final class MailboxesView implements Console.View {
 
     /** The mailbox page again with the text as submitted (so an error does not lose the edit) and the error on top. */
     private Console.Answer errorPage(Console.Request r, String name, String error) throws Exception {
-        Directory dir = file().read().orElseGet(this::directory);
+        Directory dir = current();
         Console.Page p = (Console.Page) one(r, dir, dir.mailbox(name).orElseThrow());
         return new Console.Page(p.title(), p.nav(), "<p class=\"flash error\" id=\"flash\">" + Html.esc(error) + "</p>" + p.body(), 422);
     }
