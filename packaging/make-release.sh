@@ -63,8 +63,9 @@ cp -p "$repo/bin/mailroot" "$repo/bin/registry" "$rel/bin/"
 cp -p "$repo/bin/lib/ensure-built.sh" "$rel/bin/lib/"
 cp -p "$repo/packaging/mailroot.service" "$repo/packaging/install.sh" "$repo/packaging/README.md" "$rel/packaging/"
 cp -p "$repo/README.md" "$rel/"
-# the user documentation; not the design notes and their probes (research, not a manual)
-tar -C "$repo/docs" --exclude=./design -cf - . | tar -C "$rel/docs" -xf -
+# the user documentation, with writing-a-sink.md's example project (not what a build of it left);
+# not the design notes and their probes (research, not a manual)
+tar -C "$repo/docs" --exclude=./design --exclude=target -cf - . | tar -C "$rel/docs" -xf -
 echo "$version" > "$rel/VERSION"
 
 chmod -R u=rwX,go=rX "$rel"
