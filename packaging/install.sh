@@ -24,8 +24,9 @@ case ${1:-} in
   *) echo "install: unknown argument: $1 (try --help)" >&2; exit 2 ;;
 esac
 
-[ -f "$release/lib/server/mailroot-server.jar" ] && [ -f "$release/VERSION" ] \
-  || fail "$release is not a release (no lib/server/mailroot-server.jar): make one with packaging/make-release.sh and install from the unpacked tarball"
+if [ ! -f "$release/lib/server/mailroot-server.jar" ] || [ ! -f "$release/VERSION" ]; then
+  fail "$release is not a release (no lib/server/mailroot-server.jar): make one with packaging/make-release.sh and install from the unpacked tarball"
+fi
 version=$(cat "$release/VERSION")
 if [ -z "$root" ]; then
   [ "$(id -u)" = 0 ] || fail "run me as root (sudo $0)"
