@@ -2,6 +2,32 @@
 # older than its sources. Launchers share one lock, target/build.lock (flock), so that two of them
 # started at once ("bin/mailroot & bin/mailroot wait") run one Maven build, not two in the same
 # tree: a launcher waits while a build runs, then looks again whether one is still needed.
+# A release (packaging/make-release.sh: lib/<module>/ beside bin/, no sources) never builds.
+
+# mailroot_target TOOL REPO MODULE JAR SOURCE...: sets MAILROOT_TARGET to the folder holding JAR and
+# its lib/: REPO/lib/MODULE in a release; else REPO/MODULE/target, built first if it needs it, unless
+# MAILROOT_NO_BUILD=1 (then a missing jar is an error, never a build)
+mailroot_target() {
+  local tool=$1 repo=$2 module=$3 jar=$4
+  shift 4
+  if [ -f "$repo/lib/$module/$jar" ]; then
+    MAILROOT_TARGET=$repo/lib/$module
+    return 0
+  fi
+  MAILROOT_TARGET=$repo/$module/target
+  if [ ! -f "$repo/pom.xml" ]; then
+    echo "$tool: $repo is neither a release (no lib/$module/$jar) nor a source tree (no pom.xml)" >&2
+    exit 1
+  fi
+  if [ "${MAILROOT_NO_BUILD:-}" = 1 ]; then
+    if [ ! -f "$MAILROOT_TARGET/$jar" ] || [ ! -d "$MAILROOT_TARGET/lib" ]; then
+      echo "$tool: $MAILROOT_TARGET/$jar is missing and MAILROOT_NO_BUILD=1 forbids building: run mvn -B -DskipTests package in $repo" >&2
+      exit 1
+    fi
+    return 0
+  fi
+  mailroot_ensure_built "$tool" "$repo" "$MAILROOT_TARGET/$jar" "$@"
+}
 
 # mailroot_needs_build JAR SOURCE...: true if JAR or its lib/ is missing, or a SOURCE file is newer
 mailroot_needs_build() {

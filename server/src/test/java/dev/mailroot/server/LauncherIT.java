@@ -82,6 +82,8 @@ class LauncherIT {
         Files.copy(Launcher.REPO.resolve("bin/mailroot"), tree.resolve("repo/bin/mailroot"));
         tree.resolve("repo/bin/mailroot").toFile().setExecutable(true);
         Files.copy(Launcher.REPO.resolve("bin/lib/ensure-built.sh"), bin.resolve("ensure-built.sh"));
+        // a source tree (a folder without pom.xml or jars is neither that nor a release: nothing to build)
+        Files.writeString(tree.resolve("repo/pom.xml"), "<project/>\n");
         Path fakeBin = Files.createDirectories(tree.resolve("fake-bin"));
         Path builds = tree.resolve("builds.txt");
         Path target = Launcher.REPO.resolve("server/target");
