@@ -221,7 +221,9 @@ public final class MailrootServer implements AutoCloseable {
                 admin = new AdminEndpoint(config.admin(), AdminToken.ensure(home.adminTokenFile()), () -> new Health(spool.size(),
                         queue.inFlight(), queue.waiting(), host == null ? List.of() : List.copyOf(host.loadedPlugins()),
                         smtp.describe(), home.root().toString()), plugins,
-                        new LiveState(chain, plugins), clock).traces(new TraceLookup(spool::entries)).queue(spool::entries, outbound);
+                        new LiveState(chain, plugins), clock).traces(new TraceLookup(spool::entries)).queue(spool::entries, outbound)
+                        // GET /trace with the search criteria (from, to, subject, since, until) besides q
+                        .route("GET", "/trace", new TraceLookup(spool::entries).route(clock));
                 framework.add(0, admin);
                 writeAdminPort(home, admin.port());
             } catch (IOException | RuntimeException e) {
