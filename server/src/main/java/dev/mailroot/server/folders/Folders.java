@@ -155,7 +155,7 @@ public final class Folders {
             h.receivers().forEach(r -> sb.append("x-receiver: ").append(escape(r)).append('\n'));
         }
         for (HeaderSection.Field f : h.section().fields()) {
-            sb.append(escape(f.name() + ": " + f.value())).append('\n');
+            sb.append(escape(f.name() + ": " + f.value().replace('\t', ' '))).append('\n'); // folding white space as one line
         }
         sb.append('\n');
         Path bdr = bdr(bad);
@@ -175,6 +175,15 @@ public final class Folders {
      */
     public Path resubmit(String folder, String id) throws IOException {
         Path bad = existing(folder, id);
+        try {
+            return resubmit(folder, id, bad);
+        } catch (IOException e) {
+            log.warn("MR8042 {} entry {} could not be resubmitted: {}", folder, id, e.toString());
+            throw e;
+        }
+    }
+
+    private Path resubmit(String folder, String id, Path bad) throws IOException {
         Path dir = bad.getParent();
         Path pickup = home.pickup();
         Files.createDirectories(pickup);
@@ -204,6 +213,15 @@ public final class Folders {
      */
     public Path delete(String folder, String id, String reason) throws IOException {
         Path bad = existing(folder, id);
+        try {
+            return delete(folder, id, reason, bad);
+        } catch (IOException e) {
+            log.warn("MR8042 {} entry {} could not be deleted: {}", folder, id, e.toString());
+            throw e;
+        }
+    }
+
+    private Path delete(String folder, String id, String reason, Path bad) throws IOException {
         Path dir = bad.getParent();
         Path into = folder.equals("badmail") ? home.badmail().resolve("deleted") : home.badmail();
         Files.createDirectories(into);

@@ -333,14 +333,25 @@ public final class MessageSearch {
         return out;
     }
 
-    /** The reason a {@code .bdr} or {@code .reason} file gives: its {@code Reason:} line, else its first line. */
+    /**
+     * The reason a {@code .bdr} or {@code .reason} file gives: its {@code Reason:} line and its first
+     * {@code Failed:} line (the recipient and the cause), else its first line.
+     */
     public static String reasonLine(String text) {
-        for (String line : text.lines().toList()) {
-            if (line.startsWith("Reason:")) {
-                return line.substring(7).strip();
+        List<String> lines = text.lines().toList();
+        String reason = null;
+        String failed = null;
+        for (String line : lines) {
+            if (reason == null && line.startsWith("Reason:")) {
+                reason = line.substring(7).strip();
+            } else if (failed == null && line.startsWith("Failed:")) {
+                failed = line.substring(7).strip();
             }
         }
-        return text.lines().filter(l -> !l.isBlank()).findFirst().map(String::strip).orElse("");
+        if (reason != null) {
+            return failed == null ? reason : reason + ": " + failed;
+        }
+        return lines.stream().filter(l -> !l.isBlank()).findFirst().map(String::strip).orElse("");
     }
 
     /** A header value with its RFC 2047 encoded words decoded (as a mail reader shows it). */
