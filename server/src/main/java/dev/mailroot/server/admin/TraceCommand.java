@@ -60,7 +60,8 @@ public final class TraceCommand implements Callable<Integer> {
     String since;
     @Option(names = "--until", paramLabel = "TIME", description = "Arrived before TIME (same forms as --since).")
     String until;
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "At most N messages (default ${DEFAULT-VALUE}).")
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "At most N messages from the folders and mailboxes, and N from the "
+            + "tracking log (default ${DEFAULT-VALUE}).")
     int limit;
     @Option(names = "--json", description = "Print JSON lines: the tracking-log lines as they are, and one "
             + "\"event\":\"found\" line per place a message is in.")
@@ -115,7 +116,8 @@ public final class TraceCommand implements Callable<Integer> {
         print(out, byId);
         out.flush();
         if (tracked.more() || places.more() || byId.size() > limit) {
-            err.println("mailroot: more messages match than are shown (at most " + limit + " per place); narrow the search "
+            err.println("mailroot: more messages match than are shown (at most " + limit + " from the folders, " + limit
+                    + " from the tracking log); narrow the search "
                     + "(--since, --until, --from, --to, --subject) or raise --limit");
         }
         return 0;

@@ -34,9 +34,27 @@ public record PickupHeaders(String sender, List<String> receivers, HeaderSection
         byte[] head;
         try (SeekableByteChannel ch = Files.newByteChannel(file, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
              InputStream in = Channels.newInputStream(ch)) {
-            head = in.readNBytes(MAX_BYTES);
+            head = untilEmptyLine(in);
         }
         return of(head);
+    }
+
+    /** The start of {@code in} up to its first empty line (the header section's end), at most {@link #MAX_BYTES}. */
+    private static byte[] untilEmptyLine(InputStream in) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(8192);
+        byte[] buf = new byte[8192];
+        int n;
+        while (out.size() < MAX_BYTES && (n = in.read(buf, 0, Math.min(buf.length, MAX_BYTES - out.size()))) > 0) {
+            int from = Math.max(0, out.size() - 3);
+            out.write(buf, 0, n);
+            byte[] all = out.toByteArray();
+            for (int i = from; i + 1 < all.length; i++) {
+                if (all[i] == '\n' && (all[i + 1] == '\n' || all[i + 1] == '\r' && i + 2 < all.length && all[i + 2] == '\n')) {
+                    return all;
+                }
+            }
+        }
+        return out.toByteArray();
     }
 
     /** Reads the envelope lines and header section at the start of {@code head}. */
