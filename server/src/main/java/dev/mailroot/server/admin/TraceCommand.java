@@ -115,7 +115,7 @@ public final class TraceCommand implements Callable<Integer> {
         }
         print(out, byId);
         out.flush();
-        if (tracked.more() || places.more() || byId.size() > limit) {
+        if (tracked.more() || places.more()) {
             err.println("mailroot: more messages match than are shown (at most " + limit + " from the folders, " + limit
                     + " from the tracking log); narrow the search "
                     + "(--since, --until, --from, --to, --subject) or raise --limit");
