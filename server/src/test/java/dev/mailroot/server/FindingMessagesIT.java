@@ -121,6 +121,22 @@ class FindingMessagesIT {
         assertThat(mailroot("trace", loop).out()).contains("place=badmail/deleted");
         assertThat(Files.readString(home.resolve("logs/mailroot-cli.log"))).contains("MR8041 badmail entry " + loop);
 
+        // a quarantined message, released by hand: back into pickup, its reason kept
+        dev.mailroot.server.spool.SpoolEnvelope env = new dev.mailroot.server.spool.SpoolEnvelope("ann@example.org",
+                List.of("alice@localhost"), "h", "127.0.0.1", java.time.Instant.now(), dev.mailroot.sink.Source.SMTP, null);
+        new dev.mailroot.server.badmail.Badmail(home.resolve("mailroot/quarantine"), java.time.Clock.systemUTC(),
+                "Mailroot quarantine report").write("0HQUAR1", env, env.recipients(), dev.mailroot.server.message.MessageContent.of(
+                "Subject: looks like spam\r\n\r\nx\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)), "\r\n",
+                "quarantined by binding spam: score 7.5", List.of());
+        Launcher.Run released = mailroot("folder", "resubmit", "quarantine", "0HQUAR1");
+        assertThat(released.exit()).as(released.err()).isZero();
+        assertThat(released.out()).contains("resubmitted: " + home.resolve("mailroot/pickup/0HQUAR1.eml"));
+        assertThat(Files.readString(home.resolve("mailroot/pickup/0HQUAR1.eml"))).startsWith("x-sender: ann@example.org\r\n"
+                + "x-receiver: alice@localhost\r\nSubject: looks like spam");
+        assertThat(Files.readString(home.resolve("mailroot/quarantine/resubmitted/0HQUAR1.bdr"))).contains("score 7.5", "Resubmitted:");
+        assertThat(mailroot("trace", "--subject", "spam").out()).contains("place=pickup", "0HQUAR1.eml");
+        assertThat(mailroot("folder", "resubmit", "quarantine", "0HQUAR1").exit()).isEqualTo(1);
+
         // usage errors: exit 2, one line on stderr, nothing on stdout
         for (String[] args : List.of(new String[]{"trace"}, new String[]{"trace", "--since", "yesterday"},
                 new String[]{"folder", "delete", "badmail", "../x"}, new String[]{"folder", "show", "badmail", "a\u001b[2Jb"},
