@@ -227,8 +227,9 @@ public final class MailrootServer implements AutoCloseable {
                         queue.inFlight(), queue.waiting(), host == null ? List.of() : List.copyOf(host.loadedPlugins()),
                         smtp.describe(), home.root().toString());
                 LiveState live = new LiveState(chain, plugins);
-                admin = new AdminEndpoint(config.admin(), token, healthNow, plugins, live, clock)
-                        .traces(new TraceLookup(spool::entries)).queue(spool::entries, outbound);
+                admin = new AdminEndpoint(config.admin(), token, healthNow, plugins, live, clock).queue(spool::entries, outbound)
+                        // GET /trace: the spool's messages by id or Message-ID, or by sender, recipient, subject, time
+                        .route("GET", "/trace", new TraceLookup(spool::entries).route(clock));
                 framework.add(0, admin);
                 RecentProblems problems = RecentProblems.attach();
                 framework.add(problems);

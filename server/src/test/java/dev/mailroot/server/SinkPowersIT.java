@@ -231,7 +231,9 @@ class SinkPowersIT {
             assertThat(byMessageId.out()).isEqualTo(byId.out());
 
             Launcher.Run json = Launcher.run("mailroot", home, "trace", "--json", "--home", home.toString(), id);
-            assertThat(json.out().lines()).hasSize(6).allMatch(l -> l.startsWith("{\"time\":\"") && l.contains("\"id\":\"" + id + "\""));
+            assertThat(json.out().lines()).hasSize(7).allMatch(l -> l.startsWith("{\"time\":\"") && l.contains("\"id\":\"" + id + "\""));
+            // the tracking log's six lines, then where the message is now: carol's Maildir
+            assertThat(json.out().lines().toList().get(6)).contains("\"event\":\"found\"", "\"place\":\"mailbox carol\"");
 
             Launcher.Run unknown = Launcher.run("mailroot", home, "trace", "--home", home.toString(), "NOSUCHMESSAGE");
             assertThat(unknown.exit()).isEqualTo(1);

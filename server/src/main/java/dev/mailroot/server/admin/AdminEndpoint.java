@@ -19,7 +19,6 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import dev.mailroot.server.tracking.TraceLookup;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +46,6 @@ public final class AdminEndpoint implements AutoCloseable {
     private final PluginHost plugins;
     private final LiveState live;
     private final Clock clock;
-    private volatile TraceLookup traces;
     private volatile java.util.function.Supplier<java.util.Collection<dev.mailroot.server.spool.SpoolEntry>> spool;
     private volatile dev.mailroot.server.outbound.OutboundQueue outbound;
     /** Routes added by other parts (metrics, doctor, ...): "GET /path" -> handler; token required. */
@@ -95,12 +93,6 @@ public final class AdminEndpoint implements AutoCloseable {
         server.createContext("/", this::handle);
         server.start();
         log.info("MR1011 admin endpoint listening on 127.0.0.1:{}", port());
-    }
-
-    /** Serves {@code GET /trace} from {@code lookup}. */
-    public AdminEndpoint traces(TraceLookup lookup) {
-        this.traces = lookup;
-        return this;
     }
 
     /** Serves {@code GET /queue} from {@code spool} and the queue actions ({@code POST /queue/<action>}) on {@code outbound}. */
@@ -172,7 +164,7 @@ public final class AdminEndpoint implements AutoCloseable {
                 return;
             }
             boolean isHealth = path.equals("/health");
-            boolean isView = path.equals("/bindings") || path.equals("/plugins") || path.equals("/trace") || path.equals("/queue");
+            boolean isView = path.equals("/bindings") || path.equals("/plugins") || path.equals("/queue");
             boolean isQueueAction = QUEUE_ACTIONS.contains(path);
             String allow = isHealth || isView ? "GET" : path.startsWith("/connectors/") || isQueueAction ? "POST" : null;
             Optional<AdminAccess.Refusal> refused = access.checkHostAndOrigin(ex);
@@ -185,7 +177,7 @@ public final class AdminEndpoint implements AutoCloseable {
                 }
                 reply(ex, refused.get().status(), refused.get().body());
             } else if (allow == null) {
-                reply(ex, 404, "404 not found: the admin endpoint serves GET /health, GET /bindings, GET /plugins, GET /trace?q=, "
+                reply(ex, 404, "404 not found: the admin endpoint serves GET /health, GET /bindings, GET /plugins, "
                         + "GET /queue, POST /queue/{flush,hold,release,delete}, POST /connectors/<plugin-id>/<command>"
                         + routes.keySet().stream().sorted().map(r -> ", " + r).collect(java.util.stream.Collectors.joining())
                         + prefixes.keySet().stream().sorted().map(r -> ", " + r + "...").collect(java.util.stream.Collectors.joining()) + "\n");
@@ -202,23 +194,13 @@ public final class AdminEndpoint implements AutoCloseable {
                 var s = spool;
                 reply(ex, 200, s == null ? "" : dev.mailroot.server.outbound.QueueView.lines(s.get(), clock.instant()));
             } else if (isView) {
-                reply(ex, 200, path.equals("/bindings") ? live.bindingsJson() : path.equals("/plugins") ? live.pluginsJson()
-                        : trace(query(ex.getRequestURI().getRawQuery()).getOrDefault("q", "")));
+                reply(ex, 200, path.equals("/bindings") ? live.bindingsJson() : live.pluginsJson());
             } else if (isQueueAction) {
                 queueAction(ex, path.substring("/queue/".length()), query(ex.getRequestURI().getRawQuery()));
             } else {
                 connector(ex, path);
             }
         }
-    }
-
-    /** {@code GET /trace?q=<id or Message-ID>}: the traces of the messages in the spool it names, as JSON lines. */
-    private String trace(String q) {
-        if (traces == null || q.isBlank()) {
-            return "";
-        }
-        List<String> lines = traces.lines(q.strip(), clock.instant());
-        return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
     }
 
     private static final java.util.Set<String> QUEUE_ACTIONS = java.util.Set.of("/queue/flush", "/queue/hold", "/queue/release",

@@ -2,11 +2,14 @@ package dev.mailroot.server.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailroot.bindings.AdminClient;
 import dev.mailroot.bindings.ControlCharacters;
 import dev.mailroot.server.Home;
 import dev.mailroot.server.HomeOptions;
-import dev.mailroot.server.tracking.TraceLookup;
+import dev.mailroot.server.tracking.MessageSearch;
+import dev.mailroot.server.tracking.SearchQuery;
+import dev.mailroot.server.tracking.TrackingLog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,49 +17,54 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.zip.GZIPInputStream;
 
 /**
- * {@code mailroot trace <id or Message-ID>}: where a message is and what happened to it, from its
- * arrival through every sink call to its delivery: the message-tracking log
- * ({@code logs/tracking*.jsonl}, the messages that left the spool) and, when the server runs, the
- * spool itself (the messages still in it, through {@code GET /trace}).
+ * {@code mailroot trace [<id or Message-ID>] [--from --to --subject --since --until]}: where a
+ * message is and what happened to it. Looks in every place a message can be ({@link MessageSearch}:
+ * pickup, poison, quarantine, badmail, the POP3 connector's folders, every mailbox), in the
+ * message-tracking log (the messages that left the spool, with every sink call) and, when the server
+ * runs, in its spool and outbound queue (through {@code GET /trace}).
  */
 @Command(name = "trace", mixinStandardHelpOptions = true,
-        description = "Prints the trace of a message: its arrival, every sink call (binding, outcome, time, what it "
-                + "changed), recipients' fates, deferrals, delivery or badmail. Exit 0 if found, 1 if not, 2 on a usage error.",
-        footer = {"", "Examples:", "  bin/mailroot trace 0HNV3Q9MKGT0Q", "  bin/mailroot trace '<CAF1x@mail.example.com>' --json | jq ."})
+        description = "Finds messages wherever they are (pickup, spool, outbound queue, poison, quarantine, badmail, "
+                + "pop3/incoming, pop3/failed, every mailbox) and prints each one's trace: its arrival, every sink call, "
+                + "recipients' fates, delivery or badmail, and the file an operator can open. "
+                + "Exit 0 if found, 1 if not, 2 on a usage error.",
+        footer = {"", "Examples:", "  bin/mailroot trace 0HNV3Q9MKGT0Q", "  bin/mailroot trace '<CAF1x@mail.example.com>' --json | jq .",
+                "  bin/mailroot trace --to alice --since 2h", "  bin/mailroot trace --subject invoice --since 2026-12-01 --until 2026-12-02"})
 public final class TraceCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** At most this many lines are shown (a Message-ID many messages share, say). */
-    static final int MAX_LINES = 10_000;
 
     @Mixin
     HomeOptions options;
-    @Parameters(paramLabel = "ID|MESSAGE-ID", description = "The Mailroot message id (from a log line or an SMTP 250 reply) "
-            + "or the Message-ID header, with or without angle brackets.")
+    @Parameters(paramLabel = "ID|MESSAGE-ID", arity = "0..1", description = "The Mailroot message id (from a log line or an "
+            + "SMTP 250 reply) or the Message-ID header, with or without angle brackets; optional when another criterion is given.")
     String query;
-    @Option(names = "--json", description = "Print the tracking-log lines as they are (one JSON object per line).")
+    @Option(names = "--from", paramLabel = "TEXT", description = "A fragment of the sender (envelope sender, From:, Sender:).")
+    String from;
+    @Option(names = "--to", paramLabel = "TEXT", description = "A fragment of a recipient (envelope, To:, Cc:, Delivered-To:).")
+    String to;
+    @Option(names = "--subject", paramLabel = "TEXT", description = "A fragment of the subject.")
+    String subject;
+    @Option(names = "--since", paramLabel = "TIME", description = "Arrived (or last changed) at or after TIME: "
+            + "2026-12-05T03:00:00Z, 2026-12-05T03:00, 2026-12-05, or an age such as 2h or 3d.")
+    String since;
+    @Option(names = "--until", paramLabel = "TIME", description = "Arrived before TIME (same forms as --since).")
+    String until;
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "At most N messages from the folders and mailboxes, and N from the "
+            + "tracking log (default ${DEFAULT-VALUE}).")
+    int limit;
+    @Option(names = "--json", description = "Print JSON lines: the tracking-log lines as they are, and one "
+            + "\"event\":\"found\" line per place a message is in.")
     boolean json;
     @Spec
     CommandSpec spec;
@@ -65,34 +73,24 @@ public final class TraceCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        String q = query.strip();
-        if (q.isEmpty() || q.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            CommandOutput.error(err, "give a message id or a Message-ID (no control characters)");
+        SearchQuery q;
+        try {
+            q = new SearchQuery(query, from, to, subject, SearchQuery.time(since, Instant.now()), SearchQuery.time(until, Instant.now()));
+        } catch (IllegalArgumentException e) {
+            CommandOutput.error(err, e.getMessage());
+            return 2;
+        }
+        if (q.isEmpty() || limit < 1) {
+            CommandOutput.error(err, q.isEmpty() ? "give a message id or a Message-ID, or --from, --to, --subject, --since or --until"
+                    : "--limit must be at least 1");
             return 2;
         }
         Home home = options.home();
         CommandOutput.quietLogging(home);
-        List<JsonNode> lines = new ArrayList<>();
-        Set<String> ids = new LinkedHashSet<>();
-        // one pass: a message's lines are written together when it leaves, its "received" line
-        // first, so the line that names it comes before the others
-        boolean cut = tracked(home.logs(), line -> {
-            if (!line.contains(TraceLookup.bare(q)) && ids.stream().noneMatch(line::contains)) {
-                return true; // cheap: most lines cannot be about this message
-            }
-            JsonNode n = parse(line);
-            if (n == null) {
-                return true;
-            }
-            String id = n.path("id").asText();
-            if (ids.contains(id) || named(n, q)) {
-                ids.add(id);
-                lines.add(n);
-            }
-            return lines.size() < MAX_LINES;
-        });
-        if (cut) {
-            err.println("mailroot: more than " + MAX_LINES + " lines match; the rest are not shown");
+        Map<String, List<JsonNode>> byId = new LinkedHashMap<>();
+        TrackingLog.Found tracked = new TrackingLog(home.logs()).find(q, limit);
+        for (TrackingLog.Tracked t : tracked.messages()) {
+            byId.put(t.id(), new ArrayList<>(t.lines()));
         }
         String live = live(home, q);
         if (live == null) {
@@ -101,51 +99,76 @@ public final class TraceCommand implements Callable<Integer> {
             for (String line : live.split("\n")) {
                 JsonNode n = parse(line);
                 if (n != null) {
-                    lines.add(n);
-                    ids.add(n.path("id").asText());
+                    byId.computeIfAbsent(n.path("id").asText(), k -> new ArrayList<>()).add(n);
                 }
             }
         }
-        if (lines.isEmpty()) {
-            CommandOutput.error(err, "no message '" + ControlCharacters.escape(q) + "' in the tracking log"
-                    + (live == null ? "" : " or the spool") + " of " + home.root());
+        MessageSearch.Result places = new MessageSearch(home).places(q, limit);
+        for (MessageSearch.Hit h : places.hits()) {
+            byId.computeIfAbsent(h.id(), k -> new ArrayList<>()).add(found(h));
+        }
+        places.notes().forEach(n -> err.println("mailroot: " + ControlCharacters.escape(n)));
+        if (byId.isEmpty()) {
+            CommandOutput.error(err, "no message " + describe(q) + " in the tracking log" + (live == null ? "" : " or the spool")
+                    + " of " + home.root() + ", nor in its folders and mailboxes");
             return 1;
         }
-        print(out, lines);
+        print(out, byId);
         out.flush();
+        if (tracked.more() || places.more()) {
+            err.println("mailroot: more messages match than are shown (at most " + limit + " from the folders, " + limit
+                    + " from the tracking log); narrow the search "
+                    + "(--since, --until, --from, --to, --subject) or raise --limit");
+        }
         return 0;
     }
 
-    /** Whether line {@code n} names the message {@code q}: its id, or the Message-ID it arrived with. */
-    private static boolean named(JsonNode n, String q) {
-        if (n.path("id").asText().equalsIgnoreCase(q)) {
-            return true;
+    private static String describe(SearchQuery q) {
+        if (q.id() != null && q.from() == null && q.to() == null && q.subject() == null && q.since() == null && q.until() == null) {
+            return "'" + ControlCharacters.escape(q.id()) + "'";
         }
-        JsonNode mid = n.get("messageId");
-        return mid != null && "received".equals(n.path("event").asText())
-                && TraceLookup.bare(mid.asText()).equals(TraceLookup.bare(q));
+        return "matching " + ControlCharacters.escape(q.toQueryString().replace("&", " "));
     }
 
-    private void print(PrintWriter out, List<JsonNode> lines) {
-        if (json) {
-            lines.forEach(n -> out.println(n.toString()));
-            return;
+    /** A place a message is in, as a tracking-style line ({@code "event":"found"}). */
+    private static JsonNode found(MessageSearch.Hit h) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("time", h.time() == null ? "" : h.time().toString());
+        n.put("id", h.id());
+        n.put("event", "found");
+        n.put("place", h.place());
+        if (h.file() != null) {
+            n.put("file", h.file().toString());
         }
-        Map<String, List<JsonNode>> byId = new LinkedHashMap<>();
-        for (JsonNode n : lines) {
-            byId.computeIfAbsent(n.path("id").asText(), k -> new ArrayList<>()).add(n);
+        if (h.from() != null) {
+            n.put("from", h.from());
+        }
+        n.put("to", String.join(",", h.to()));
+        if (h.subject() != null) {
+            n.put("subject", h.subject());
+        }
+        if (h.messageId() != null) {
+            n.put("messageId", h.messageId());
+        }
+        if (h.detail() != null) {
+            n.put("detail", h.detail());
+        }
+        return n;
+    }
+
+    private void print(PrintWriter out, Map<String, List<JsonNode>> byId) {
+        if (json) {
+            byId.values().forEach(lines -> lines.forEach(n -> out.println(n.toString())));
+            return;
         }
         for (Map.Entry<String, List<JsonNode>> m : byId.entrySet()) {
             out.println("message " + ControlCharacters.escape(m.getKey()));
             for (JsonNode n : m.getValue()) {
+                String event = n.path("event").asText();
                 StringBuilder sb = new StringBuilder("  ").append(n.path("time").asText()).append("  ")
-                        .append(String.format("%-10s", n.path("event").asText()));
-                for (Iterator<Map.Entry<String, JsonNode>> f = n.fields(); f.hasNext(); ) {
-                    Map.Entry<String, JsonNode> field = f.next();
-                    if (!Set.of("time", "id", "event").contains(field.getKey())) {
-                        sb.append(' ').append(field.getKey()).append('=').append(field.getValue().asText());
-                    }
-                }
+                        .append(String.format("%-10s", event));
+                String fields = dev.mailroot.server.tracking.TrackingLog.fields(n);
+                sb.append(fields.isEmpty() ? "" : " " + fields);
                 out.println(ControlCharacters.escape(sb.toString()));
             }
         }
@@ -160,10 +183,10 @@ public final class TraceCommand implements Callable<Integer> {
     }
 
     /** The spool's lines for {@code q} from the running server; null if it does not run. */
-    private static String live(Home home, String q) {
+    private static String live(Home home, SearchQuery q) {
         try {
             AdminClient admin = AdminClient.of(home.root()).timeout(Duration.ofSeconds(10));
-            AdminClient.Response r = admin.get("/trace?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
+            AdminClient.Response r = admin.get("/trace?" + q.toQueryString());
             return r.ok() ? r.body() : null;
         } catch (IOException e) {
             return null;
@@ -171,36 +194,5 @@ public final class TraceCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             return null;
         }
-    }
-
-    /**
-     * Hands every line of the tracking logs, oldest file first (rotated ones are gzipped), to
-     * {@code each} until it returns false; returns whether it stopped early.
-     */
-    private static boolean tracked(Path logs, java.util.function.Predicate<String> each) throws IOException {
-        List<Path> files = new ArrayList<>();
-        if (Files.isDirectory(logs)) {
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(logs, "tracking*.jsonl*")) {
-                ds.forEach(files::add);
-            }
-        }
-        // rotated files (tracking.<date>.<n>.jsonl.gz) sort by name; the live tracking.jsonl is last
-        files.sort(Comparator.comparing((Path p) -> p.getFileName().toString().equals("tracking.jsonl"))
-                .thenComparing(p -> p.getFileName().toString()));
-        for (Path f : files) {
-            try (InputStream raw = Files.newInputStream(f);
-                 InputStream in = f.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-                 BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    if (!each.test(line)) {
-                        return true;
-                    }
-                }
-            } catch (IOException e) {
-                // an unreadable rotated file does not hide the others
-            }
-        }
-        return false;
     }
 }

@@ -185,6 +185,12 @@ public final class Admission implements SinkMail {
         if (messageId != null) {
             fields.addAll(List.of("messageId", messageId));
         }
+        String subject = section == null ? null : section.first("Subject").orElse(null);
+        if (subject != null) {
+            // bin/mailroot trace --subject finds it in the spool and the tracking log
+            String decoded = dev.mailroot.server.tracking.MessageSearch.decode(subject);
+            fields.addAll(List.of("subject", decoded.length() > 200 ? decoded.substring(0, 200) : decoded));
+        }
         if (envelope.authUser() != null) {
             fields.addAll(List.of("authUser", envelope.authUser()));
         }

@@ -3,7 +3,12 @@ package dev.mailroot.server.tracking;
 import dev.mailroot.server.spool.SpoolEntry;
 import dev.mailroot.server.spool.TraceEntry;
 
+import dev.mailroot.server.admin.AdminEndpoint;
+
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -26,6 +31,11 @@ public final class TraceLookup {
 
     /** The JSON lines of every message in the spool that {@code query} names; empty if none. */
     public List<String> lines(String query, Instant now) {
+        return lines(SearchQuery.of(query), now);
+    }
+
+    /** The JSON lines of every message in the spool that {@code query} matches; empty if none. */
+    public List<String> lines(SearchQuery query, Instant now) {
         List<String> out = new ArrayList<>();
         for (SpoolEntry e : spool.get()) {
             if (out.size() >= MAX_LINES) {
@@ -42,6 +52,54 @@ public final class TraceLookup {
                     "waiting", e.attempts() > 0 ? "retried later (" + e.attempts() + " attempt(s) so far)" : null)));
         }
         return out;
+    }
+
+    /**
+     * {@code GET /trace?q=&from=&to=&subject=&since=&until=} (see {@link SearchQuery#parse}): the
+     * traces of the messages in the spool the query matches, as JSON lines; 400 with one line for a
+     * malformed or empty query.
+     */
+    public AdminEndpoint.Route route(Clock clock) {
+        return (ex, params) -> {
+            SearchQuery q;
+            try {
+                q = SearchQuery.parse(params, clock.instant());
+            } catch (IllegalArgumentException e) {
+                AdminEndpoint.reply(ex, 400, e.getMessage() + "\n");
+                return;
+            }
+            List<String> lines = q.isEmpty() ? List.of() : lines(q, clock.instant());
+            AdminEndpoint.reply(ex, 200, lines.isEmpty() ? "" : String.join("\n", lines) + "\n");
+        };
+    }
+
+    /** Whether {@code e} matches {@code q}: its id or arrival Message-ID, envelope, subject and arrival time. */
+    static boolean matches(SpoolEntry e, SearchQuery q) {
+        if (q.id() != null && !matches(e, q.id())) {
+            return false;
+        }
+        Map<String, String> received = received(e);
+        return q.matches(List.of(e.envelope().mailFrom()), e.envelope().recipients(), received.get("subject"),
+                e.envelope().arrivalTime());
+    }
+
+    /** {@code e} as a search hit: in the outbound queue once it reached it, else in the spool. */
+    static MessageSearch.Hit hit(SpoolEntry e, Path queueDir) {
+        Map<String, String> received = received(e);
+        boolean outbound = e.envelope().outbound() != null;
+        return new MessageSearch.Hit(outbound ? "queue" : "spool", e.id(), queueDir, e.envelope().arrivalTime(),
+                e.envelope().mailFrom(), e.envelope().recipients(), received.get("subject"), received.get("messageId"),
+                outbound ? "in the outbound queue, " + e.attempts() + " attempt(s)"
+                        : "stage " + e.stage().name().toLowerCase(Locale.ROOT));
+    }
+
+    private static Map<String, String> received(SpoolEntry e) {
+        for (TraceEntry t : e.progress().trace()) {
+            if (t.event().equals("received")) {
+                return t.fields();
+            }
+        }
+        return Map.of();
     }
 
     /** Whether {@code query} is {@code e}'s id or the Message-ID it arrived with. */
