@@ -10,6 +10,8 @@ import dev.mailroot.server.console.Console;
 import dev.mailroot.server.console.ConsoleServices;
 import dev.mailroot.server.console.Credentials;
 import dev.mailroot.server.console.RecentProblems;
+import dev.mailroot.server.folders.Folders;
+import dev.mailroot.server.tracking.MessageSearch;
 import dev.mailroot.server.admin.LiveState;
 import dev.mailroot.server.admin.AdminToken;
 import dev.mailroot.server.admin.Health;
@@ -234,7 +236,8 @@ public final class MailrootServer implements AutoCloseable {
                 RecentProblems problems = RecentProblems.attach();
                 framework.add(problems);
                 admin.prefix("/ui/", new Console(new ConsoleServices(home, config, new Credentials(token, home.adminPasswordFile()),
-                        store, live, healthNow, spool::entries, outbound, directory::current, problems, clock), clock));
+                        store, live, healthNow, spool::entries, outbound, directory::current, problems, new Folders(home, clock),
+                        new MessageSearch(home, spool::entries), clock), clock));
                 writeAdminPort(home, admin.port());
             } catch (IOException | RuntimeException e) {
                 smtp.stop(Duration.ZERO);

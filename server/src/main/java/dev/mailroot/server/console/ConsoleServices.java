@@ -6,6 +6,8 @@ import dev.mailroot.server.admin.Health;
 import dev.mailroot.server.admin.LiveState;
 import dev.mailroot.server.config.MailrootConfig;
 import dev.mailroot.server.directory.Directory;
+import dev.mailroot.server.folders.Folders;
+import dev.mailroot.server.tracking.MessageSearch;
 import dev.mailroot.server.outbound.OutboundQueue;
 import dev.mailroot.server.spool.SpoolEntry;
 
@@ -28,9 +30,12 @@ import java.util.function.Supplier;
  * @param outbound    the outbound queue
  * @param directory   the mailbox directory in force
  * @param problems    the last warnings and errors logged
+ * @param folders     badmail, poison and quarantine ({@code bin/mailroot folder})
+ * @param search      every place a message can be ({@code bin/mailroot trace})
  * @param clock       the server's clock
  */
 public record ConsoleServices(Home home, MailrootConfig config, Credentials credentials, BindingStore bindings, LiveState live,
                               Supplier<Health> health, Supplier<Collection<SpoolEntry>> spool, OutboundQueue outbound,
-                              Supplier<Optional<Directory>> directory, RecentProblems problems, Clock clock) {
+                              Supplier<Optional<Directory>> directory, RecentProblems problems, Folders folders,
+                              MessageSearch search, Clock clock) {
 }

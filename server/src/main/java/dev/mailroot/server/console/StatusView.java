@@ -66,9 +66,10 @@ final class StatusView implements Console.View {
         card(b, "held", String.valueOf(held), "remote recipients held", "/ui/folders/queue");
         card(b, "oldest", Html.age(oldest, now), "oldest message in the spool", "/ui/folders/queue");
         card(b, "pickup", String.valueOf(count(s.home().pickup(), ".eml")), "files waiting in pickup", null);
-        card(b, "badmail", String.valueOf(count(s.home().badmail(), ".bad")), "in badmail", "/ui/folders/badmail");
-        card(b, "poison", String.valueOf(count(s.home().poison(), ".bad")), "poison messages", "/ui/folders/poison");
-        card(b, "quarantine", String.valueOf(count(s.home().quarantine(), ".bad")), "quarantined", "/ui/folders/quarantine");
+        for (String f : dev.mailroot.server.folders.Folders.NAMES) {
+            card(b, f, folderCount(f), f.equals("badmail") ? "in badmail" : f.equals("poison") ? "poison messages" : "quarantined",
+                    "/ui/folders/" + f);
+        }
         return b.append("</div>").toString();
     }
 
@@ -76,6 +77,14 @@ final class StatusView implements Console.View {
         b.append("<div class=\"card\" id=\"card-").append(id).append("\">");
         String inner = "<div class=\"n\">" + Html.esc(n) + "</div><div class=\"l\">" + Html.esc(label) + "</div>";
         b.append(link == null ? inner : "<a href=\"" + link + "\">" + inner + "</a>").append("</div>");
+    }
+
+    private String folderCount(String folder) {
+        try {
+            return String.valueOf(s.folders().count(folder));
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     /** Files ending in {@code suffix} directly in {@code dir} (0 if it does not exist). */

@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -179,7 +180,7 @@ class ConsoleIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> !server.newMail("carol").isEmpty());
         browser.find("#nav-mailboxes").click();
         WebElement carol = row("#mailboxes", "carol");
-        assertThat(carol.getText()).contains("c.smith@example.test", "1 msg");
+        assertThat(carol.getText()).contains("c.smith@example.test", " msg / 1 MB");
         assertThat(row("#mailboxes", "bob").getText()).contains("without a copy here");
         browser.screenshot("mailboxes");
 
@@ -222,6 +223,55 @@ class ConsoleIT {
         row("#queue", "dave@remote.test").findElement(By.xpath(".//button[text()='Delete (to badmail)']")).click();
         browser.waitForText("moved to badmail");
         assertThat(server.badmail()).anySatisfy(f -> assertThat(f.getFileName().toString()).endsWith(".bad"));
+    }
+
+    @Test
+    void aBadmailEntryIsResubmittedOnceItsCauseIsFixedAndSearchFindsItDelivered() throws Exception {
+        String trap = Binding.newId();
+        store().update(r -> r.with(new Binding(trap, "Badmail trap", "OnSubmission", "test.sinks.ActionSink", true,
+                "MAIL FROM=trap@*", 10, Map.of("action", "badmail"), null)));
+        // the server runs the new binding once its live view (GET /bindings) has it
+        HttpClient http = HttpClient.newHttpClient();
+        await().atMost(Duration.ofSeconds(20)).until(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/bindings")).header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString())
+                .body().contains("Badmail trap"));
+        try (SmtpClient c = new SmtpClient(server.port())) {
+            assertThat(c.sendMail("trap@sender.test", List.of("carol@example.test"),
+                    "From: trap@sender.test\r\nSubject: Order 1234 <confirmed>\r\nMessage-ID: <order1234@sender.test>\r\n\r\nbody\r\n"))
+                    .startsWith("250");
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> server.badmail().stream().anyMatch(f -> f.toString().endsWith(".bad")));
+
+        browser.open("http://127.0.0.1:" + port + "/ui/folders/badmail");
+        WebElement entry = row("#badmail", "Order 1234");
+        assertThat(entry.getText()).contains("trap@sender.test", "carol@example.test", "Badmail trap");
+        browser.screenshot("badmail");
+        entry.findElement(By.cssSelector("a")).click();
+        assertThat(browser.find("#entry").getText()).contains("Subject: Order 1234 <confirmed>", "x-receiver: carol@example.test");
+        browser.screenshot("badmail-entry");
+
+        // fix the cause in the console, then resubmit
+        browser.find("#nav-bindings").click();
+        row("#bindings-OnSubmission", "Badmail trap").findElement(By.xpath(".//button[text()='Disable']")).click();
+        browser.waitForText("disabled binding 'Badmail trap'");
+        browser.open("http://127.0.0.1:" + port + "/ui/folders/badmail");
+        row("#badmail", "Order 1234").findElement(By.xpath(".//button[text()='Resubmit']")).click();
+        browser.waitForText("resubmitted as pickup/");
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.newMail("carol").stream().anyMatch(f -> {
+            try {
+                return Files.readString(f).contains("Order 1234");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }));
+        assertThat(browser.all("#badmail tbody tr")).noneMatch(r -> r.getText().contains("Order 1234"));
+
+        browser.find("#nav-search").click();
+        browser.find("#search-subject").sendKeys("order 1234");
+        browser.find("#search").click();
+        browser.waitForText("mailbox carol");
+        assertThat(row("#hits", "mailbox carol").getText()).contains("Order 1234 <confirmed>", "trap@sender.test");
+        browser.screenshot("search");
     }
 
     @Test
