@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
         exitCodeOnInvalidInput = 2,
         subcommands = {ConnectorCommand.class, RetrieveCommand.class, Pop3CheckCommand.class, WaitCommand.class,
                 TraceCommand.class, dev.mailroot.server.admin.MailboxCommand.class,
-                dev.mailroot.server.admin.QueueCommand.class})
+                dev.mailroot.server.admin.QueueCommand.class, dev.mailroot.server.admin.DoctorCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Mixin

@@ -1,6 +1,7 @@
 package dev.mailroot.server.doctor;
 
 import dev.mailroot.server.Home;
+import dev.mailroot.server.pickup.PickupDirectory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -50,12 +51,24 @@ final class FolderChecks {
     static Check folders(Subject s) {
         String name = "folders";
         List<String> bad = new ArrayList<>();
+        List<String> made = new ArrayList<>();
         Map<String, Path> all = folders(s.home());
         for (Map.Entry<String, Path> e : all.entrySet()) {
             Path dir = e.getValue();
-            if (!Files.exists(dir)) {
-                if (s.running()) {
-                    bad.add(e.getKey() + " (" + dir + ") is missing");
+            if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                // made when first needed (poison, pop3): then what matters is that it can be made
+                Path parent = dir.getParent();
+                while (parent != null && !Files.exists(parent)) {
+                    parent = parent.getParent();
+                }
+                if (parent == null || !Files.isDirectory(parent)) {
+                    bad.add(e.getKey() + " (" + dir + ") is missing and cannot be made: " + parent + " is not a folder");
+                } else {
+                    made.add(e.getKey());
+                    String why = writable(parent);
+                    if (why != null) {
+                        bad.add(e.getKey() + " (" + dir + ") is missing and cannot be made: " + why);
+                    }
                 }
                 continue;
             }
@@ -63,17 +76,9 @@ final class FolderChecks {
                 bad.add(e.getKey() + " (" + dir + ") is not a folder");
                 continue;
             }
-            Path probe = dir.resolve(".doctor-" + ProcessHandle.current().pid() + ".tmp");
-            try {
-                Files.write(probe, new byte[]{'x'});
-            } catch (IOException ex) {
-                bad.add(e.getKey() + " (" + dir + ") is not writable: " + ex.getMessage());
-            } finally {
-                try {
-                    Files.deleteIfExists(probe);
-                } catch (IOException ex) {
-                    bad.add(e.getKey() + " (" + dir + "): cannot remove a file: " + ex.getMessage());
-                }
+            String why = writable(dir);
+            if (why != null) {
+                bad.add(e.getKey() + " (" + dir + ") " + why);
             }
         }
         if (!bad.isEmpty()) {
@@ -81,8 +86,24 @@ final class FolderChecks {
                     "make each a folder the server's user may write (chown -R <user> " + s.home().mailroot()
                             + "); a missing one is made at start");
         }
-        return Check.ok(name, "MR8003", all.size() + " folders present and writable: " + String.join(", ", all.keySet())
-                + (s.running() ? "" : " (those missing are made at start)"));
+        return Check.ok(name, "MR8003", all.size() + " folders writable: " + String.join(", ", all.keySet())
+                + (made.isEmpty() ? "" : " (not there yet, made when first needed: " + String.join(", ", made) + ")"));
+    }
+
+    /** Null if a file can be made and removed in {@code dir} (by this user), else why not. */
+    private static String writable(Path dir) {
+        Path probe = dir.resolve(".doctor-" + ProcessHandle.current().pid() + ".tmp");
+        try {
+            Files.write(probe, new byte[]{'x'});
+        } catch (IOException ex) {
+            return "is not writable: " + ex.getMessage();
+        }
+        try {
+            Files.delete(probe);
+            return null;
+        } catch (IOException ex) {
+            return "cannot remove a file: " + ex.getMessage();
+        }
     }
 
     static Check pickup(Subject s) {
@@ -92,11 +113,17 @@ final class FolderChecks {
             return Check.skip(name, "MR8004", "no pickup folder");
         }
         int count = 0;
+        int ignored = 0;
         Path oldest = null;
         Instant oldestAt = null;
-        try (Stream<Path> files = Stream.concat(list(dir), list(dir.resolve(".claimed")).flatMap(FolderChecks::listAny))) {
+        Path claimed = dir.resolve(".claimed");
+        try (Stream<Path> files = Stream.concat(list(dir), list(claimed).flatMap(FolderChecks::listAny))) {
             for (Path f : (Iterable<Path>) files::iterator) {
-                if (!Files.isRegularFile(f) || f.getFileName().toString().endsWith(".tmp")) {
+                if (!Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                if (f.getParent().equals(dir) && !PickupDirectory.isPickupName(f.getFileName().toString())) {
+                    ignored++;
                     continue;
                 }
                 count++;
@@ -109,11 +136,12 @@ final class FolderChecks {
         } catch (IOException e) {
             return new Check(name, "MR8004", Check.Status.WARN, "cannot read " + dir + ": " + e.getMessage(), "see the folders check");
         }
+        String others = ignored == 0 ? "" : " (" + ignored + " other file(s) pickup never takes: not named *.eml, or starting with '.')";
         if (count == 0) {
-            return Check.ok(name, "MR8004", "pickup is empty");
+            return Check.ok(name, "MR8004", "pickup is empty" + others);
         }
         Duration age = Duration.between(oldestAt, s.now());
-        String found = count + " file(s) waiting in pickup, the oldest " + dir.relativize(oldest) + " for " + Ages.of(age);
+        String found = count + " file(s) waiting in pickup, the oldest " + dir.relativize(oldest) + " for " + Ages.of(age) + others;
         if (age.compareTo(PICKUP_WARN) < 0) {
             return Check.ok(name, "MR8004", found);
         }

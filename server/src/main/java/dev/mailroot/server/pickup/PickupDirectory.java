@@ -310,7 +310,7 @@ public final class PickupDirectory implements AutoCloseable {
     }
 
     /** A name the pickup takes: ends in .eml (any case), does not start with '.', does not end in .tmp. */
-    static boolean isPickupName(String name) {
+    public static boolean isPickupName(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
         return !name.startsWith(".") && lower.endsWith(".eml") && !lower.endsWith(".tmp");
     }
