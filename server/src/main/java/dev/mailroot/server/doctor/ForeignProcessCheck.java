@@ -62,12 +62,46 @@ final class ForeignProcessCheck {
             }
         }
         found.addAll(locks(real, self, server));
+        changedWhileRead(s).ifPresent(found::add);
         if (found.isEmpty()) {
             return Check.ok(name, "MR8016", "no other process holds a file in " + real + " open or locked");
         }
         return new Check(name, "MR8016", Check.Status.WARN, String.join("; ", found),
                 "exclude " + real + " from antivirus and backup scanners that open or lock files in place (KB 885685); "
                         + "they may change or remove mail between write and read");
+    }
+
+    /**
+     * The server's {@code MR8017} lines (a pickup file changed while it was read) in
+     * {@code logs/mailroot.log} since {@code s.since()}: how many, and the last one.
+     */
+    static java.util.Optional<String> changedWhileRead(Subject s) {
+        Path log = s.home().logs().resolve("mailroot.log");
+        java.time.format.DateTimeFormatter stamp = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+        int count = 0;
+        String last = null;
+        try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            for (String l : (Iterable<String>) lines::iterator) {
+                int at = l.indexOf("MR8017 ");
+                if (at < 0 || l.length() < 23) {
+                    continue;
+                }
+                try {
+                    java.time.Instant when = java.time.LocalDateTime.parse(l.substring(0, 23), stamp)
+                            .atZone(java.time.ZoneId.systemDefault()).toInstant();
+                    if (!when.isBefore(s.since())) {
+                        count++;
+                        last = l.substring(at + "MR8017 ".length());
+                    }
+                } catch (java.time.format.DateTimeParseException e) {
+                    // a continuation line
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return java.util.Optional.empty();
+        }
+        return count == 0 ? java.util.Optional.empty() : java.util.Optional.of("the server logged MR8017 " + count
+                + " time(s) since " + s.since() + ", the last: " + (last.length() > 200 ? last.substring(0, 200) + "..." : last));
     }
 
     private static String describe(Path procDir, long pid) {

@@ -145,6 +145,13 @@ class DoctorTest {
         // a binding the server disabled after failures
         new BindingStore(home.bindingsFile()).update(reg -> reg.with(new Binding(Binding.newId(), "flaky", "OnSubmission",
                 "com.example.Flaky", false, null, 10, Map.of(), new Binding.Failure(Instant.now(), 5, "boom"))));
+        // the server saw a pickup file change while it read it (once today, once long ago)
+        java.time.format.DateTimeFormatter stamp = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
+                .withZone(java.time.ZoneId.systemDefault());
+        Files.createDirectories(home.logs());
+        Files.writeString(home.logs().resolve("mailroot.log"),
+                stamp.format(Instant.now().minus(Duration.ofDays(3))) + " WARN  [pickup-1] PickupDirectory: MR8017 pickup file old.eml changed\n"
+                + stamp.format(Instant.now()) + " WARN  [pickup-1] PickupDirectory: MR8017 pickup file new.eml changed while it was read\n");
         // another program holding a mail file open
         Process holder = new ProcessBuilder("sleep", "600").redirectInput(home.badmail().resolve("0ABC.bad").toFile()).start();
         try {
@@ -173,6 +180,8 @@ class DoctorTest {
             assertThat(check(r, "MR8015").detail()).contains("2.x is dated", "in the future");
             assertThat(check(r, "MR8016").status()).isEqualTo(Check.Status.WARN);
             assertThat(check(r, "MR8016").detail()).contains("process " + holder.pid() + " (sleep) holds badmail/0ABC.bad open");
+            assertThat(check(r, "MR8016").detail()).contains("the server logged MR8017 1 time(s) since",
+                    "the last: pickup file new.eml changed while it was read");
             assertThat(r.checks()).allSatisfy(c -> assertThat(c.status() == Check.Status.OK || c.status() == Check.Status.SKIP
                     || !c.remedy().isEmpty()).as(c.line()).isTrue());
         } finally {
