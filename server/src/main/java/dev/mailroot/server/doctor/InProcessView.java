@@ -15,11 +15,6 @@ import java.util.function.Supplier;
 
 /**
  * The server as its own doctor sees it: the same answers the admin endpoint gives, taken directly.
- * Constructor parameters:
- * health   {@code /health}'s JSON
- * bindings {@code /bindings}'s JSON
- * queue    {@code /queue}'s JSON lines
- * plugins  where connector commands go; null without plugins
  */
 public final class InProcessView implements ServerView {
     private final Supplier<String> health;
@@ -27,6 +22,12 @@ public final class InProcessView implements ServerView {
     private final Supplier<String> queue;
     private final PluginHost plugins;
 
+    /**
+     * @param health   {@code /health}'s JSON
+     * @param bindings {@code /bindings}'s JSON
+     * @param queue    {@code /queue}'s JSON lines
+     * @param plugins  where connector commands go; null without plugins
+     */
     public InProcessView(Supplier<String> health, Supplier<String> bindings, Supplier<String> queue, PluginHost plugins) {
         this.health = health;
         this.bindings = bindings;
