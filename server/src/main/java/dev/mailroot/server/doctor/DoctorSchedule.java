@@ -24,14 +24,21 @@ public final class DoctorSchedule implements AutoCloseable {
 
     private final Doctor doctor;
     private final Duration interval;
+    private final Duration firstDelay;
     private final ScheduledExecutorService executor;
     private final Map<String, Check.Status> last = new HashMap<>();
     private volatile DoctorReport latest;
 
     /** @param interval how often to run; zero: only when asked ({@link #runNow()}) */
     public DoctorSchedule(Doctor doctor, Duration interval) {
+        this(doctor, interval, interval.compareTo(Duration.ofMinutes(1)) < 0 ? interval : Duration.ofMinutes(1));
+    }
+
+    /** With the first periodic run after {@code firstDelay} (tests). */
+    DoctorSchedule(Doctor doctor, Duration interval, Duration firstDelay) {
         this.doctor = doctor;
         this.interval = interval;
+        this.firstDelay = firstDelay;
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "doctor");
             t.setDaemon(true);
@@ -42,8 +49,7 @@ public final class DoctorSchedule implements AutoCloseable {
     /** Starts the periodic runs (the first one after a minute: the server settles first). */
     public DoctorSchedule start() {
         if (!interval.isZero()) {
-            long first = Math.min(60, interval.toSeconds());
-            executor.scheduleWithFixedDelay(this::scheduled, first, interval.toSeconds(), TimeUnit.SECONDS);
+            executor.scheduleWithFixedDelay(this::scheduled, firstDelay.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         }
         return this;
     }
