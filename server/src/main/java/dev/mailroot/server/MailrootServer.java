@@ -31,6 +31,9 @@ import dev.mailroot.server.dispatch.BindingChain;
 import dev.mailroot.server.dispatch.BindingHealth;
 import dev.mailroot.server.dispatch.Dispatcher;
 import dev.mailroot.server.dispatch.SinkChain;
+import dev.mailroot.server.doctor.Doctor;
+import dev.mailroot.server.doctor.DoctorSchedule;
+import dev.mailroot.server.doctor.InProcessView;
 import dev.mailroot.server.pickup.PickupDirectory;
 import dev.mailroot.server.pipeline.QueueRunner;
 import dev.mailroot.server.outbound.Bounces;
@@ -88,12 +91,13 @@ public final class MailrootServer implements AutoCloseable {
     /** The protocol events, or null (a server with in-process sinks). */
     private final ProtocolEvents protocol;
     private final BindingHealth health;
+    private final DoctorSchedule doctor;
     private boolean stopped;
 
     private MailrootServer(Home home, MailrootConfig config, Spool spool, QueueRunner queue, OutboundQueue outbound,
                            SmtpListeners smtp,
                            PickupDirectory pickup, AdminEndpoint admin, List<AutoCloseable> framework, PluginHost plugins,
-                           Dispatcher dispatcher, ProtocolEvents protocol, BindingHealth health) {
+                           Dispatcher dispatcher, ProtocolEvents protocol, BindingHealth health, DoctorSchedule doctor) {
         this.home = home;
         this.admin = admin;
         this.config = config;
@@ -107,6 +111,7 @@ public final class MailrootServer implements AutoCloseable {
         this.dispatcher = dispatcher;
         this.protocol = protocol;
         this.health = health;
+        this.doctor = doctor;
     }
 
     /**
@@ -216,6 +221,7 @@ public final class MailrootServer implements AutoCloseable {
             SmtpListeners smtp = new SmtpListeners(config, keys, directory::current, admission, protocol,
                     quarantine, clock);
             AdminEndpoint admin;
+            DoctorSchedule doctor;
             try {
                 try {
                     smtp.start();
@@ -227,17 +233,20 @@ public final class MailrootServer implements AutoCloseable {
                 String token = AdminToken.ensure(home.adminTokenFile());
                 java.util.function.Supplier<Health> healthNow = () -> new Health(spool.size(),
                         queue.inFlight(), queue.waiting(), host == null ? List.of() : List.copyOf(host.loadedPlugins()),
-                        smtp.describe(), home.root().toString());
+                        smtp.describe(), home.root().toString(), smtp.bound(), ProcessHandle.current().pid());
                 LiveState live = new LiveState(chain, plugins);
                 admin = new AdminEndpoint(config.admin(), token, healthNow, plugins, live, clock).queue(spool::entries, outbound)
                         // GET /trace: the spool's messages by id or Message-ID, or by sender, recipient, subject, time
                         .route("GET", "/trace", new TraceLookup(spool::entries).route(clock));
                 framework.add(0, admin);
+                doctor = doctor(home, config, clock, admin, new InProcessView(() -> healthNow.get().json(), live::bindingsJson,
+                        () -> dev.mailroot.server.outbound.QueueView.lines(spool.entries(), clock.instant()), plugins));
+                framework.add(0, doctor);
                 RecentProblems problems = RecentProblems.attach();
                 framework.add(problems);
                 admin.prefix("/ui/", new Console(new ConsoleServices(home, config, new Credentials(token, home.adminPasswordFile()),
                         store, live, healthNow, spool::entries, outbound, directory::current, problems, new Folders(home, clock),
-                        new MessageSearch(home, spool::entries), clock), clock));
+                        new MessageSearch(home, spool::entries), doctor, clock), clock));
                 writeAdminPort(home, admin.port());
             } catch (IOException | RuntimeException e) {
                 smtp.stop(Duration.ZERO);
@@ -268,7 +277,7 @@ public final class MailrootServer implements AutoCloseable {
             log.info("Mailroot {} started in {} (domains {}, {} message(s) in the spool)", Versions.BUILD, home.root(),
                     config.domains(), spool.size());
             return new MailrootServer(home, config, spool, queue, outbound, smtp, pickup, admin, framework, plugins, dispatcher,
-                    protocol, health);
+                    protocol, health, doctor.start());
         } catch (BindingStoreException e) {
             closeAll(framework);
             spool.close();
@@ -315,6 +324,26 @@ public final class MailrootServer implements AutoCloseable {
         Path tmp = home.mailroot().resolve(".admin.port.tmp");
         Files.writeString(tmp, port + "\n");
         Files.move(tmp, home.adminPortFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * The server's own doctor, for {@code GET /doctor}, {@code POST /doctor/run} and the console:
+     * {@link DoctorSchedule#latest()} is the last report, {@link DoctorSchedule#runNow()} runs every check now.
+     */
+    public DoctorSchedule doctor() {
+        return doctor;
+    }
+
+    /**
+     * The server's doctor, run every {@code doctor.intervalMinutes}, served at {@code GET /doctor}
+     * (the latest report as JSON lines; the first request runs one) and {@code POST /doctor/run}.
+     */
+    private static DoctorSchedule doctor(Home home, MailrootConfig config, Clock clock, AdminEndpoint admin, InProcessView view) {
+        DoctorSchedule d = new DoctorSchedule(new Doctor(home, config, view, clock),
+                Duration.ofMinutes(config.doctor().intervalMinutes()));
+        admin.route("GET", "/doctor", (ex, q) -> AdminEndpoint.reply(ex, 200, d.latest().orElseGet(d::runNow).jsonLines()));
+        admin.route("POST", "/doctor/run", (ex, q) -> AdminEndpoint.reply(ex, 200, d.runNow().jsonLines()));
+        return d;
     }
 
     /** The admin endpoint's port. */

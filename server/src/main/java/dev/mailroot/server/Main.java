@@ -32,7 +32,7 @@ import java.util.concurrent.Callable;
         subcommands = {ConnectorCommand.class, RetrieveCommand.class, Pop3CheckCommand.class, WaitCommand.class,
                 TraceCommand.class, dev.mailroot.server.admin.MailboxCommand.class,
                 dev.mailroot.server.admin.QueueCommand.class, dev.mailroot.server.admin.FolderCommand.class,
-                dev.mailroot.server.admin.AdminPasswordCommand.class})
+                dev.mailroot.server.admin.DoctorCommand.class, dev.mailroot.server.admin.AdminPasswordCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Mixin

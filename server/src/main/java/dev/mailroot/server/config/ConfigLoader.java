@@ -237,6 +237,7 @@ public final class ConfigLoader {
                     "'" + r.getValue() + "' is not host:port");
         }
         MailrootConfig.Smarthost sh = o.smarthost();
+        p.require(c.doctor() != null && c.doctor().intervalMinutes() >= 0, "doctor.intervalMinutes", "must be 0 (off) or more");
         p.require(sh != null, "outbound.smarthost", "missing");
         if (sh.enabled()) {
             p.range(sh.port(), 1, 65535, "outbound.smarthost.port");
@@ -247,7 +248,7 @@ public final class ConfigLoader {
                 s.maxMessageSize(), s.maxRecipients(), s.maxConnections(), s.idleTimeoutSeconds()),
                 new ArrayList<>(domains), c.mailboxes(), c.delivery(), c.pickup(),
                 new MailrootConfig.Admin(c.admin().port(), new ArrayList<>(adminHosts)), c.plugins(), c.logging(),
-                c.shutdownGraceSeconds(), listeners, tls, a, c.relay(), o);
+                c.shutdownGraceSeconds(), listeners, tls, a, c.relay(), o, c.doctor());
     }
 
     /** The listeners with {@code bind} filled in from {@code smtp.bind}, each checked. */

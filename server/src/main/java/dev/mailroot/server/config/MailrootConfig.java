@@ -24,11 +24,12 @@ import java.util.Map;
  * @param auth                 SMTP AUTH: where plaintext is allowed, failure delay and lockout
  * @param relay                who may send to domains that are not local besides authenticated users
  * @param outbound             the outbound queue: mail to remote domains
+ * @param doctor               the server's own periodic doctor run
  */
 public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxes, Delivery delivery,
                              Pickup pickup, Admin admin, Plugins plugins, Map<String, String> logging,
                              int shutdownGraceSeconds, List<Listener> listeners, Tls tls, Auth auth, Relay relay,
-                             Outbound outbound) {
+                             Outbound outbound, Doctor doctor) {
 
     public MailrootConfig {
         domains = List.copyOf(domains);
@@ -38,6 +39,24 @@ public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxe
         auth = auth == null ? Auth.DEFAULTS : auth;
         relay = relay == null ? new Relay(List.of()) : relay;
         outbound = outbound == null ? Outbound.DEFAULTS : outbound;
+        doctor = doctor == null ? Doctor.DEFAULTS : doctor;
+    }
+
+    /** A configuration with the default doctor settings. */
+    public MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxes, Delivery delivery,
+                          Pickup pickup, Admin admin, Plugins plugins, Map<String, String> logging,
+                          int shutdownGraceSeconds, List<Listener> listeners, Tls tls, Auth auth, Relay relay,
+                          Outbound outbound) {
+        this(smtp, domains, mailboxes, delivery, pickup, admin, plugins, logging, shutdownGraceSeconds, listeners, tls, auth,
+                relay, outbound, null);
+    }
+
+    /**
+     * @param intervalMinutes how often the running server runs the doctor (logging each warning or
+     *                        failure once per change, serving the latest at {@code GET /doctor}); 0: never
+     */
+    public record Doctor(int intervalMinutes) {
+        public static final Doctor DEFAULTS = new Doctor(5);
     }
 
     /** A configuration without listeners, TLS, AUTH or relay settings (their defaults). */
@@ -45,7 +64,7 @@ public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxe
                           Pickup pickup, Admin admin, Plugins plugins, Map<String, String> logging,
                           int shutdownGraceSeconds) {
         this(smtp, domains, mailboxes, delivery, pickup, admin, plugins, logging, shutdownGraceSeconds,
-                List.of(), null, null, null, null);
+                List.of(), null, null, null, null, null);
     }
 
     /**
@@ -324,6 +343,6 @@ public record MailrootConfig(Smtp smtp, List<String> domains, Mailboxes mailboxe
         return new MailrootConfig(new Smtp(s.bind(), port, s.hostname(), s.maxMessageSize(), s.maxRecipients(),
                 s.maxConnections(), s.idleTimeoutSeconds()), domains, mailboxes, delivery, pickup,
                 port == 0 ? new Admin(0, admin.hosts()) : admin, plugins, logging, shutdownGraceSeconds,
-                listeners.stream().map(l -> l.withPort(port)).toList(), tls, auth, relay, outbound);
+                listeners.stream().map(l -> l.withPort(port)).toList(), tls, auth, relay, outbound, doctor);
     }
 }

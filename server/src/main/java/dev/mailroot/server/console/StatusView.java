@@ -39,6 +39,15 @@ final class StatusView implements Console.View {
         return new Console.Page("Status", "", b.toString());
     }
 
+    @Override
+    public Console.Answer post(Console.Request r) {
+        if (!"doctor".equals(r.param("action")) || s.doctor() == null) {
+            return new Console.Text(400, "400: unknown action\n");
+        }
+        dev.mailroot.server.doctor.DoctorReport report = s.doctor().runNow();
+        return new Console.Redirect("/ui/", "doctor: " + report.summary(), report.failed());
+    }
+
     private String cards(Instant now) {
         int local = 0;
         int queued = 0;

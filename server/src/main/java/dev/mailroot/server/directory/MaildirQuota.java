@@ -87,6 +87,44 @@ public final class MaildirQuota {
 
     /** Counts everything and writes a fresh {@code maildirsize}. */
     public static Usage rebuild(Path maildir, Quota quota) throws IOException {
+        long[] total = counted(maildir);
+        Path tmp = maildir.resolve("tmp").resolve("maildirsize." + ProcessHandle.current().pid() + "." + Thread.currentThread().getId());
+        Files.createDirectories(tmp.getParent());
+        Files.writeString(tmp, quota.maildirDefinition() + "\n" + total[0] + " " + total[1] + "\n", StandardCharsets.US_ASCII);
+        Files.move(tmp, maildir.resolve("maildirsize"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return new Usage(total[0], total[1]);
+    }
+
+    /**
+     * The usage of {@code maildir} without writing anything (for {@code bin/mailroot doctor}, which
+     * may run as another user than the server): {@code maildirsize} when it is current, else a count.
+     */
+    public static Usage peek(Path maildir, Quota quota) throws IOException {
+        if (!Files.isDirectory(maildir)) {
+            return Usage.NONE;
+        }
+        try {
+            List<String> lines = Files.readAllLines(maildir.resolve("maildirsize"), StandardCharsets.US_ASCII);
+            if (!lines.isEmpty() && lines.get(0).strip().equals(quota.maildirDefinition())) {
+                long bytes = 0;
+                long messages = 0;
+                for (int i = 1; i < lines.size(); i++) {
+                    String[] p = lines.get(i).strip().split("\\s+");
+                    if (p.length == 2) {
+                        bytes += Long.parseLong(p[0]);
+                        messages += Long.parseLong(p[1]);
+                    }
+                }
+                return new Usage(Math.max(0, bytes), Math.max(0, messages));
+            }
+        } catch (NoSuchFileException | NumberFormatException e) {
+            // counted below
+        }
+        long[] total = counted(maildir);
+        return new Usage(total[0], total[1]);
+    }
+
+    private static long[] counted(Path maildir) throws IOException {
         long[] total = new long[2];
         count(maildir, total);
         try (DirectoryStream<Path> folders = Files.newDirectoryStream(maildir, p -> p.getFileName().toString().startsWith(".")
@@ -95,11 +133,7 @@ public final class MaildirQuota {
                 count(f, total);
             }
         }
-        Path tmp = maildir.resolve("tmp").resolve("maildirsize." + ProcessHandle.current().pid() + "." + Thread.currentThread().getId());
-        Files.createDirectories(tmp.getParent());
-        Files.writeString(tmp, quota.maildirDefinition() + "\n" + total[0] + " " + total[1] + "\n", StandardCharsets.US_ASCII);
-        Files.move(tmp, maildir.resolve("maildirsize"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        return new Usage(total[0], total[1]);
+        return total;
     }
 
     private static void count(Path folder, long[] total) throws IOException {

@@ -96,6 +96,8 @@ public final class PickupDirectory implements AutoCloseable {
     private volatile boolean closed;
     /** Runs on a candidate just before it is claimed (a test swaps the file there). */
     private volatile Consumer<Path> beforeClaim = p -> { };
+    /** Runs on a claim after it was opened and read, before it is spooled (a test changes the file there). */
+    private volatile Consumer<Path> whileRead = p -> { };
 
     /**
      * @param instance this server's identity: its claims live in {@code .claimed/<instance>/}
@@ -126,6 +128,11 @@ public final class PickupDirectory implements AutoCloseable {
     /** For tests: {@code hook} runs on each file just before the scanner claims it. */
     void beforeClaim(Consumer<Path> hook) {
         this.beforeClaim = hook;
+    }
+
+    /** For tests: {@code hook} runs on each claim after it was opened and read, before it is spooled. */
+    void whileRead(Consumer<Path> hook) {
+        this.whileRead = hook;
     }
 
     /**
@@ -310,7 +317,7 @@ public final class PickupDirectory implements AutoCloseable {
     }
 
     /** A name the pickup takes: ends in .eml (any case), does not start with '.', does not end in .tmp. */
-    static boolean isPickupName(String name) {
+    public static boolean isPickupName(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
         return !name.startsWith(".") && lower.endsWith(".eml") && !lower.endsWith(".tmp");
     }
@@ -371,7 +378,15 @@ public final class PickupDirectory implements AutoCloseable {
                         .map(f -> "<" + f.recipient() + "> " + f.reason()).reduce((a, b) -> a + "; " + b).orElse(""));
                 return;
             }
+            whileRead.accept(c.file());
             store(c, message, accepted, refused);
+            long now = file.sizeNow();
+            if (now != file.size()) {
+                // the KB's antivirus warning: another program rewrote the file while the server read it
+                log.warn("MR8017 pickup file {} changed while it was read: {} bytes when opened, {} now; the {} bytes seen "
+                        + "at the open were taken. Another program is writing in {} (an antivirus or backup scanner?)",
+                        c.name(), file.size(), now, file.size(), dir);
+            }
         } catch (NotARegularFile e) {
             quarantine(c, e.getMessage());
         } catch (BadPickupFile e) {

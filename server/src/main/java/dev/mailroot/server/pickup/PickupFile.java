@@ -99,6 +99,11 @@ final class PickupFile implements Closeable {
         return size;
     }
 
+    /** The size now, through the open channel (the file may have been removed meanwhile). */
+    long sizeNow() throws IOException {
+        return channel.size();
+    }
+
     /** The whole file, read through the open channel; valid until {@link #close()}. */
     MessageContent content() {
         return MessageContent.ofChannel(channel, 0, size);

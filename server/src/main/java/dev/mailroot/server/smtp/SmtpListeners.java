@@ -70,6 +70,11 @@ public final class SmtpListeners {
         return String.join(", ", intakes.stream().map(i -> i.listener().bind() + ":" + i.port()).toList());
     }
 
+    /** Every listener as configured, with the port it bound (for {@code /health} and the doctor). */
+    public java.util.List<MailrootConfig.Listener> bound() {
+        return intakes.stream().map(i -> i.listener().withPort(i.port())).toList();
+    }
+
     /** Stops every listener (see {@link SmtpIntake#stop}), sharing one grace period. */
     public void stop(Duration grace) {
         long deadline = System.nanoTime() + grace.toNanos();

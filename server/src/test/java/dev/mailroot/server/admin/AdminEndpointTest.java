@@ -146,7 +146,10 @@ class AdminEndpointTest {
             assertThat(health.header("Content-Type")).isEqualTo("application/json");
             assertThat(health.body()).startsWith("{\"status\":\"ok\",\"spool\":0,")
                     .contains("\"plugins\":[\"counter\"]", "\"smtp\":\"127.0.0.1:" + server.port() + "\"",
-                            "\"home\":\"" + server.home().root() + "\"");
+                            "\"home\":\"" + server.home().root() + "\"",
+                            "\"pid\":" + ProcessHandle.current().pid(),
+                            "\"listeners\":[{\"name\":\"mx\",\"address\":\"127.0.0.1:" + server.port()
+                                    + "\",\"tls\":\"starttls\",\"anonymous\":true,\"auth\":true}]");
         }
     }
 
