@@ -45,7 +45,7 @@ final class StatusView implements Console.View {
             return new Console.Text(400, "400: unknown action\n");
         }
         dev.mailroot.server.doctor.DoctorReport report = s.doctor().runNow();
-        return new Console.Redirect("/ui/", "doctor: " + report.summary(), report.failed());
+        return new Console.Redirect("/ui/", report.summary(), report.failed());
     }
 
     private String cards(Instant now) {
@@ -115,7 +115,8 @@ final class StatusView implements Console.View {
         for (int i = 0; i < ls.size(); i++) {
             MailrootConfig.Listener l = ls.get(i);
             rows.add(List.of(Html.esc(l.name()), "<code>" + Html.esc(i < bound.length ? bound[i] : l.bind() + ":" + l.port()) + "</code>",
-                    Html.esc(l.tls()), l.anonymous() ? Html.badge("warn") + " anonymous mail accepted" : "authentication required",
+                    Html.esc(l.tls()), !l.anonymous() ? "authentication required" : l.port() == 587 || l.port() == 465
+                            ? Html.badge("warn") + " anonymous mail accepted on a submission port" : "anonymous mail for local domains (an MX)",
                     l.auth() ? "offered" : "off"));
         }
         return Html.table("listeners", List.of("name", "address", "TLS", "access", "AUTH"), rows, "No SMTP listener.");

@@ -109,6 +109,10 @@ class ConsoleIT {
         assertThat(browser.session().getSameSite()).isEqualTo("Strict");
         assertThat(browser.text()).contains("messages in the spool", "Listeners", "Last warnings and errors");
         assertThat(browser.find("#listeners").getText()).contains("mx", "127.0.0.1:" + server.port());
+        browser.driver().findElement(By.xpath("//button[text()='Run the doctor now']")).click();
+        browser.waitForText("doctor: ");
+        assertThat(browser.find("#doctor").getText()).contains("MR8001", "server", "MR8014", "open-relay");
+        assertThat(browser.find("#flash").getText()).containsPattern("doctor: \\d+ ok").doesNotContain("doctor: doctor");
         browser.screenshot("status");
     }
 
