@@ -40,6 +40,11 @@ import dev.mailroot.server.smtp.SmtpListeners;
 import dev.mailroot.server.tls.ServerKeys;
 import dev.mailroot.server.admission.Admission;
 import dev.mailroot.server.dispatch.CallLog;
+import dev.mailroot.server.metrics.FolderGauges;
+import dev.mailroot.server.metrics.History;
+import dev.mailroot.server.metrics.MetricsRoute;
+import dev.mailroot.server.metrics.QueueGauges;
+import dev.mailroot.server.metrics.ServerMetrics;
 import dev.mailroot.server.tracking.MessageTracking;
 import dev.mailroot.server.tracking.TraceLookup;
 import dev.mailroot.server.spool.MessageIds;
@@ -82,12 +87,17 @@ public final class MailrootServer implements AutoCloseable {
     /** The protocol events, or null (a server with in-process sinks). */
     private final ProtocolEvents protocol;
     private final BindingHealth health;
+    private final ServerMetrics metrics;
+    private final History history;
     private boolean stopped;
 
     private MailrootServer(Home home, MailrootConfig config, Spool spool, QueueRunner queue, OutboundQueue outbound,
                            SmtpListeners smtp,
                            PickupDirectory pickup, AdminEndpoint admin, List<AutoCloseable> framework, PluginHost plugins,
-                           Dispatcher dispatcher, ProtocolEvents protocol, BindingHealth health) {
+                           Dispatcher dispatcher, ProtocolEvents protocol, BindingHealth health, ServerMetrics metrics,
+                           History history) {
+        this.metrics = metrics;
+        this.history = history;
         this.home = home;
         this.admin = admin;
         this.config = config;
@@ -126,6 +136,8 @@ public final class MailrootServer implements AutoCloseable {
         home.create();
         LogLevels.apply(config.logging());
         List<AutoCloseable> framework = new ArrayList<>();
+        // one registry for the whole server, handed to the parts that count (GET /metrics)
+        ServerMetrics metrics = ServerMetrics.create();
         Spool spool = Spool.open(home.queue(), Spool.Options.defaults());
         PluginHost plugins = null;
         try {
@@ -138,21 +150,21 @@ public final class MailrootServer implements AutoCloseable {
                     store.write(BindingRegistry.empty());
                 }
                 plugins = new PluginHost(pluginFolders(home, config), home.loadedPlugins(), store,
-                        serviceEnvironment(home, config), new PluginHost.Limits(
+                        serviceEnvironment(home, config, metrics), new PluginHost.Limits(
                         Duration.ofSeconds(config.plugins().loadTimeoutSeconds()), Duration.ofSeconds(60)));
                 framework.add(plugins);
                 chain = new BindingChain(store, plugins::catalog);
                 framework.add(0, chain);
             }
             // the protocol events run the plugins' bindings; a server with in-process sinks runs none
-            ProtocolEvents protocol = chain == null ? null : new ProtocolEvents(chain, health, 256);
+            ProtocolEvents protocol = chain == null ? null : new ProtocolEvents(chain, health, 256, metrics);
             if (protocol != null) {
                 framework.add(0, protocol);
             }
             MessageTracking tracking = new MessageTracking();
             Quarantine quarantine = new Quarantine(home.quarantine(), clock, tracking);
             Dispatcher dispatcher = new Dispatcher(given == null ? chain : given, health, CallLog.of(spool),
-                    config.delivery().threads(), 32, clock);
+                    config.delivery().threads(), 32, clock, metrics);
             framework.add(0, dispatcher);
             LiveDirectory directory = new LiveDirectory(new DirectoryFile(home.mailboxesFile(), config.domains())).start();
             framework.add(directory);
@@ -174,15 +186,15 @@ public final class MailrootServer implements AutoCloseable {
             QueueRunner queue = new QueueRunner(spool, dispatcher, delivery,
                     new Badmail(home.badmail(), clock), poison, config.delivery().threads(),
                     RetryPolicy.standard(Duration.ofHours(config.delivery().giveUpAfterHours())), clock, admission,
-                    tracking);
+                    tracking, metrics);
             admission.handOff(queue::enqueue);
             MailrootConfig.Outbound oc = config.outbound();
             OutboundQueue outbound = new OutboundQueue(spool, new SmtpTransport(oc, config.smtp().hostname(), delivery, null),
                     new OutboundQueue.Settings(oc.threads(), oc.perDestination(), oc.maxRecipients(),
                             MailrootConfig.Outbound.duration(oc.retryFirst()), MailrootConfig.Outbound.duration(oc.retryMax()),
                             MailrootConfig.Outbound.duration(oc.lifetime()), MailrootConfig.Outbound.duration(oc.delayWarning())),
-                    clock, tracking, new Badmail(home.badmail(), clock));
-            outbound.reports(new Bounces(config.smtp().hostname(), admission::bounce, clock));
+                    clock, tracking, new Badmail(home.badmail(), clock), metrics);
+            outbound.reports(new Bounces(config.smtp().hostname(), admission::bounce, clock, metrics));
             if (protocol != null) {
                 outbound.beforeAttempt(new RemoteDeliveryEvent(protocol, spool, clock));
             }
@@ -204,11 +216,12 @@ public final class MailrootServer implements AutoCloseable {
                 pickup = new PickupDirectory(home.pickup(), home.instanceId(), new PickupDirectory.Settings(
                         Duration.ofMillis(config.pickup().settleMillis()), Duration.ofSeconds(config.pickup().rescanSeconds()),
                         workers, PICKUP_BATCH, config.pickup().watch()), admission, new Badmail(home.badmail(), clock),
-                        config.smtp().maxMessageSize(), clock);
+                        config.smtp().maxMessageSize(), clock, metrics);
                 pickup.start(liveIds);
             }
             SmtpListeners smtp = new SmtpListeners(config, keys, directory::current, admission, protocol,
-                    quarantine, clock);
+                    quarantine, clock, metrics);
+            History history = metrics(metrics, home, spool, outbound, keys, store, clock, framework);
             AdminEndpoint admin;
             try {
                 try {
@@ -221,7 +234,8 @@ public final class MailrootServer implements AutoCloseable {
                 admin = new AdminEndpoint(config.admin(), AdminToken.ensure(home.adminTokenFile()), () -> new Health(spool.size(),
                         queue.inFlight(), queue.waiting(), host == null ? List.of() : List.copyOf(host.loadedPlugins()),
                         smtp.describe(), home.root().toString()), plugins,
-                        new LiveState(chain, plugins), clock).traces(new TraceLookup(spool::entries)).queue(spool::entries, outbound);
+                        new LiveState(chain, plugins), clock).traces(new TraceLookup(spool::entries)).queue(spool::entries, outbound)
+                        .route("GET", "/metrics", new MetricsRoute(metrics));
                 framework.add(0, admin);
                 writeAdminPort(home, admin.port());
             } catch (IOException | RuntimeException e) {
@@ -253,7 +267,7 @@ public final class MailrootServer implements AutoCloseable {
             log.info("Mailroot {} started in {} (domains {}, {} message(s) in the spool)", Versions.BUILD, home.root(),
                     config.domains(), spool.size());
             return new MailrootServer(home, config, spool, queue, outbound, smtp, pickup, admin, framework, plugins, dispatcher,
-                    protocol, health);
+                    protocol, health, metrics, history);
         } catch (BindingStoreException e) {
             closeAll(framework);
             spool.close();
@@ -293,6 +307,41 @@ public final class MailrootServer implements AutoCloseable {
     /** What plugin services see of the server: its folders and local domains (the running server and offline commands alike). */
     public static ServiceEnvironment serviceEnvironment(Home home, MailrootConfig config) {
         return new ServiceEnvironment(home.pickup(), home.mailroot(), home.conf(), config.domains());
+    }
+
+    private static ServiceEnvironment serviceEnvironment(Home home, MailrootConfig config, ServerMetrics metrics) {
+        return new ServiceEnvironment(home.pickup(), home.mailroot(), home.conf(), config.domains(), metrics::connector);
+    }
+
+    /**
+     * The gauges read at each scrape or counted once a minute, and the console's history (sampled
+     * each minute); their threads stop with {@code framework}.
+     */
+    private static History metrics(ServerMetrics metrics, Home home, Spool spool, OutboundQueue outbound, ServerKeys keys,
+                                   BindingStore store, Clock clock, List<AutoCloseable> framework) {
+        QueueGauges.register(metrics, spool, outbound, keys, clock);
+        java.util.Map<String, Boolean> lastBindings = new java.util.concurrent.ConcurrentHashMap<>();
+        metrics.bindingsDisabled(() -> {
+            try {
+                java.util.Map<String, Boolean> now = new java.util.TreeMap<>();
+                store.read().bindings().forEach(b -> now.merge(b.name(), !b.enabled(), Boolean::logicalOr));
+                lastBindings.clear();
+                lastBindings.putAll(now);
+            } catch (BindingStoreException | RuntimeException e) {
+                log.debug("the bindings could not be read for the metrics: {}", e.toString());
+            }
+            return lastBindings;
+        });
+        framework.add(new FolderGauges(metrics, java.util.Map.of("badmail", home.badmail(), "poison", home.poison(),
+                "quarantine", home.quarantine(), "pop3_failed", home.mailroot().resolve("pop3").resolve("failed")),
+                home.pickup(), home.root(), clock).start(Duration.ofMinutes(1)));
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "metrics-history");
+            t.setDaemon(true);
+            return t;
+        });
+        framework.add(timer::shutdownNow);
+        return new History(metrics, clock).start(timer);
     }
 
     /** {@code mailroot/admin.port}: where {@code bin/mailroot retrieve} finds the running server's admin endpoint. */
@@ -335,6 +384,16 @@ public final class MailrootServer implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             return true;
         }
+    }
+
+    /** The server's meters (what {@code GET /metrics} exposes). */
+    public ServerMetrics metrics() {
+        return metrics;
+    }
+
+    /** The console's figures: the last hour minute by minute ({@link History#lastHour()}) and each binding's ({@link History#bindings()}). */
+    public History history() {
+        return history;
     }
 
     /** The plugin host, or null when the server runs in-process sinks. */
