@@ -21,18 +21,18 @@ import java.util.Map;
 import java.util.Optional;
 
 /** {@code GET /metrics} as a scraper does it, and the answer parsed by a real text-format parser (Hawkular's). */
-final class Scrape {
+public final class Scrape {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    final HttpResponse<String> response;
-    final Map<String, MetricFamily> families = new LinkedHashMap<>();
+    public final HttpResponse<String> response;
+    public final Map<String, MetricFamily> families = new LinkedHashMap<>();
 
     private Scrape(HttpResponse<String> response) {
         this.response = response;
     }
 
     /** Scrapes the admin endpoint on {@code port} with {@code token} (null: none) and {@code accept} (null: none). */
-    static Scrape of(int port, String token, String accept) throws IOException, InterruptedException {
+    public static Scrape of(int port, String token, String accept) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).GET();
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
@@ -51,12 +51,12 @@ final class Scrape {
         return s;
     }
 
-    static String token(Path tokenFile) throws IOException {
+    public static String token(Path tokenFile) throws IOException {
         return Files.readString(tokenFile).strip();
     }
 
     /** The series of {@code family} whose labels include {@code labels} (name, value, ...). */
-    Optional<Metric> series(String family, String... labels) {
+    public Optional<Metric> series(String family, String... labels) {
         MetricFamily f = families.get(family);
         if (f == null) {
             return Optional.empty();
@@ -72,12 +72,12 @@ final class Scrape {
     }
 
     /** The value of a counter or gauge series; NaN if there is none. */
-    double value(String family, String... labels) {
+    public double value(String family, String... labels) {
         return series(family, labels).map(m -> m instanceof Counter c ? c.getValue() : m instanceof Gauge g ? g.getValue()
                 : Double.NaN).orElse(Double.NaN);
     }
 
-    Histogram histogram(String family, String... labels) {
+    public Histogram histogram(String family, String... labels) {
         return (Histogram) series(family, labels).orElseThrow(() -> new AssertionError("no series " + family));
     }
 }
