@@ -136,9 +136,11 @@ public final class MailrootServer implements AutoCloseable {
         home.create();
         LogLevels.apply(config.logging());
         List<AutoCloseable> framework = new ArrayList<>();
+        Spool spool = Spool.open(home.queue(), Spool.Options.defaults());
         // one registry for the whole server, handed to the parts that count (GET /metrics)
         ServerMetrics metrics = ServerMetrics.create();
-        Spool spool = Spool.open(home.queue(), Spool.Options.defaults());
+        // closed with the framework (a meter used after that counts nothing, and throws nothing)
+        framework.add(metrics);
         PluginHost plugins = null;
         try {
             BindingStore store = new BindingStore(home.bindingsFile());

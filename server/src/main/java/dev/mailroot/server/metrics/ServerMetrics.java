@@ -33,7 +33,7 @@ import java.util.function.ToDoubleFunction;
  * <p>{@link #disabled()} counts nothing (Micrometer's no-op meters): for parts built without a
  * server, and for the benchmark's "metrics off".
  */
-public final class ServerMetrics {
+public final class ServerMetrics implements AutoCloseable {
     /** The histogram buckets of every latency, in seconds. */
     public static final List<Duration> LATENCY_BUCKETS = List.of(Duration.ofMillis(5), Duration.ofMillis(10),
             Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
@@ -52,26 +52,31 @@ public final class ServerMetrics {
     private final Map<CallKey, Counter> sinkCalls = new ConcurrentHashMap<>();
     private final Map<CallKey, Timer> sinkDurations = new ConcurrentHashMap<>();
 
-    private ServerMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
+    /** The GC binder listens to the JVM's GC notifications until closed. */
+    private final JvmGcMetrics gc;
+
+    private ServerMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus, JvmGcMetrics gc) {
         this.registry = registry;
         this.prometheus = prometheus;
+        this.gc = gc;
     }
 
     /** A Prometheus registry with the JVM's meters (memory, GC, threads, classes, uptime). */
     public static ServerMetrics create() {
         PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(r);
-        new JvmGcMetrics().bindTo(r);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(r);
         new JvmThreadMetrics().bindTo(r);
         new ClassLoaderMetrics().bindTo(r);
         new UptimeMetrics().bindTo(r);
         // not ProcessorMetrics: its system_cpu_count and process_cpu_time_ns_total fail promtool's lint
-        return new ServerMetrics(r, r);
+        return new ServerMetrics(r, r, gc);
     }
 
     /** Meters that count nothing and cost next to nothing. */
     public static ServerMetrics disabled() {
-        return new ServerMetrics(new CompositeMeterRegistry(), null);
+        return new ServerMetrics(new CompositeMeterRegistry(), null, null);
     }
 
     /** The registry (for the exposition and for {@link History}). */
@@ -219,5 +224,14 @@ public final class ServerMetrics {
         return Timer.builder(name).description(description).tags(tags)
                 .serviceLevelObjectives(LATENCY_BUCKETS.toArray(Duration[]::new))
                 .register(registry);
+    }
+
+    /** Stops the JVM binders' listeners (several servers may run in one JVM, in tests and embedded). */
+    @Override
+    public void close() {
+        if (gc != null) {
+            gc.close();
+        }
+        registry.close();
     }
 }
