@@ -60,8 +60,7 @@ public class SinkMetricsBenchmark {
             return 0;
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
-        meters.refresh();
-        meters.prometheus().scrape(out, "text/plain; version=0.0.4; charset=utf-8");
+        meters.scrape(out, "text/plain; version=0.0.4; charset=utf-8");
         return out.size();
     }
 }

@@ -31,9 +31,8 @@ public final class MetricsRoute implements AdminEndpoint.Route {
         }
         ExpositionFormatWriter writer = formats.findWriter(ex.getRequestHeaders().getFirst("Accept"));
         String type = writer.getContentType();
-        metrics.refresh();
         ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
-        metrics.prometheus().scrape(body, type);
+        metrics.scrape(body, type);
         ex.getResponseHeaders().set("Content-Type", type);
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");

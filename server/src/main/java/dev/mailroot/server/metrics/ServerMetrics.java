@@ -101,6 +101,30 @@ public final class ServerMetrics implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes every meter in {@code contentType} (one a writer of {@code ExpositionFormats} gives),
+     * after the {@link #beforeScrape} refreshes. Use this rather than the registry's own scrape,
+     * which would miss the gauges refreshed here.
+     */
+    public void scrape(java.io.OutputStream out, String contentType) throws java.io.IOException {
+        if (prometheus == null) {
+            return;
+        }
+        refresh();
+        prometheus.scrape(out, contentType);
+    }
+
+    /** Every meter in the Prometheus text format 0.0.4 ({@link #scrape(java.io.OutputStream, String)}). */
+    public String scrape() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            scrape(out, "text/plain; version=0.0.4; charset=utf-8");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     // ---- sinks
 
     /**
