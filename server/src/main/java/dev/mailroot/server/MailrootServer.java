@@ -49,6 +49,11 @@ import dev.mailroot.server.smtp.SmtpListeners;
 import dev.mailroot.server.tls.ServerKeys;
 import dev.mailroot.server.admission.Admission;
 import dev.mailroot.server.dispatch.CallLog;
+import dev.mailroot.server.metrics.FolderGauges;
+import dev.mailroot.server.metrics.History;
+import dev.mailroot.server.metrics.MetricsRoute;
+import dev.mailroot.server.metrics.QueueGauges;
+import dev.mailroot.server.metrics.ServerMetrics;
 import dev.mailroot.server.tracking.MessageTracking;
 import dev.mailroot.server.tracking.TraceLookup;
 import dev.mailroot.server.spool.MessageIds;
@@ -92,12 +97,17 @@ public final class MailrootServer implements AutoCloseable {
     private final ProtocolEvents protocol;
     private final BindingHealth health;
     private final DoctorSchedule doctor;
+    private final ServerMetrics metrics;
+    private final History history;
     private boolean stopped;
 
     private MailrootServer(Home home, MailrootConfig config, Spool spool, QueueRunner queue, OutboundQueue outbound,
                            SmtpListeners smtp,
                            PickupDirectory pickup, AdminEndpoint admin, List<AutoCloseable> framework, PluginHost plugins,
-                           Dispatcher dispatcher, ProtocolEvents protocol, BindingHealth health, DoctorSchedule doctor) {
+                           Dispatcher dispatcher, ProtocolEvents protocol, BindingHealth health, DoctorSchedule doctor,
+                           ServerMetrics metrics, History history) {
+        this.metrics = metrics;
+        this.history = history;
         this.home = home;
         this.admin = admin;
         this.config = config;
@@ -138,6 +148,10 @@ public final class MailrootServer implements AutoCloseable {
         LogLevels.apply(config.logging());
         List<AutoCloseable> framework = new ArrayList<>();
         Spool spool = Spool.open(home.queue(), Spool.Options.defaults());
+        // one registry for the whole server, handed to the parts that count (GET /metrics)
+        ServerMetrics metrics = ServerMetrics.create();
+        // closed with the framework (a meter used after that counts nothing, and throws nothing)
+        framework.add(metrics);
         PluginHost plugins = null;
         try {
             BindingStore store = new BindingStore(home.bindingsFile());
@@ -149,21 +163,21 @@ public final class MailrootServer implements AutoCloseable {
                     store.write(BindingRegistry.empty());
                 }
                 plugins = new PluginHost(pluginFolders(home, config), home.loadedPlugins(), store,
-                        serviceEnvironment(home, config), new PluginHost.Limits(
+                        serviceEnvironment(home, config, metrics), new PluginHost.Limits(
                         Duration.ofSeconds(config.plugins().loadTimeoutSeconds()), Duration.ofSeconds(60)));
                 framework.add(plugins);
                 chain = new BindingChain(store, plugins::catalog);
                 framework.add(0, chain);
             }
             // the protocol events run the plugins' bindings; a server with in-process sinks runs none
-            ProtocolEvents protocol = chain == null ? null : new ProtocolEvents(chain, health, 256);
+            ProtocolEvents protocol = chain == null ? null : new ProtocolEvents(chain, health, 256, metrics);
             if (protocol != null) {
                 framework.add(0, protocol);
             }
             MessageTracking tracking = new MessageTracking();
             Quarantine quarantine = new Quarantine(home.quarantine(), clock, tracking);
             Dispatcher dispatcher = new Dispatcher(given == null ? chain : given, health, CallLog.of(spool),
-                    config.delivery().threads(), 32, clock);
+                    config.delivery().threads(), 32, clock, metrics);
             framework.add(0, dispatcher);
             LiveDirectory directory = new LiveDirectory(new DirectoryFile(home.mailboxesFile(), config.domains())).start();
             framework.add(directory);
@@ -185,15 +199,15 @@ public final class MailrootServer implements AutoCloseable {
             QueueRunner queue = new QueueRunner(spool, dispatcher, delivery,
                     new Badmail(home.badmail(), clock), poison, config.delivery().threads(),
                     RetryPolicy.standard(Duration.ofHours(config.delivery().giveUpAfterHours())), clock, admission,
-                    tracking);
+                    tracking, metrics);
             admission.handOff(queue::enqueue);
             MailrootConfig.Outbound oc = config.outbound();
             OutboundQueue outbound = new OutboundQueue(spool, new SmtpTransport(oc, config.smtp().hostname(), delivery, null),
                     new OutboundQueue.Settings(oc.threads(), oc.perDestination(), oc.maxRecipients(),
                             MailrootConfig.Outbound.duration(oc.retryFirst()), MailrootConfig.Outbound.duration(oc.retryMax()),
                             MailrootConfig.Outbound.duration(oc.lifetime()), MailrootConfig.Outbound.duration(oc.delayWarning())),
-                    clock, tracking, new Badmail(home.badmail(), clock));
-            outbound.reports(new Bounces(config.smtp().hostname(), admission::bounce, clock));
+                    clock, tracking, new Badmail(home.badmail(), clock), metrics);
+            outbound.reports(new Bounces(config.smtp().hostname(), admission::bounce, clock, metrics));
             if (protocol != null) {
                 outbound.beforeAttempt(new RemoteDeliveryEvent(protocol, spool, clock));
             }
@@ -215,11 +229,12 @@ public final class MailrootServer implements AutoCloseable {
                 pickup = new PickupDirectory(home.pickup(), home.instanceId(), new PickupDirectory.Settings(
                         Duration.ofMillis(config.pickup().settleMillis()), Duration.ofSeconds(config.pickup().rescanSeconds()),
                         workers, PICKUP_BATCH, config.pickup().watch()), admission, new Badmail(home.badmail(), clock),
-                        config.smtp().maxMessageSize(), clock);
+                        config.smtp().maxMessageSize(), clock, metrics);
                 pickup.start(liveIds);
             }
             SmtpListeners smtp = new SmtpListeners(config, keys, directory::current, admission, protocol,
-                    quarantine, clock);
+                    quarantine, clock, metrics);
+            History history = metrics(metrics, home, spool, outbound, keys, store, clock, framework);
             AdminEndpoint admin;
             DoctorSchedule doctor;
             try {
@@ -237,7 +252,8 @@ public final class MailrootServer implements AutoCloseable {
                 LiveState live = new LiveState(chain, plugins);
                 admin = new AdminEndpoint(config.admin(), token, healthNow, plugins, live, clock).queue(spool::entries, outbound)
                         // GET /trace: the spool's messages by id or Message-ID, or by sender, recipient, subject, time
-                        .route("GET", "/trace", new TraceLookup(spool::entries).route(clock));
+                        .route("GET", "/trace", new TraceLookup(spool::entries).route(clock))
+                        .route("GET", "/metrics", new MetricsRoute(metrics));
                 framework.add(0, admin);
                 doctor = doctor(home, config, clock, admin, new InProcessView(() -> healthNow.get().json(), live::bindingsJson,
                         () -> dev.mailroot.server.outbound.QueueView.lines(spool.entries(), clock.instant()), plugins));
@@ -246,7 +262,7 @@ public final class MailrootServer implements AutoCloseable {
                 framework.add(problems);
                 admin.prefix("/ui/", new Console(new ConsoleServices(home, config, new Credentials(token, home.adminPasswordFile()),
                         store, live, healthNow, spool::entries, outbound, directory::current, problems, new Folders(home, clock),
-                        new MessageSearch(home, spool::entries), doctor, clock), clock));
+                        new MessageSearch(home, spool::entries), doctor, history, clock), clock));
                 writeAdminPort(home, admin.port());
             } catch (IOException | RuntimeException e) {
                 smtp.stop(Duration.ZERO);
@@ -277,7 +293,7 @@ public final class MailrootServer implements AutoCloseable {
             log.info("Mailroot {} started in {} (domains {}, {} message(s) in the spool)", Versions.BUILD, home.root(),
                     config.domains(), spool.size());
             return new MailrootServer(home, config, spool, queue, outbound, smtp, pickup, admin, framework, plugins, dispatcher,
-                    protocol, health, doctor.start());
+                    protocol, health, doctor.start(), metrics, history);
         } catch (BindingStoreException e) {
             closeAll(framework);
             spool.close();
@@ -317,6 +333,41 @@ public final class MailrootServer implements AutoCloseable {
     /** What plugin services see of the server: its folders and local domains (the running server and offline commands alike). */
     public static ServiceEnvironment serviceEnvironment(Home home, MailrootConfig config) {
         return new ServiceEnvironment(home.pickup(), home.mailroot(), home.conf(), config.domains());
+    }
+
+    private static ServiceEnvironment serviceEnvironment(Home home, MailrootConfig config, ServerMetrics metrics) {
+        return new ServiceEnvironment(home.pickup(), home.mailroot(), home.conf(), config.domains(), metrics::connector);
+    }
+
+    /**
+     * The gauges read at each scrape or counted once a minute, and the console's history (sampled
+     * each minute); their threads stop with {@code framework}.
+     */
+    private static History metrics(ServerMetrics metrics, Home home, Spool spool, OutboundQueue outbound, ServerKeys keys,
+                                   BindingStore store, Clock clock, List<AutoCloseable> framework) {
+        QueueGauges.register(metrics, spool, outbound, keys, clock);
+        java.util.Map<String, Boolean> lastBindings = new java.util.concurrent.ConcurrentHashMap<>();
+        metrics.bindingsDisabled(() -> {
+            try {
+                java.util.Map<String, Boolean> now = new java.util.TreeMap<>();
+                store.read().bindings().forEach(b -> now.merge(b.name(), !b.enabled(), Boolean::logicalOr));
+                lastBindings.clear();
+                lastBindings.putAll(now);
+            } catch (BindingStoreException | RuntimeException e) {
+                log.debug("the bindings could not be read for the metrics: {}", e.toString());
+            }
+            return lastBindings;
+        });
+        framework.add(new FolderGauges(metrics, java.util.Map.of("badmail", home.badmail(), "poison", home.poison(),
+                "quarantine", home.quarantine(), "pop3_failed", home.mailroot().resolve("pop3").resolve("failed")),
+                home.pickup(), home.root(), clock).start(Duration.ofMinutes(1)));
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "metrics-history");
+            t.setDaemon(true);
+            return t;
+        });
+        framework.add(timer::shutdownNow);
+        return new History(metrics, clock).start(timer);
     }
 
     /** {@code mailroot/admin.port}: where {@code bin/mailroot retrieve} finds the running server's admin endpoint. */
@@ -379,6 +430,16 @@ public final class MailrootServer implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             return true;
         }
+    }
+
+    /** The server's meters (what {@code GET /metrics} exposes). */
+    public ServerMetrics metrics() {
+        return metrics;
+    }
+
+    /** The console's figures: the last hour minute by minute ({@link History#lastHour()}) and each binding's ({@link History#bindings()}). */
+    public History history() {
+        return history;
     }
 
     /** The plugin host, or null when the server runs in-process sinks. */

@@ -8,6 +8,7 @@ import dev.mailroot.server.config.MailrootConfig;
 import dev.mailroot.server.directory.Directory;
 import dev.mailroot.server.doctor.DoctorSchedule;
 import dev.mailroot.server.folders.Folders;
+import dev.mailroot.server.metrics.History;
 import dev.mailroot.server.tracking.MessageSearch;
 import dev.mailroot.server.outbound.OutboundQueue;
 import dev.mailroot.server.spool.SpoolEntry;
@@ -34,10 +35,11 @@ import java.util.function.Supplier;
  * @param folders     badmail, poison and quarantine ({@code bin/mailroot folder})
  * @param search      every place a message can be ({@code bin/mailroot trace})
  * @param doctor      the server's doctor runs ({@code bin/mailroot doctor}); null when off
+ * @param history     the last hour of mail flow, minute by minute, and per-binding figures
  * @param clock       the server's clock
  */
 public record ConsoleServices(Home home, MailrootConfig config, Credentials credentials, BindingStore bindings, LiveState live,
                               Supplier<Health> health, Supplier<Collection<SpoolEntry>> spool, OutboundQueue outbound,
                               Supplier<Optional<Directory>> directory, RecentProblems problems, Folders folders,
-                              MessageSearch search, DoctorSchedule doctor, Clock clock) {
+                              MessageSearch search, DoctorSchedule doctor, History history, Clock clock) {
 }

@@ -26,6 +26,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import dev.mailroot.server.metrics.ServerMetrics;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -58,6 +59,7 @@ public final class Dispatcher implements AutoCloseable {
     private final SinkChain chain;
     private final BindingHealth health;
     private final CallLog calls;
+    private final ServerMetrics metrics;
     private final ThreadPoolExecutor pool;
     private final Clock clock;
     /** A call running on a sink thread: the binding, and the message it is for. */
@@ -107,12 +109,14 @@ public final class Dispatcher implements AutoCloseable {
      * @param overruns extra threads that calls stuck past their time limit may hold
      */
     public Dispatcher(SinkChain chain, BindingHealth health, CallLog calls, int workers, int overruns) {
-        this(chain, health, calls, workers, overruns, Clock.systemUTC());
+        this(chain, health, calls, workers, overruns, Clock.systemUTC(), ServerMetrics.disabled());
     }
 
-    /** As above, with the clock the trace's times come from. */
-    public Dispatcher(SinkChain chain, BindingHealth health, CallLog calls, int workers, int overruns, Clock clock) {
+    /** As above, with the clock the trace's times come from, and where each call is counted ({@code mailroot_sink_*}). */
+    public Dispatcher(SinkChain chain, BindingHealth health, CallLog calls, int workers, int overruns, Clock clock,
+                      ServerMetrics metrics) {
         this.clock = clock;
+        this.metrics = metrics;
         this.chain = chain;
         this.health = health;
         this.calls = calls;
@@ -291,11 +295,13 @@ public final class Dispatcher implements AutoCloseable {
         long started = System.nanoTime();
         Instant at = clock.instant();
         String failure = null;
+        boolean timedOut = false;
         SinkStatus status;
         try {
             status = run(bound, submission, view, checkpoint);
         } catch (CallFailed f) {
             failure = f.getMessage();
+            timedOut = f.timeout;
             status = SinkStatus.RUN_NEXT_SINK;
         }
         Fate fate = submission.fate();
@@ -309,7 +315,11 @@ public final class Dispatcher implements AutoCloseable {
         String outcome = failure != null ? "failed: " + failure
                 : fate.stopsDelivery() ? fate.kind().name().toLowerCase(java.util.Locale.ROOT) + ": " + fate.reason()
                 : status == SinkStatus.SKIP_REMAINING_SINKS ? "skip-remaining-sinks" : "run-next-sink";
-        long micros = (System.nanoTime() - started) / 1000;
+        long nanos = System.nanoTime() - started;
+        long micros = nanos / 1000;
+        metrics.sinkCall(bound.bindingName(), dev.mailroot.bindings.Events.ON_SUBMISSION, failure != null ? (timedOut ? "timeout" : "failed")
+                : fate.kind() == Fate.Kind.DEFER ? "deferred"
+                : fate.stopsDelivery() ? fate.kind().name().toLowerCase(java.util.Locale.ROOT) : "ok", nanos);
         List<String> sent = view.sent();
         TraceEntry entry = TraceEntry.of(at, "sink", "binding", bound.bindingName(), "bindingId", bound.binding().id(),
                 "sink", bound.binding().sinkClass(), "outcome", outcome, "ms", millis(micros),
@@ -326,8 +336,12 @@ public final class Dispatcher implements AutoCloseable {
 
     /** A call failed (threw, overran, found no thread); its changes are undone and onError applied. */
     private static final class CallFailed extends Exception {
-        CallFailed(String what) {
+        /** Whether the call overran its time limit (rather than threw). */
+        final boolean timeout;
+
+        CallFailed(String what, boolean timeout) {
             super(what, null, false, false);
+            this.timeout = timeout;
         }
     }
 
@@ -404,7 +418,7 @@ public final class Dispatcher implements AutoCloseable {
             case DEFER -> submission.setFate(Fate.defer(text + " (onError=defer)", java.time.Duration.ZERO));
             default -> { }
         }
-        return new CallFailed(what);
+        return new CallFailed(what, event.equals("MR2003"));
     }
 
     private static String top(Throwable t, int frames) {

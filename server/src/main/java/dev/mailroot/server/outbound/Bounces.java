@@ -36,7 +36,15 @@ public final class Bounces implements OutboundQueue.Reports {
     private final Submit submit;
     private final Clock clock;
 
+    private final dev.mailroot.server.metrics.ServerMetrics metrics;
+
     public Bounces(String hostname, Submit submit, Clock clock) {
+        this(hostname, submit, clock, dev.mailroot.server.metrics.ServerMetrics.disabled());
+    }
+
+    /** As above, counting each notification sent in {@code metrics} ({@code mailroot_dsn_sent_total}). */
+    public Bounces(String hostname, Submit submit, Clock clock, dev.mailroot.server.metrics.ServerMetrics metrics) {
+        this.metrics = metrics;
         this.hostname = hostname;
         this.submit = submit;
         this.clock = clock;
@@ -91,6 +99,7 @@ public final class Bounces implements OutboundQueue.Reports {
                     kind, env.mailFrom(), null, entry.id(), env.arrivalTime(), rs, content, false, clock.instant()));
             String id = submit.submit(entry, env.mailFrom(), dsn, kind == DeliveryStatusNotification.Kind.FAILURE
                     ? "delivery failure report for " + entry.id() : "delay warning for " + entry.id());
+            metrics.dsnSent(kind.name().toLowerCase(java.util.Locale.ROOT));
             log.info("MR7013 {} report for {} recipient(s) sent to <{}> as id={}", kind.name().toLowerCase(java.util.Locale.ROOT),
                     rs.size(), env.mailFrom(), id);
             return true;

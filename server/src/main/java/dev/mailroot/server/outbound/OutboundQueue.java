@@ -185,6 +185,7 @@ public final class OutboundQueue {
     private final AtomicInteger delivered = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
     private volatile boolean stopping;
+    private final dev.mailroot.server.metrics.ServerMetrics metrics;
 
     private static final class Destination {
         int active;
@@ -193,6 +194,13 @@ public final class OutboundQueue {
 
     public OutboundQueue(Spool spool, Transport transport, Settings settings, Clock clock, MessageTracking tracking,
                          Badmail badmail) {
+        this(spool, transport, settings, clock, tracking, badmail, dev.mailroot.server.metrics.ServerMetrics.disabled());
+    }
+
+    /** As above, counting attempts and their recipients in {@code metrics} ({@code mailroot_outbound_*}). */
+    public OutboundQueue(Spool spool, Transport transport, Settings settings, Clock clock, MessageTracking tracking,
+                         Badmail badmail, dev.mailroot.server.metrics.ServerMetrics metrics) {
+        this.metrics = metrics;
         this.spool = spool;
         this.transport = transport;
         this.settings = settings;
@@ -409,7 +417,9 @@ public final class OutboundQueue {
                     // the sinks' fields go with this attempt only: a retry runs them again, nothing piles up
                     content = MessageContent.concat(MessageContent.of(verdict.header()), content);
                 }
+                long started = System.nanoTime();
                 result = transport.send(entry, destination, env.mailFrom(), rcpts, content);
+                metrics.outboundAttempt(System.nanoTime() - started);
             }
             apply(entry, destination, rcpts, result, verdict.reason());
         } catch (IOException | RuntimeException e) {
@@ -516,6 +526,16 @@ public final class OutboundQueue {
                     result.tls() ? " over TLS" : "");
         }
         delivered.addAndGet(sent.size());
+        String domain = LOCAL.equals(destination) ? "local" : destination;
+        if (!sent.isEmpty()) {
+            metrics.outboundDelivery(domain, "sent", sent.size());
+        }
+        if (!deferred.isEmpty()) {
+            metrics.outboundDelivery(domain, "deferred", deferred.size());
+        }
+        if (!failures.isEmpty()) {
+            metrics.outboundDelivery(domain, "failed", failures.size());
+        }
         for (String d : deferred) {
             log.warn("MR7003 <{}> deferred: {}", d, result.replies().get(d));
         }

@@ -4,6 +4,7 @@ import dev.mailroot.server.address.LocalRecipients;
 import dev.mailroot.server.admission.Admission;
 import dev.mailroot.server.address.RecipientVerdict;
 import dev.mailroot.server.badmail.Badmail;
+import dev.mailroot.server.metrics.ServerMetrics;
 import dev.mailroot.server.message.HeaderSection;
 import dev.mailroot.server.spool.MessageBuffer;
 import dev.mailroot.server.spool.MessageIds;
@@ -90,6 +91,7 @@ public final class PickupDirectory implements AutoCloseable {
     private final Badmail badmail;
     private final long maxSize;
     private final Clock clock;
+    private final ServerMetrics metrics;
     private final BlockingQueue<Claim> work;
     private final PickupBackoff backoff;
     private final List<Thread> threads = new ArrayList<>();
@@ -114,6 +116,13 @@ public final class PickupDirectory implements AutoCloseable {
      */
     public PickupDirectory(Path dir, String instance, Settings settings, Admission admission, Badmail badmail,
                            long maxSize, Clock clock) {
+        this(dir, instance, settings, admission, badmail, maxSize, clock, ServerMetrics.disabled());
+    }
+
+    /** As above, counting each file's result in {@code metrics} ({@code mailroot_pickup_files_total}). */
+    public PickupDirectory(Path dir, String instance, Settings settings, Admission admission, Badmail badmail,
+                           long maxSize, Clock clock, ServerMetrics metrics) {
+        this.metrics = metrics;
         this.dir = dir;
         this.claimed = dir.resolve(".claimed").resolve(instance);
         this.settings = settings;
@@ -448,6 +457,7 @@ public final class PickupDirectory implements AutoCloseable {
         }
         log.info("MR1101 picked up {} from <{}> to {} ({} bytes) message-id={}", c.name(), envelope.mailFrom(), accepted,
                 message.content().size(), admitted.messageId() == null ? "-" : admitted.messageId());
+        metrics.pickupFile("spooled");
         admission.queue(admitted.entry());
     }
 
@@ -455,6 +465,7 @@ public final class PickupDirectory implements AutoCloseable {
         try {
             boolean regular = Files.isRegularFile(c.file(), LinkOption.NOFOLLOW_LINKS);
             Path bad = badmail.quarantine(c.id(), c.file(), "pickup file " + c.name(), reason);
+            metrics.pickupFile("badmail");
             log.warn("{} pickup file {} sent to badmail as {}: {}", regular ? "MR1102" : "MR1107", c.name(),
                     bad.getFileName(), reason);
         } catch (IOException e) {

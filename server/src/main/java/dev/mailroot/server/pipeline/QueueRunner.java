@@ -97,6 +97,8 @@ public final class QueueRunner {
     /** The shortest wait a sink's {@code Fate.defer} may ask for: no sink spins a message through the spool. */
     private static final Duration MIN_DEFER = Duration.ofSeconds(1);
 
+    private final dev.mailroot.server.metrics.ServerMetrics metrics;
+
     public QueueRunner(Spool spool, Dispatcher dispatcher, LocalDelivery delivery, Badmail badmail,
                        PoisonMessages poison, int threads, RetryPolicy retry, Clock clock) {
         this(spool, dispatcher, delivery, badmail, poison, threads, retry, clock, SinkMail.NONE, new MessageTracking());
@@ -109,6 +111,15 @@ public final class QueueRunner {
     public QueueRunner(Spool spool, Dispatcher dispatcher, LocalDelivery delivery, Badmail badmail,
                        PoisonMessages poison, int threads, RetryPolicy retry, Clock clock, SinkMail sinkMail,
                        MessageTracking tracking) {
+        this(spool, dispatcher, delivery, badmail, poison, threads, retry, clock, sinkMail, tracking,
+                dev.mailroot.server.metrics.ServerMetrics.disabled());
+    }
+
+    /** As above, counting local deliveries in {@code metrics} ({@code mailroot_local_deliveries_total}). */
+    public QueueRunner(Spool spool, Dispatcher dispatcher, LocalDelivery delivery, Badmail badmail,
+                       PoisonMessages poison, int threads, RetryPolicy retry, Clock clock, SinkMail sinkMail,
+                       MessageTracking tracking, dev.mailroot.server.metrics.ServerMetrics metrics) {
+        this.metrics = metrics;
         this.sinkMail = sinkMail;
         this.tracking = tracking;
         this.spool = spool;
@@ -470,6 +481,9 @@ public final class QueueRunner {
                     + "not send mail out")));
             report = new DeliveryReport(report.delivered(), refused, report.temporary(), report.resolution());
         }
+        metrics.localDelivery("delivered", report.delivered().size());
+        metrics.localDelivery("badmail", report.permanent().size());
+        metrics.localDelivery("retry", report.temporary().size());
         List<TraceEntry> trace = new ArrayList<>();
         for (String path : report.resolution()) {
             trace.add(event("resolved", "path", path));

@@ -29,11 +29,13 @@ final class HostServiceContext implements ServiceContext {
     private final Path data;
     private final ClassLoader loader;
     private ScheduledExecutorService scheduler;
+    private final dev.mailroot.sink.ServiceMetrics metrics;
 
     HostServiceContext(String pluginId, String dataFolder, ServiceEnvironment env, ClassLoader loader) throws IOException {
         this.pluginId = pluginId;
         this.env = env;
         this.loader = loader;
+        this.metrics = env.metrics().apply(pluginId);
         String folder = dataFolder == null || dataFolder.isBlank() ? pluginId : dataFolder;
         if (folder.contains("/") || folder.contains("\\") || folder.startsWith(".")) {
             throw new IOException("plugin '" + pluginId + "' asks for an unsafe data folder name: " + folder);
@@ -88,6 +90,11 @@ final class HostServiceContext implements ServiceContext {
         } catch (IOException e) {
             throw new ServiceConfigException(file + ": cannot read: " + e.getMessage());
         }
+    }
+
+    @Override
+    public dev.mailroot.sink.ServiceMetrics metrics() {
+        return metrics;
     }
 
     @Override

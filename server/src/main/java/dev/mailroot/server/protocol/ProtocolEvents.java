@@ -47,6 +47,7 @@ public final class ProtocolEvents implements AutoCloseable {
 
     private final BindingChain chain;
     private final BindingHealth health;
+    private final dev.mailroot.server.metrics.ServerMetrics metrics;
     private final ThreadPoolExecutor pool;
     /** The binding each protocol-sink thread is calling now: who to blame when plugin code ends the process. */
     private final java.util.Map<Thread, BoundSink> running = new java.util.concurrent.ConcurrentHashMap<>();
@@ -83,6 +84,12 @@ public final class ProtocolEvents implements AutoCloseable {
      * @param maxThreads how many calls may run at once (a hung sink holds one until its time limit)
      */
     public ProtocolEvents(BindingChain chain, BindingHealth health, int maxThreads) {
+        this(chain, health, maxThreads, dev.mailroot.server.metrics.ServerMetrics.disabled());
+    }
+
+    /** As above, counting each call in {@code metrics} ({@code mailroot_sink_*}, with the event's name). */
+    public ProtocolEvents(BindingChain chain, BindingHealth health, int maxThreads, dev.mailroot.server.metrics.ServerMetrics metrics) {
+        this.metrics = metrics;
         this.chain = chain;
         this.health = health;
         AtomicInteger n = new AtomicInteger();
@@ -128,9 +135,16 @@ public final class ProtocolEvents implements AutoCloseable {
                 continue;
             }
             Verdict v;
+            long started = System.nanoTime();
             try {
                 v = call(event, b, invoker);
+                metrics.sinkCall(b.bindingName(), event, switch (v.kind()) {
+                    case REJECT, DISCONNECT -> "rejected";
+                    case PROCEED, ACCEPT -> "ok";
+                    default -> v.kind().name().toLowerCase(java.util.Locale.ROOT);
+                }, System.nanoTime() - started);
             } catch (CallFailed f) {
+                metrics.sinkCall(b.bindingName(), event, f.timeout ? "timeout" : "failed", System.nanoTime() - started);
                 steps.add(b.bindingName() + ": failed: " + f.getMessage());
                 if (b.onError() == BoundSink.OnError.TEMPFAIL) {
                     log.warn("MR6003 {} binding {} failed ({}) for {}; answered {} (onError: tempfail)", event, b.describe(),
@@ -157,8 +171,11 @@ public final class ProtocolEvents implements AutoCloseable {
     }
 
     private static final class CallFailed extends Exception {
-        CallFailed(String what) {
+        final boolean timeout;
+
+        CallFailed(String what, boolean timeout) {
             super(what, null, false, false);
+            this.timeout = timeout;
         }
     }
 
@@ -224,7 +241,7 @@ public final class ProtocolEvents implements AutoCloseable {
             if (begun.compareAndSet(false, true)) {
                 running.loaded().calls().exit();
             }
-            throw failed(event, running, "did not finish within its time limit of " + limit + " ms", null);
+            throw failed(event, running, "did not finish within its time limit of " + limit + " ms", null, true);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw failed(event, running, "threw " + ControlCharacters.escape(String.valueOf(cause)), cause);
@@ -236,6 +253,10 @@ public final class ProtocolEvents implements AutoCloseable {
     }
 
     private CallFailed failed(String event, BoundSink b, String what, Throwable cause) {
+        return failed(event, b, what, cause, false);
+    }
+
+    private CallFailed failed(String event, BoundSink b, String what, Throwable cause, boolean timeout) {
         String text = event + " binding " + b.describe() + " (" + b.binding().sinkClass() + ") " + what;
         // a backend that is down (an IOException, a timeout) or an invalid reply says all in one line; a
         // bug in the sink (a RuntimeException, an Error) gets its stack trace
@@ -247,7 +268,7 @@ public final class ProtocolEvents implements AutoCloseable {
             log.warn("MR6002 {}; {}", text, b.onError() == BoundSink.OnError.TEMPFAIL ? "onError: tempfail" : "treated as proceed (onError: continue)", cause);
         }
         health.failed(b.binding(), what);
-        return new CallFailed(what);
+        return new CallFailed(what, timeout);
     }
 
     @Override

@@ -19,7 +19,8 @@ import java.util.Optional;
  * @param logins   the password check and lockout, shared by every listener
  * @param trusted  {@code relay.trustedNetworks}
  */
-record Access(MailrootConfig.Listener listener, Logins logins, List<Network> trusted) {
+record Access(MailrootConfig.Listener listener, Logins logins, List<Network> trusted,
+              dev.mailroot.server.metrics.ListenerMeters meters) {
 
     /** Whether AUTH may be used now in {@code session}: offered here, and encrypted or plaintext allowed for this client. */
     boolean authUsable(Session session) {

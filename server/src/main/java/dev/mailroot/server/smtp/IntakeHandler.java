@@ -83,8 +83,38 @@ final class IntakeHandler implements MessageHandler {
         return hooks != null && context instanceof Session session ? hooks.state(session) : null;
     }
 
+    // each refusal is counted by reply code (mailroot_smtp_rejects_total) where it leaves the handler
     @Override
     public void from(String address) throws RejectException {
+        try {
+            checkFrom(address);
+        } catch (RejectException e) {
+            access.meters().rejected(e.getCode());
+            throw e;
+        }
+    }
+
+    @Override
+    public void recipient(String address) throws RejectException {
+        try {
+            checkRecipient(address);
+        } catch (RejectException e) {
+            access.meters().rejected(e.getCode());
+            throw e;
+        }
+    }
+
+    @Override
+    public String data(InputStream data) throws RejectException, IOException {
+        try {
+            return receiveMessage(data);
+        } catch (RejectException e) {
+            access.meters().rejected(e.getCode());
+            throw e;
+        }
+    }
+
+    private void checkFrom(String address) throws RejectException {
         java.util.Optional<Login> login = Access.login(context);
         // the null sender (bounces, read receipts) is not an address anyone owns; Postfix lets it pass too
         if (login.isPresent() && address != null && !address.isEmpty()
@@ -148,8 +178,7 @@ final class IntakeHandler implements MessageHandler {
         return new RejectException(r.code(), text);
     }
 
-    @Override
-    public void recipient(String address) throws RejectException {
+    private void checkRecipient(String address) throws RejectException {
         if (recipients.size() >= config.maxRecipients()) {
             log.warn("MR1006 refused <{}> from {}: more than {} recipients", address, client(), config.maxRecipients());
             throw new RejectException(452, "4.5.3 Error: too many recipients");
@@ -194,8 +223,7 @@ final class IntakeHandler implements MessageHandler {
         };
     }
 
-    @Override
-    public String data(InputStream data) throws RejectException, IOException {
+    private String receiveMessage(InputStream data) throws RejectException, IOException {
         if (!transactions.begin()) {
             throw new DropConnectionException(421, "4.3.2 Service shutting down, try again later");
         }
@@ -266,6 +294,7 @@ final class IntakeHandler implements MessageHandler {
             log.info("MR1001 accepted from {} helo={}{} mail from=<{}> rcpt={} size={} message-id={}", client(),
                     context.getHelo().orElse("-"), authUser == null ? "" : " auth=" + authUser, envelope.mailFrom(), recipients,
                     message.size(), admitted.messageId() == null ? "-" : admitted.messageId());
+            access.meters().accepted(message.size());
             admission.queue(admitted.entry());
             return "2.0.0 Ok: queued as " + id;
         } finally {

@@ -104,6 +104,7 @@ final class ProtocolHooks implements SessionHandler {
                 sessions.remove(session);
                 limiter.onSessionEnd(session);
                 SmtpReply r = o.tempfail() ? SmtpReply.of(421, "4.7.1", ProtocolEvents.TEMPFAIL.text()) : o.verdict().reply();
+                limiter.refused(r.code());
                 return SessionAcceptance.failure(r.code(), r.enhanced() + (r.text().isEmpty() ? "" : " " + r.text()));
             }
             return limited;

@@ -102,6 +102,8 @@ final class SmtpAuthCommand implements Command {
                 session.sendResponse("454 4.7.0 Too many failed authentication attempts from your address, try again later");
             }
             case BAD -> {
+                access.meters().authFailed();
+                access.meters().rejected(535);
                 boolean locked = access.logins().lockedOut(address);
                 log.warn("MR1211 AUTH {} failed for '{}' from {}: {}{}", mechanism, printable(credentials[0]), client, r.reason(),
                         locked ? "; the address is now locked out for " + access.logins().config().lockoutSeconds() + " s" : "");

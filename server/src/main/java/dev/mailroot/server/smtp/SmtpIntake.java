@@ -78,7 +78,7 @@ public final class SmtpIntake {
         this.access = access;
         this.keys = access.listener().tls().equals(MailrootConfig.Listener.NONE) ? null : keys;
         this.admission = admission;
-        this.limiter = new ConnectionLimiter(config.maxConnections());
+        this.limiter = new ConnectionLimiter(config.maxConnections(), access.meters());
         this.hooks = events == null ? null : new ProtocolHooks(events, limiter);
         this.quarantine = quarantine;
     }

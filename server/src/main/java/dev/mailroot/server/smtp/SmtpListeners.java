@@ -31,10 +31,16 @@ public final class SmtpListeners {
      */
     public SmtpListeners(MailrootConfig config, ServerKeys keys, Supplier<Optional<Directory>> directory, Admission admission,
                          ProtocolEvents events, Quarantine quarantine, Clock clock) {
+        this(config, keys, directory, admission, events, quarantine, clock, dev.mailroot.server.metrics.ServerMetrics.disabled());
+    }
+
+    /** As above, counting each listener's connections, refusals and messages in {@code metrics}. */
+    public SmtpListeners(MailrootConfig config, ServerKeys keys, Supplier<Optional<Directory>> directory, Admission admission,
+                         ProtocolEvents events, Quarantine quarantine, Clock clock, dev.mailroot.server.metrics.ServerMetrics metrics) {
         Logins logins = new Logins(directory, config.auth(), clock);
         List<Network> trusted = config.relay().trustedNetworks().stream().map(Network::parse).toList();
         for (MailrootConfig.Listener l : config.effectiveListeners()) {
-            intakes.add(new SmtpIntake(config.smtp(), new Access(l, logins, trusted), keys, admission, events, quarantine));
+            intakes.add(new SmtpIntake(config.smtp(), new Access(l, logins, trusted, metrics.listener(l.name())), keys, admission, events, quarantine));
         }
     }
 

@@ -57,7 +57,7 @@ class ConsoleIT {
                 mailboxes:
                   carol:
                     displayName: Carol Smith
-                    aliases: [c.smith]
+                    aliases: [c.smith, defaulted]
                     quota: {size: 1 MB, messages: 100, warnPercent: 80}
                   bob:
                     forwardTo: [bob@elsewhere.test]
@@ -66,6 +66,7 @@ class ConsoleIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> server.server().plugins().loadedPlugins().contains("actions"));
         token = Files.readString(server.home().adminTokenFile()).strip();
         port = server.server().adminPort();
+        server.server().history().sample(); // the chart's first point: the totals at start
         browser = Browser.start(work);
     }
 
@@ -109,6 +110,15 @@ class ConsoleIT {
         assertThat(browser.session().getSameSite()).isEqualTo("Strict");
         assertThat(browser.text()).contains("messages in the spool", "Listeners", "Last warnings and errors");
         assertThat(browser.find("#listeners").getText()).contains("mx", "127.0.0.1:" + server.port());
+        try (SmtpClient c = new SmtpClient(server.port())) {
+            assertThat(c.sendMail("alice@sender.test", List.of("carol@example.test"), "Subject: for the chart\r\n\r\nx\r\n")).startsWith("250");
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> server.newMail("carol").stream().anyMatch(f -> read(f).contains("for the chart")));
+        server.server().history().sample();
+        server.server().history().sample();
+        browser.driver().navigate().refresh();
+        assertThat(browser.all("#chart polyline.received")).hasSize(1);
+        assertThat(browser.find(".legend").getText()).containsPattern("received [1-9]").containsPattern("delivered [1-9]");
         browser.driver().findElement(By.xpath("//button[text()='Run the doctor now']")).click();
         browser.waitForText("doctor: ");
         assertThat(browser.find("#doctor").getText()).contains("MR8001", "server", "MR8014", "open-relay");
@@ -116,11 +126,23 @@ class ConsoleIT {
         browser.screenshot("status");
     }
 
+    private static String read(Path f) {
+        try {
+            return Files.readString(f);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
     @Test
     void disablingABindingInTheBrowserWritesBindingsYamlAndEnablingPutsItBack() throws Exception {
+        try (SmtpClient c = new SmtpClient(server.port())) {
+            assertThat(c.sendMail("alice@sender.test", List.of("defaulted@example.test"), "Subject: tagged\r\n\r\nx\r\n")).startsWith("250");
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> server.newMail("carol").stream().anyMatch(f -> read(f).contains("X-Tag: Action default")));
         browser.find("#nav-bindings").click();
         WebElement row = row("#bindings-OnSubmission", "Action default");
-        assertThat(row.getText()).contains("RCPT TO=defaulted@*", "test.sinks.ActionSink", "actions", "enabled");
+        assertThat(row.getText()).contains("RCPT TO=defaulted@*", "test.sinks.ActionSink", "actions", "enabled").containsPattern("[1-9]\\d* calls");
         browser.screenshot("bindings");
 
         row.findElement(By.xpath(".//button[text()='Disable']")).click();

@@ -82,7 +82,12 @@ class TlsAuthTest {
         String subject;
         try (LogCapture logs = new LogCapture(); TestServer server = TestServer.start(home, TlsTestHome.AUTH, SinkChain.EMPTY)) {
             assertThat(home.resolve("mailroot/tls")).doesNotExist(); // nothing made until a client asks for TLS
+            assertThat(server.server().metrics().scrape()).contains("mailroot_tls_certificate_expiry_timestamp_seconds NaN");
             subject = subjectSeen(server.port());
+            // the expiry of the certificate just made, as an alert reads it
+            double expiry = Double.parseDouble(server.server().metrics().scrape().lines()
+                    .filter(l -> l.startsWith("mailroot_tls_certificate_expiry_timestamp_seconds ")).findFirst().orElseThrow().split(" ")[1]);
+            assertThat(expiry).isGreaterThan(java.time.Instant.now().plus(Duration.ofDays(300)).getEpochSecond());
             assertThat(logs.containing("MR1201")).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
                     .contains("self-signed").contains("tls.cert"));
         }
@@ -154,6 +159,11 @@ class TlsAuthTest {
             assertThat(logs.containing("MR1211")).hasSize(2).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("wrong password"));
             assertThat(logs.events().toString()).doesNotContain("wrong-password");
             assertThat(c.authPlain("a.smith@example.test", ALICE_PASSWORD)).startsWith("235 2.7.0");
+            // what an alert on password guessing reads (docs/metrics.md)
+            String metrics = server.server().metrics().scrape();
+            String listener = metrics.lines().filter(l -> l.startsWith("mailroot_smtp_auth_failures_total{")).findFirst().orElseThrow();
+            assertThat(listener).endsWith(" 2.0");
+            assertThat(metrics).containsPattern("(?m)^mailroot_smtp_rejects_total\\{code=\"535\",listener=\"[a-z]+\"\\} 2\\.0$");
         }
     }
 

@@ -45,4 +45,13 @@ public interface ServiceContext {
      * {@code conf/mailroot.yaml} under {@code logging: {<plugin-id>: debug}}.
      */
     Logger logger();
+
+    /**
+     * Where the service counts what it does, exposed by the server's {@code GET /metrics} as
+     * {@code mailroot_connector_*{plugin="<plugin-id>"}}. The default (for a server that predates
+     * it) records nothing.
+     */
+    default ServiceMetrics metrics() {
+        return ServiceMetrics.NONE;
+    }
 }

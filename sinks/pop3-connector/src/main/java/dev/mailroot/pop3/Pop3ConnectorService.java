@@ -19,15 +19,19 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The POP3 connector's downloader: reads {@code conf/pop3-connector.yaml}, retrieves each account
  * once at start and then every {@code intervalMinutes}, and answers the {@code retrieve} ("Retrieve
- * Now") and {@code check} commands. Its folders are {@code mailroot/pop3/incoming/},
+ * Now"), {@code check} and {@code status} (each account's runs, one JSON object per line) commands;
+ * it counts its downloads and failures in the server's metrics. Its folders are {@code mailroot/pop3/incoming/},
  * {@code failed/} and {@code state/}.
  */
 @Extension
 public final class Pop3ConnectorService implements MailrootService {
 
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    /** Each account's runs since the start, by account name (the status command, the metrics). */
+    private final Map<String, AccountStatus> status = new ConcurrentHashMap<>();
     private final List<ScheduledFuture<?>> schedules = new ArrayList<>();
     private volatile ServiceContext context;
+    private final java.time.Clock clock = java.time.Clock.systemUTC();
 
     @Override
     public String dataFolder() {
@@ -58,7 +62,7 @@ public final class Pop3ConnectorService implements MailrootService {
 
     @Override
     public CommandResult command(String command, Map<String, String> parameters, ServiceContext ctx) {
-        if (!command.equals("retrieve") && !command.equals("check")) {
+        if (!command.equals("retrieve") && !command.equals("check") && !command.equals("status")) {
             return CommandResult.unknown(command); // before the accounts: a typo is not a configuration problem
         }
         Accounts accounts = accounts(ctx);
@@ -84,6 +88,16 @@ public final class Pop3ConnectorService implements MailrootService {
                     ok &= r.error() == null;
                 }
             }
+            case "status" -> {
+                // one JSON object per line: each account (what the console's POP3 page shows), then
+                // each configuration problem as {"problem": ...}
+                StringBuilder lines = new StringBuilder();
+                for (Account a : chosen) {
+                    lines.append(status(ctx, a.name()).json(a)).append('\n');
+                }
+                accounts.problems().forEach(p -> lines.append("{\"problem\":").append(AccountStatus.quote(p)).append("}\n"));
+                return ok ? CommandResult.ok(lines.toString()) : CommandResult.failed(lines.toString());
+            }
             case "check" -> {
                 for (Account a : chosen) {
                     Pop3Check.Result r = Pop3Check.run(a);
@@ -101,17 +115,27 @@ public final class Pop3ConnectorService implements MailrootService {
     /** Runs one retrieval of {@code a}, after any that is running for it. */
     private Retrieval.Report retrieve(ServiceContext ctx, Account a) {
         ReentrantLock lock = locks.computeIfAbsent(a.name(), n -> new ReentrantLock());
+        AccountStatus st = status(ctx, a.name());
         lock.lock();
+        Retrieval.Report r = null;
         try {
+            st.started();
             Transfer transfer = new Transfer(ctx.pickupDirectory(), Retrieval.failedOf(ctx.dataDirectory()),
                     ctx.localDomains().get(0));
-            return new Retrieval(a, ctx.dataDirectory(), transfer, ctx.logger()).run();
+            r = new Retrieval(a, ctx.dataDirectory(), transfer, ctx.logger()).run();
+            return r;
         } catch (RuntimeException e) {
             ctx.logger().error("MR5006 account {}: the retrieval failed: {}", a.name(), e.toString(), e);
-            return new Retrieval.Report(a.name(), 0, 0, 0, e.toString());
+            r = new Retrieval.Report(a.name(), 0, 0, 0, e.toString());
+            return r;
         } finally {
+            st.ended(r != null ? r : new Retrieval.Report(a.name(), 0, 0, 0, "the retrieval ended abnormally"), clock.instant());
             lock.unlock();
         }
+    }
+
+    private AccountStatus status(ServiceContext ctx, String account) {
+        return status.computeIfAbsent(account, n -> new AccountStatus(n, ctx.metrics()));
     }
 
     private static Accounts accounts(ServiceContext ctx) {

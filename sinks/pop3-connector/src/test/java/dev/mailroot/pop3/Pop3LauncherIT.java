@@ -73,6 +73,12 @@ class Pop3LauncherIT {
             assertThat(retrieve.out()).isEqualTo("account carol-isp: downloaded 1, transferred 1, failed 0\n");
             assertThat(retrieve.err()).isEmpty();
             assertThat(ConnectorHome.delivered(server, "carol", 1)).contains("Subject: now");
+            // the console's POP3 page asks the same through the admin endpoint (POST /connectors/pop3-connector/status)
+            Launcher.Run status = Launcher.run("mailroot", home, "connector", "pop3-connector", "status", "--home", home.toString());
+            assertThat(status.exit()).as(status.err()).isZero();
+            assertThat(status.out()).startsWith("{\"account\":\"carol-isp\",\"host\":\"127.0.0.1\",\"port\":" + remote.getPop3().getPort())
+                    .contains("\"downloaded\":1,\"failed\":0,\"lastRunDownloaded\":1,", "\"lastError\":null,\"running\":false}")
+                    .endsWith("}\n").hasLineCount(1).doesNotContain("secret");
         }
         Launcher.Run stopped = Launcher.run("mailroot", home, "retrieve", "--home", home.toString());
         assertThat(stopped.exit()).isEqualTo(1);
