@@ -280,6 +280,10 @@ class ConsoleIT {
         browser.find("#nav-bindings").click();
         row("#bindings-OnSubmission", "Badmail trap").findElement(By.xpath(".//button[text()='Disable']")).click();
         browser.waitForText("disabled binding 'Badmail trap'");
+        // the server applies bindings.yaml within a second: resubmit once its live view has the change
+        await().atMost(Duration.ofSeconds(20)).until(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/bindings")).header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString())
+                .body().matches("(?s).*\"name\":\"Badmail trap\",\"enabled\":false.*"));
         browser.open("http://127.0.0.1:" + port + "/ui/folders/badmail");
         row("#badmail", "Order 1234").findElement(By.xpath(".//button[text()='Resubmit']")).click();
         browser.waitForText("resubmitted as pickup/");
