@@ -128,6 +128,10 @@ final class LiveChecks {
         if (!s.running()) {
             return Check.skip(name, "MR8009", Subject.NOT_RUNNING + " (bin/mailroot pop3-check works without it)");
         }
+        if (!Files.exists(s.home().conf().resolve("pop3-connector.yaml"))) {
+            // the connector is bundled and loaded in every home: without accounts it is not in use
+            return Check.skip(name, "MR8009", "no POP3 accounts (no conf/pop3-connector.yaml): the connector is not in use");
+        }
         Optional<ServerView.Answer> a = s.server().connector("pop3-connector", "check", POP3_TIMEOUT);
         if (a.isEmpty()) {
             return Check.skip(name, "MR8009", "the POP3 connector plugin is not loaded");
