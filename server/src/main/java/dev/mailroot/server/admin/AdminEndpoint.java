@@ -203,6 +203,9 @@ public final class AdminEndpoint implements AutoCloseable {
         }
     }
 
+    /** How long a connector command may keep a request waiting (a retrieval of a large mailbox takes a while). */
+    static final java.time.Duration COMMAND_LIMIT = java.time.Duration.ofMinutes(10);
+
     private static final java.util.Set<String> QUEUE_ACTIONS = java.util.Set.of("/queue/flush", "/queue/hold", "/queue/release",
             "/queue/delete");
 
@@ -268,7 +271,8 @@ public final class AdminEndpoint implements AutoCloseable {
         String command = URLDecoder.decode(parts[3], StandardCharsets.UTF_8);
         Map<String, String> params = query(ex.getRequestURI().getRawQuery());
         try {
-            Optional<CommandResult> result = plugins == null ? Optional.empty() : plugins.command(pluginId, command, params);
+            Optional<CommandResult> result = plugins == null ? Optional.empty()
+                    : plugins.command(pluginId, command, params, COMMAND_LIMIT);
             if (result.isEmpty()) {
                 ex.getResponseHeaders().set(AdminClient.REFUSAL_HEADER, AdminClient.UNKNOWN_PLUGIN);
                 reply(ex, 404, "no running connector '" + ControlCharacters.escape(pluginId)

@@ -35,7 +35,7 @@ final class Pop3View implements Console.View {
     public Console.Answer get(Console.Request r) throws Exception {
         StringBuilder b = new StringBuilder();
         PluginHost host = s.live().plugins();
-        Optional<CommandResult> status = host == null ? Optional.empty() : host.command(PLUGIN, "status", Map.of());
+        Optional<CommandResult> status = host == null ? Optional.empty() : host.command(PLUGIN, "status", Map.of(), java.time.Duration.ofSeconds(15));
         if (status.isEmpty()) {
             b.append("<p class=\"flash error\" id=\"pop3-missing\">The POP3 connector is not running: its plugin is not loaded "
                     + "(see the Bindings page for the plugin's state).</p>");
@@ -113,7 +113,8 @@ final class Pop3View implements Console.View {
         String account = r.param("account");
         PluginHost host = s.live().plugins();
         Optional<CommandResult> result = host == null ? Optional.empty()
-                : host.command(PLUGIN, action, account == null || account.isBlank() ? Map.of() : Map.of("account", account));
+                : host.command(PLUGIN, action, account == null || account.isBlank() ? Map.of() : Map.of("account", account),
+                java.time.Duration.ofSeconds(120));
         if (result.isEmpty()) {
             return new Console.Redirect("/ui/pop3", "the POP3 connector is not running", true);
         }

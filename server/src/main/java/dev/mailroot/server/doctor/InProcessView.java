@@ -7,10 +7,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -55,24 +51,13 @@ public final class InProcessView implements ServerView {
         if (plugins == null) {
             return Optional.empty();
         }
-        CompletableFuture<Optional<CommandResult>> call = CompletableFuture.supplyAsync(() -> {
-            try {
-                return plugins.command(plugin, command, Map.of());
-            } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        });
         try {
-            return call.get(timeout.toMillis(), TimeUnit.MILLISECONDS).map(r -> new Answer(
+            return plugins.command(plugin, command, Map.of(), timeout).map(r -> new Answer(
                     r.outcome() == CommandResult.Outcome.OK ? 200 : r.outcome() == CommandResult.Outcome.FAILED ? 500 : 404, r.report()));
-        } catch (TimeoutException e) {
-            call.cancel(true);
-            return Optional.of(new Answer(504, "no answer within " + timeout.toSeconds() + " s"));
-        } catch (ExecutionException e) {
-            throw new IOException(String.valueOf(e.getCause()), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(String.valueOf(e), e);
         }
     }
 }

@@ -207,6 +207,40 @@ public final class PluginHost implements Closeable {
         return p == null ? Optional.empty() : p.command(command, params);
     }
 
+    /** Commands run with a time limit: each on a thread of this pool, never the caller's (an admin endpoint thread). */
+    private final java.util.concurrent.ThreadPoolExecutor commandThreads = new java.util.concurrent.ThreadPoolExecutor(0, 8, 60,
+            TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+        Thread t = new Thread(r, "plugin-command");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * As {@link #command(String, String, Map)}, but the caller waits at most {@code limit}: a command
+     * that runs longer (a connector stuck on a dead server, a plugin that hangs) goes on in the
+     * background and the answer says so, so a console page or an admin request never hangs with it.
+     * At most 8 commands run at once; a ninth is refused while they do.
+     */
+    public Optional<CommandResult> command(String pluginId, String command, Map<String, String> params, Duration limit)
+            throws Exception {
+        java.util.concurrent.Future<Optional<CommandResult>> call;
+        try {
+            call = commandThreads.submit(() -> command(pluginId, command, params));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return Optional.of(CommandResult.failed("8 plugin commands are still running (one may hang): try again later"));
+        }
+        try {
+            return call.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            log.warn("MR4015 plugin '{}' command '{}' did not finish within {} s; it goes on in the background", pluginId,
+                    command, limit.toSeconds());
+            return Optional.of(CommandResult.failed("the command '" + command + "' of plugin '" + pluginId + "' did not finish within "
+                    + limit.toSeconds() + " s; it goes on in the background (its result will be in the log)"));
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        }
+    }
+
     /**
      * Unloads every plugin, all at once. The server has stopped its queue first, so a call still
      * running now was abandoned (past its time limit, or ending the process): each plugin waits
@@ -214,6 +248,7 @@ public final class PluginHost implements Closeable {
      */
     @Override
     public void close() {
+        commandThreads.shutdownNow();
         thread.shutdownNow();
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);
