@@ -79,13 +79,13 @@ final class Extras {
         return (int) (H - BOTTOM - (H - BOTTOM - 10) * v / top);
     }
 
-    /** 1, 2, 5 times a power of ten, at least {@code v}. */
+    /** Four grid steps of 1, 2 or 5 times a power of ten: the smallest such top at least {@code v}. */
     static long niceCeiling(long v) {
         long p = 1;
         while (true) {
             for (long m : new long[]{1, 2, 5}) {
-                if (m * p >= v) {
-                    return Math.max(4, m * p);
+                if (4 * m * p >= v) {
+                    return 4 * m * p;
                 }
             }
             p *= 10;

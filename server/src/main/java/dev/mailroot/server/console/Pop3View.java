@@ -72,7 +72,7 @@ final class Pop3View implements Console.View {
                                 + Html.button("/ui/pop3", csrf, "Check", "", "action", "check", "account", name)));
             }
         }
-        b.append(Html.table("accounts", List.of("account", "mailbox", "schedule", "last run", "last success", "totals", ""), rows,
+        b.append(Html.table("accounts", List.of("account", "remote mailbox", "schedule", "last run", "last success", "totals", ""), rows,
                 "No account in conf/pop3-connector.yaml."));
         Path data = s.home().mailroot().resolve("pop3");
         b.append("<h2>Folders</h2>").append(Html.table("pop3-folders", List.of("folder", "files", "what it means"), List.of(
