@@ -261,7 +261,7 @@ public final class MailrootServer implements AutoCloseable {
                 RecentProblems problems = RecentProblems.attach();
                 framework.add(problems);
                 admin.prefix("/ui/", new Console(new ConsoleServices(home, config, new Credentials(token, home.adminPasswordFile()),
-                        store, live, healthNow, spool::entries, outbound, directory::current, problems, new Folders(home, clock),
+                        store, live, healthNow, spool, outbound, directory::current, problems, new Folders(home, clock),
                         new MessageSearch(home, spool::entries), doctor, history, clock), clock));
                 writeAdminPort(home, admin.port());
             } catch (IOException | RuntimeException e) {

@@ -11,10 +11,9 @@ import dev.mailroot.server.folders.Folders;
 import dev.mailroot.server.metrics.History;
 import dev.mailroot.server.tracking.MessageSearch;
 import dev.mailroot.server.outbound.OutboundQueue;
-import dev.mailroot.server.spool.SpoolEntry;
+import dev.mailroot.server.spool.Spool;
 
 import java.time.Clock;
-import java.util.Collection;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -28,7 +27,7 @@ import java.util.function.Supplier;
  * @param bindings    {@code conf/bindings.yaml} (what {@code bin/registry} edits)
  * @param live        the bindings in force and the plugin host (null parts without plugins)
  * @param health      what {@code GET /health} says
- * @param spool       the messages in the spool
+ * @param spool       the spool: its messages and their content
  * @param outbound    the outbound queue
  * @param directory   the mailbox directory in force
  * @param problems    the last warnings and errors logged
@@ -39,7 +38,7 @@ import java.util.function.Supplier;
  * @param clock       the server's clock
  */
 public record ConsoleServices(Home home, MailrootConfig config, Credentials credentials, BindingStore bindings, LiveState live,
-                              Supplier<Health> health, Supplier<Collection<SpoolEntry>> spool, OutboundQueue outbound,
+                              Supplier<Health> health, Spool spool, OutboundQueue outbound,
                               Supplier<Optional<Directory>> directory, RecentProblems problems, Folders folders,
                               MessageSearch search, DoctorSchedule doctor, History history, Clock clock) {
 }

@@ -51,7 +51,7 @@ final class FoldersView implements Console.View {
         Instant now = s.clock().instant();
         String csrf = r.session().csrf;
         List<List<String>> rows = new ArrayList<>();
-        List<SpoolEntry> entries = new ArrayList<>(s.spool().get());
+        List<SpoolEntry> entries = new ArrayList<>(s.spool().entries());
         entries.sort(Comparator.comparing((SpoolEntry e) -> e.envelope().arrivalTime()).thenComparing(SpoolEntry::id));
         for (SpoolEntry e : entries.subList(0, Math.min(500, entries.size()))) {
             JsonNode n = QueueView.json(e, now);
@@ -87,15 +87,42 @@ final class FoldersView implements Console.View {
     }
 
     private Console.Answer queueEntry(Console.Request r, String id) {
-        Optional<SpoolEntry> e = s.spool().get().stream().filter(x -> x.id().equals(id)).findFirst();
+        Optional<SpoolEntry> e = s.spool().entries().stream().filter(x -> x.id().equals(id)).findFirst();
         if (e.isEmpty()) {
             return new Console.Page("Not in the queue", "folders", subnav("queue") + "<p>No message <code>" + Html.esc(id)
                     + "</code> in the queue now: it may have been delivered. <a href=\"/ui/search?q=" + Html.esc(
                     java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8)) + "\">Search for it</a>.</p>", 404);
         }
         JsonNode n = QueueView.json(e.get(), s.clock().instant());
-        return new Console.Page("Queued message " + id, "folders", subnav("queue") + "<pre id=\"queue-entry\">"
-                + Html.esc(n.toPrettyString()) + "</pre>");
+        StringBuilder b = new StringBuilder(subnav("queue"));
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode x : n.path("recipients")) {
+            rows.add(List.of(Html.esc(x.path("address").asText()), Html.badge(x.path("state").asText()),
+                    Html.esc(x.path("destination").asText()), Html.esc(x.path("attempts").asText()),
+                    Html.esc(x.path("nextAttempt").asText("")), Html.esc(x.path("lastReply").asText("")) + " "
+                            + Html.esc(x.path("lastHost").asText(""))));
+        }
+        b.append("<p>sender <code>").append(Html.esc(n.path("sender").asText())).append("</code>, ").append(n.path("size").asLong())
+                .append(" bytes, arrived ").append(Html.esc(n.path("arrival").asText())).append("</p>")
+                .append(Html.table("recipients", List.of("recipient", "state", "destination", "attempts", "next attempt", "last reply"),
+                        rows, ""));
+        b.append("<h2>Header</h2><pre id=\"queue-headers\">").append(Html.esc(headers(e.get()))).append("</pre>");
+        b.append("<p class=\"hint\">Its journey so far: <code>bin/mailroot trace ").append(Html.esc(id)).append("</code></p>");
+        return new Console.Page("Queued message " + id, "folders", b.toString());
+    }
+
+    /** The message's header section as it is in the spool (sinks may have changed it), each field on one line. */
+    private String headers(SpoolEntry e) {
+        try {
+            dev.mailroot.server.message.HeaderSection h = dev.mailroot.server.message.HeaderSection.parse(s.spool().content(e));
+            StringBuilder b = new StringBuilder();
+            for (dev.mailroot.server.message.HeaderSection.Field f : h.fields()) {
+                b.append(f.name()).append(": ").append(MaildirListing.decoded(f.value())).append('\n');
+            }
+            return b.toString();
+        } catch (java.io.IOException | RuntimeException x) {
+            return "(cannot be read now: " + x.getMessage() + ")";
+        }
     }
 
     @Override

@@ -54,7 +54,7 @@ final class StatusView implements Console.View {
         int deferred = 0;
         int held = 0;
         Instant oldest = null;
-        for (SpoolEntry e : s.spool().get()) {
+        for (SpoolEntry e : s.spool().entries()) {
             JsonNode n = QueueView.json(e, now);
             for (JsonNode rc : n.path("recipients")) {
                 switch (rc.path("state").asText()) {
@@ -68,7 +68,7 @@ final class StatusView implements Console.View {
             oldest = oldest == null || a.isBefore(oldest) ? a : oldest;
         }
         StringBuilder b = new StringBuilder("<div class=\"cards\" id=\"cards\">");
-        card(b, "spool", String.valueOf(s.spool().get().size()), "messages in the spool", "/ui/folders/queue");
+        card(b, "spool", String.valueOf(s.spool().entries().size()), "messages in the spool", "/ui/folders/queue");
         card(b, "local", String.valueOf(local), "recipients waiting for sinks or local delivery", "/ui/folders/queue");
         card(b, "queued", String.valueOf(queued), "remote recipients queued", "/ui/folders/queue");
         card(b, "deferred", String.valueOf(deferred), "remote recipients deferred", "/ui/folders/queue");

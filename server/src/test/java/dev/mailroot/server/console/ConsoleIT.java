@@ -246,6 +246,10 @@ class ConsoleIT {
         browser.screenshot("queue");
         row("#queue", "dave@remote.test").findElement(By.xpath(".//button[text()='Release']")).click();
         browser.waitForText("released");
+        row("#queue", "dave@remote.test").findElement(By.cssSelector("a")).click();
+        assertThat(browser.find("#queue-headers").getText()).contains("Subject: to a remote peer");
+        assertThat(browser.find("#recipients").getText()).contains("dave@remote.test", "remote.test");
+        browser.find("#folder-queue").click();
         row("#queue", "dave@remote.test").findElement(By.xpath(".//button[text()='Delete (to badmail)']")).click();
         browser.waitForText("moved to badmail");
         assertThat(server.badmail()).anySatisfy(f -> assertThat(f.getFileName().toString()).endsWith(".bad"));
