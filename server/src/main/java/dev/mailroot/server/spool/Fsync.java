@@ -30,6 +30,27 @@ public final class Fsync {
     }
 
     /**
+     * Replaces {@code target} with {@code text} (UTF-8) so that a reader sees the old file or the
+     * whole new one: written to a temporary name beside it, forced to disk, renamed into place, the
+     * folder forced. Concurrent writers of one target each use their own temporary name.
+     */
+    public static void replace(Path target, String text) throws IOException {
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
+                + Thread.currentThread().getId());
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            while (buf.hasRemaining()) {
+                out.write(buf);
+            }
+            out.force(true);
+        }
+        java.nio.file.Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        directory(target.toAbsolutePath().getParent());
+    }
+
+    /**
      * Group commit for one directory's entries: many threads that each renamed a file into the
      * directory share fsyncs. A thread returns once an fsync that started after its call has
      * finished, so its rename is durable. Thread-safe.
