@@ -154,6 +154,17 @@ class ConsoleIT {
         row("#bindings-OnSubmission", "Action default").findElement(By.xpath(".//button[text()='Enable']")).click();
         browser.waitForText("enabled binding 'Action default'");
         assertThat(store().read().byId(ACTION_ID)).map(Binding::enabled).contains(true);
+
+        // the server disabled it after failures: Re-register (KB 885685's fix) brings it back
+        store().update(r -> r.change(ACTION_ID, b -> b.withFailure(new Binding.Failure(java.time.Instant.now(), 5, "boom"))));
+        browser.find("#nav-bindings").click();
+        assertThat(row("#bindings-OnSubmission", "Action default").getText()).contains("disabled by the server", "5 failures", "boom");
+        row("#plugins", "actions").findElement(By.xpath(".//button[text()='Re-register']")).click();
+        browser.waitForText("re-registered plugin actions: re-enabled 'Action default'");
+        assertThat(store().read().byId(ACTION_ID)).hasValueSatisfying(b -> {
+            assertThat(b.enabled()).isTrue();
+            assertThat(b.failure()).isNull();
+        });
     }
 
     @Test
