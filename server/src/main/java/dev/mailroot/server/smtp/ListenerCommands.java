@@ -44,7 +44,7 @@ final class ListenerCommands {
         if (!access.listener().anonymous()) {
             for (String name : NEED_AUTH) {
                 Command inner = commands.getCommand(name);
-                commands.addCommand(new Gate(inner, (line, s) -> {
+                commands.addCommand(new Gate(inner, access, (line, s) -> {
                     if (s.isAuthenticated()) {
                         return null;
                     }
@@ -60,13 +60,13 @@ final class ListenerCommands {
         if (access.listener().tls().equals(dev.mailroot.server.config.MailrootConfig.Listener.REQUIRED)) {
             for (String name : NEED_TLS) {
                 Command inner = commands.getCommand(name);
-                commands.addCommand(new Gate(inner, (line, s) -> s.isTLSStarted() ? null
+                commands.addCommand(new Gate(inner, access, (line, s) -> s.isTLSStarted() ? null
                         : "530 5.7.0 Must issue a STARTTLS command first"));
             }
         }
         // RFC 3207 §4.2: what was learnt before TLS is forgotten; SubEthaSMTP keeps an AUTH, so refuse the order
         Command starttls = commands.getCommand("STARTTLS");
-        commands.addCommand(new Gate(starttls, (line, s) -> s.isAuthenticated() && !s.isTLSStarted()
+        commands.addCommand(new Gate(starttls, access, (line, s) -> s.isAuthenticated() && !s.isTLSStarted()
                 ? "503 5.5.1 Error: STARTTLS after AUTH; connect again and start with STARTTLS" : null));
     }
 
@@ -79,8 +79,11 @@ final class ListenerCommands {
         private final Command inner;
         private final Rule rule;
 
-        Gate(Command inner, Rule rule) {
+        private final Access access;
+
+        Gate(Command inner, Access access, Rule rule) {
             this.inner = inner;
+            this.access = access;
             this.rule = rule;
         }
 
@@ -88,6 +91,7 @@ final class ListenerCommands {
         public void execute(String line, Session session) throws IOException, DropConnectionException {
             String refused = rule.refusal(line, session);
             if (refused != null) {
+                access.meters().rejected(Integer.parseInt(refused.substring(0, 3)));
                 session.sendResponse(refused);
                 return;
             }

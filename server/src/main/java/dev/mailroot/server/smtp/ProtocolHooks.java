@@ -218,6 +218,7 @@ final class ProtocolHooks implements SessionHandler {
             }
             if (o.refused()) {
                 SmtpReply r = o.verdict().reply();
+                limiter.refused(r.code());
                 if (o.verdict().kind() == Verdict.Kind.DISCONNECT) {
                     throw new DropConnectionException(r.code(), r.enhanced() + " " + r.text());
                 }

@@ -53,36 +53,36 @@ final class SmtpAuthCommand implements Command {
         String[] args = line.trim().split("\\s+");
         String client = ProtocolHooks.client(session);
         if (!access.listener().auth()) {
-            session.sendResponse("502 5.5.1 Error: authentication not enabled on this port");
+            refuse(session, "502 5.5.1 Error: authentication not enabled on this port");
             return;
         }
         if (session.isAuthenticated()) {
-            session.sendResponse("503 5.5.1 Error: already authenticated");
+            refuse(session, "503 5.5.1 Error: already authenticated");
             return;
         }
         if (session.isMailTransactionInProgress()) {
-            session.sendResponse("503 5.5.1 Error: MAIL transaction in progress");
+            refuse(session, "503 5.5.1 Error: MAIL transaction in progress");
             return;
         }
         if (args.length < 2 || args.length > 3) {
-            session.sendResponse("501 5.5.4 Syntax: AUTH mechanism [initial-response]");
+            refuse(session, "501 5.5.4 Syntax: AUTH mechanism [initial-response]");
             return;
         }
         if (!access.authUsable(session)) {
             log.info("MR1213 AUTH refused from {} on listener {}: the connection is not encrypted (538 5.7.11)", client,
                     access.listener().name());
-            session.sendResponse("538 5.7.11 Encryption required for requested authentication mechanism");
+            refuse(session, "538 5.7.11 Encryption required for requested authentication mechanism");
             return;
         }
         String mechanism = args[1].toUpperCase(Locale.ROOT);
         if (!mechanism.equals("PLAIN") && !mechanism.equals("LOGIN")) {
-            session.sendResponse("504 5.5.4 Unrecognized authentication type (PLAIN, LOGIN)");
+            refuse(session, "504 5.5.4 Unrecognized authentication type (PLAIN, LOGIN)");
             return;
         }
         InetAddress address = ProtocolHooks.address(session);
         if (access.logins().lockedOut(address)) {
             log.warn("MR1212 AUTH refused from {}: the address is locked out after repeated failures (454 4.7.0)", client);
-            session.sendResponse("454 4.7.0 Too many failed authentication attempts from your address, try again later");
+            refuse(session, "454 4.7.0 Too many failed authentication attempts from your address, try again later");
             return;
         }
         String[] credentials = mechanism.equals("PLAIN") ? plain(args, session) : login(args, session);
@@ -99,21 +99,20 @@ final class SmtpAuthCommand implements Command {
         switch (r.outcome()) {
             case LOCKED -> {
                 log.warn("MR1212 AUTH refused from {}: the address is locked out after repeated failures (454 4.7.0)", client);
-                session.sendResponse("454 4.7.0 Too many failed authentication attempts from your address, try again later");
+                refuse(session, "454 4.7.0 Too many failed authentication attempts from your address, try again later");
             }
             case BAD -> {
                 access.meters().authFailed();
-                access.meters().rejected(535);
                 boolean locked = access.logins().lockedOut(address);
                 log.warn("MR1211 AUTH {} failed for '{}' from {}: {}{}", mechanism, printable(credentials[0]), client, r.reason(),
                         locked ? "; the address is now locked out for " + access.logins().config().lockoutSeconds() + " s" : "");
-                session.sendResponse("535 5.7.8 Authentication credentials invalid");
+                refuse(session, "535 5.7.8 Authentication credentials invalid");
             }
             case OK -> {
                 Login login = new Login(credentials[0].toLowerCase(Locale.ROOT), r.mailbox().name());
                 String refused = hooks == null ? null : hooks.onAuth(session, login.user());
                 if (refused != null) {
-                    session.sendResponse(refused);
+                    refuse(session, refused);
                     return;
                 }
                 session.setAuthenticationHandler(login);
@@ -137,11 +136,11 @@ final class SmtpAuthCommand implements Command {
         }
         String[] parts = new String(decoded, StandardCharsets.UTF_8).split("\0", -1);
         if (parts.length != 3 || parts[1].isEmpty()) {
-            session.sendResponse("501 5.5.2 Error: malformed PLAIN response");
+            refuse(session, "501 5.5.2 Error: malformed PLAIN response");
             return null;
         }
         if (!parts[0].isEmpty() && !parts[0].equalsIgnoreCase(parts[1])) {
-            session.sendResponse("535 5.7.8 Authentication credentials invalid (no authorization identity other than your own)");
+            refuse(session, "535 5.7.8 Authentication credentials invalid (no authorization identity other than your own)");
             return null;
         }
         return new String[] {parts[1], parts[2]};
@@ -169,27 +168,27 @@ final class SmtpAuthCommand implements Command {
     }
 
     /** Sends a challenge and reads the answer; null (after the reply) if the client cancelled or left. */
-    private static String challenge(Session session, String prompt) throws IOException {
+    private String challenge(Session session, String prompt) throws IOException {
         session.sendResponse(prompt);
         String answer = session.getReader().readLine();
         if (answer == null) {
             return null;
         }
         if (answer.trim().equals("*")) {
-            session.sendResponse("501 5.7.0 Authentication cancelled");
+            refuse(session, "501 5.7.0 Authentication cancelled");
             return null;
         }
         return answer.trim();
     }
 
-    private static byte[] decode(String base64, Session session) throws IOException {
+    private byte[] decode(String base64, Session session) throws IOException {
         if (base64.equals("=")) {
             return new byte[0];
         }
         try {
             return Base64.getDecoder().decode(base64);
         } catch (IllegalArgumentException e) {
-            session.sendResponse("501 5.5.2 Error: cannot decode the response (base64)");
+            refuse(session, "501 5.5.2 Error: cannot decode the response (base64)");
             return null;
         }
     }
@@ -201,5 +200,11 @@ final class SmtpAuthCommand implements Command {
             out.append(c < 0x20 || c == 0x7f ? '?' : c);
         }
         return out.toString();
+    }
+
+    /** Sends a refusal, counted by its reply code in the listener's metrics. */
+    private void refuse(Session session, String reply) throws IOException {
+        access.meters().rejected(Integer.parseInt(reply.substring(0, 3)));
+        session.sendResponse(reply);
     }
 }

@@ -72,6 +72,9 @@ class ListenersTest {
             assertThat(c.authPlain("alice", ALICE_PASSWORD)).startsWith("235 2.7.0");
             assertThat(c.sendMail("alice@example.test", List.of("bob@example.test"), "Subject: sub\r\n\r\nhi\r\n")).startsWith("250 2.0.0");
             await().atMost(Duration.ofSeconds(10)).until(() -> server.newMail("bob").size() == 1);
+            // the gates' refusals are counted on their listener (STARTTLS first, then AUTH first twice)
+            assertThat(server.server().metrics().scrape())
+                    .contains("mailroot_smtp_rejects_total{code=\"530\",listener=\"submission\"} 3.0");
         }
     }
 

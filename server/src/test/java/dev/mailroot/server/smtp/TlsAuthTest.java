@@ -127,6 +127,10 @@ class TlsAuthTest {
             c.send("EHLO client.test");
             assertThat(c.authPlain("alice@example.test", ALICE_PASSWORD)).isEqualTo("235 2.7.0 Authentication successful");
             assertThat(c.authPlain("alice@example.test", ALICE_PASSWORD)).startsWith("503 5.5.1");
+            // every refusal is counted by its code, the AUTH command's own too
+            String metrics = server.server().metrics().scrape();
+            assertThat(metrics).containsPattern("(?m)^mailroot_smtp_rejects_total\\{code=\"538\",listener=\"[a-z]+\"\\} 2\\.0$")
+                    .containsPattern("(?m)^mailroot_smtp_rejects_total\\{code=\"503\",listener=\"[a-z]+\"\\} 1\\.0$");
         }
     }
 
