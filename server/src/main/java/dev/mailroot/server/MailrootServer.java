@@ -252,7 +252,7 @@ public final class MailrootServer implements AutoCloseable {
                 LiveState live = new LiveState(chain, plugins);
                 admin = new AdminEndpoint(config.admin(), token, healthNow, plugins, live, clock).queue(spool::entries, outbound)
                         // GET /trace: the spool's messages by id or Message-ID, or by sender, recipient, subject, time
-                        .route("GET", "/trace", new TraceLookup(spool::entries).route(clock))
+                        .route("GET", "/trace", new dev.mailroot.server.admin.TraceRoute(new TraceLookup(spool::entries), clock))
                         .route("GET", "/metrics", new MetricsRoute(metrics));
                 framework.add(0, admin);
                 doctor = doctor(home, config, clock, admin, new InProcessView(() -> healthNow.get().json(), live::bindingsJson,

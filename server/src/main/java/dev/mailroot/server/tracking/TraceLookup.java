@@ -3,10 +3,8 @@ package dev.mailroot.server.tracking;
 import dev.mailroot.server.spool.SpoolEntry;
 import dev.mailroot.server.spool.TraceEntry;
 
-import dev.mailroot.server.admin.AdminEndpoint;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.ArrayList;
@@ -52,25 +50,6 @@ public final class TraceLookup {
                     "waiting", e.attempts() > 0 ? "retried later (" + e.attempts() + " attempt(s) so far)" : null)));
         }
         return out;
-    }
-
-    /**
-     * {@code GET /trace?q=&from=&to=&subject=&since=&until=} (see {@link SearchQuery#parse}): the
-     * traces of the messages in the spool the query matches, as JSON lines; 400 with one line for a
-     * malformed or empty query.
-     */
-    public AdminEndpoint.Route route(Clock clock) {
-        return (ex, params) -> {
-            SearchQuery q;
-            try {
-                q = SearchQuery.parse(params, clock.instant());
-            } catch (IllegalArgumentException e) {
-                AdminEndpoint.reply(ex, 400, e.getMessage() + "\n");
-                return;
-            }
-            List<String> lines = q.isEmpty() ? List.of() : lines(q, clock.instant());
-            AdminEndpoint.reply(ex, 200, lines.isEmpty() ? "" : String.join("\n", lines) + "\n");
-        };
     }
 
     /** Whether {@code e} matches {@code q}: its id or arrival Message-ID, envelope, subject and arrival time. */
