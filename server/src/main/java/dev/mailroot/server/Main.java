@@ -1,5 +1,7 @@
 package dev.mailroot.server;
 
+import dev.mailroot.server.admin.AdminEndpoint;
+
 import dev.mailroot.bindings.ControlCharacters;
 import dev.mailroot.bindings.Versions;
 import dev.mailroot.server.admin.ConnectorCommand;
@@ -76,6 +78,7 @@ public final class Main implements Callable<Integer> {
         if (System.getProperty(NODELAY) == null) {
             System.setProperty(NODELAY, "true");
         }
+        AdminEndpoint.limitRequestTime();
     }
 
     @Override

@@ -83,7 +83,9 @@ public final class AdminEndpoint implements AutoCloseable {
         this.plugins = plugins;
         this.live = live;
         this.clock = clock;
-        executor = Executors.newFixedThreadPool(2, r -> {
+        // more threads than clients an administrator runs at once: a slow or stalled client (a request
+        // that never finishes its body, a retrieval of a large mailbox) must not freeze the endpoint
+        executor = Executors.newFixedThreadPool(THREADS, r -> {
             Thread t = new Thread(r, "admin-http");
             t.setDaemon(true);
             return t;
@@ -101,6 +103,25 @@ public final class AdminEndpoint implements AutoCloseable {
         this.spool = spool;
         this.outbound = outbound;
         return this;
+    }
+
+    static final int THREADS = 8;
+    static final String MAX_REQUEST_SECONDS = "sun.net.httpserver.maxReqTime";
+
+    static {
+        limitRequestTime();
+    }
+
+    /**
+     * The JDK server waits for a request's headers and body forever by default: a client that opens
+     * a connection and sends half a request holds a thread. {@code sun.net.httpserver.maxReqTime}
+     * (read once, at the first server in the process) closes such a connection after 30 s; a value
+     * set with {@code -D} wins.
+     */
+    public static void limitRequestTime() {
+        if (System.getProperty(MAX_REQUEST_SECONDS) == null) {
+            System.setProperty(MAX_REQUEST_SECONDS, "30");
+        }
     }
 
     /** Serves {@code method path} (exact) with {@code route}, behind the token. */

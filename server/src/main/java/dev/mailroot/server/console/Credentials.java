@@ -24,6 +24,12 @@ public final class Credentials {
         this.passwordFile = passwordFile;
     }
 
+    /** "admin token" if {@code secret} is the token, else empty (no password check). */
+    Optional<String> token(String secret) {
+        return MessageDigest.isEqual(token, secret.strip().getBytes(StandardCharsets.UTF_8)) && !secret.isBlank()
+                ? Optional.of("admin token") : Optional.empty();
+    }
+
     /** How {@code secret} logs in ("admin token", "admin password"), or empty if it does not. */
     Optional<String> check(String secret) {
         String s = secret.strip();

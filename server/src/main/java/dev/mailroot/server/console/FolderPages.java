@@ -105,6 +105,9 @@ final class FolderPages {
             return new Console.Redirect(back, e.getMessage(), true);
         } catch (NoSuchFileException e) {
             return new Console.Redirect(back, e.getReason() != null ? e.getReason() : "no entry " + id + " in " + folder, true);
+        } catch (java.io.IOException e) {
+            // the move was refused (not a regular file, no space, permissions): nothing moved, MR8042 logged
+            return new Console.Redirect(back, folder + " entry " + id + " was not moved: " + e.getMessage(), true);
         }
     }
 }

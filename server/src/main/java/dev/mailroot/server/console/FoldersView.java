@@ -132,39 +132,35 @@ final class FoldersView implements Console.View {
             return FOLDERS.contains(folder) ? FolderPages.post(s, r, folder) : new Console.Text(404, "404 no such folder\n");
         }
         OutboundQueue q = s.outbound();
-        String action = r.param("action");
-        String id = r.param("id");
+        String action = r.param("action") == null ? "" : r.param("action");
+        String id = r.param("id") == null || r.param("id").isBlank() ? null : r.param("id").strip();
         String back = "/ui/folders/queue";
-        if (id != null && !id.matches("[A-Za-z0-9._-]{1,64}")) {
-            return new Console.Redirect(back, "not a message id", true);
+        if (!List.of("flush", "hold", "release", "delete").contains(action)) {
+            return new Console.Text(400, "400: unknown action\n");
         }
-        switch (action == null ? "" : action) {
+        if (id == null && !action.equals("flush")) {
+            return new Console.Redirect(back, action + " needs a message: use the button on its row", true);
+        }
+        if (id != null && (!id.matches("[A-Za-z0-9._-]{1,64}") || q.entry(id).isEmpty())) {
+            return new Console.Redirect(back, "no message " + id + " in the outbound queue (delivered or deleted meanwhile?)", true);
+        }
+        switch (action) {
             case "flush" -> {
                 int n = q.flush(id, null);
                 return new Console.Redirect(back, n + " recipient(s) due now" + (id == null ? "" : " for message " + id), false);
             }
             case "hold" -> {
-                return new Console.Redirect(back, q.hold(need(id)) + " recipient(s) of message " + id + " held", false);
+                return new Console.Redirect(back, q.hold(id) + " recipient(s) of message " + id + " held", false);
             }
             case "release" -> {
-                return new Console.Redirect(back, q.release(need(id)) + " recipient(s) of message " + id + " released (due now)", false);
+                return new Console.Redirect(back, q.release(id) + " recipient(s) of message " + id + " released (due now)", false);
             }
-            case "delete" -> {
+            default -> {
                 String reason = "deleted by administrator (web console)";
-                return q.delete(need(id), reason).map(f -> (Console.Answer) new Console.Redirect(back, "message " + id
+                return q.delete(id, reason).map(f -> (Console.Answer) new Console.Redirect(back, "message " + id
                         + " moved to badmail as " + f.getFileName() + " (reason: " + reason + ")", false))
                         .orElse(new Console.Redirect(back, "no message " + id + " in the outbound queue", true));
             }
-            default -> {
-                return new Console.Text(400, "400: unknown action\n");
-            }
         }
-    }
-
-    private static String need(String id) {
-        if (id == null) {
-            throw new IllegalArgumentException("the form names no message");
-        }
-        return id;
     }
 }

@@ -44,6 +44,14 @@ final class Html {
         return b.toString();
     }
 
+    /**
+     * {@code s} as the content of a {@code <textarea>}: HTML-escaped but otherwise as it is (no
+     * {@code \xNN}), so what the browser sends back is the text that was shown.
+     */
+    static String text(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
     static String time(Instant t) {
         return t == null ? "–" : TIME.format(t);
     }

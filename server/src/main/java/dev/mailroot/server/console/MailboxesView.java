@@ -134,19 +134,28 @@ final class MailboxesView implements Console.View {
                     "<code>" + Html.esc(i.file().getParent().getFileName() + "/" + i.file().getFileName()) + "</code>"));
         }
         b.append(Html.table("inbox", List.of("arrived", "from", "subject", "file"), mail, "The inbox is empty."));
-        b.append("<h2>Forwarding</h2><form method=\"post\" action=\"").append(action).append("\" class=\"stack\">")
-                .append(Html.csrfField(csrf)).append("<input type=\"hidden\" name=\"action\" value=\"forwarding\">")
-                .append("<label>forward to (addresses or mailboxes, comma-separated; empty: none)<input type=\"text\" name=\"forwardTo\" "
-                        + "id=\"forward-to\" size=\"50\" value=\"").append(Html.esc(String.join(", ", m.forwardTo()))).append("\"></label>")
-                .append("<label><span>keep a copy here</span><input type=\"checkbox\" name=\"keepCopy\" value=\"true\" id=\"keep-copy\"")
-                .append(m.keepCopy() || !m.forwards() ? " checked" : "").append("></label><button type=\"submit\">Save forwarding</button></form>");
+        boolean inDirectory = file().read().flatMap(x -> x.mailbox(m.name())).isPresent();
+        if (!inDirectory) {
+            b.append("<h2>Forwarding</h2><p class=\"hint\" id=\"auto-mailbox\">This mailbox is a folder made on its first delivery "
+                    + "(<code>mailboxes.autoCreate</code>, no <code>conf/mailboxes.yaml</code>): add it to the directory with "
+                    + "<code>bin/mailroot mailbox add ").append(Html.esc(m.name())).append("</code> to give it forwarding, aliases or a quota. "
+                    + "Adding the first mailbox makes the directory the list of who receives mail.</p>");
+        } else {
+            b.append("<h2>Forwarding</h2><form method=\"post\" action=\"").append(action).append("\" class=\"stack\">")
+                    .append(Html.csrfField(csrf)).append("<input type=\"hidden\" name=\"action\" value=\"forwarding\">")
+                    .append("<label>forward to (addresses or mailboxes, comma-separated; empty: none)<input type=\"text\" name=\"forwardTo\" "
+                            + "id=\"forward-to\" size=\"50\" value=\"").append(Html.esc(String.join(", ", m.forwardTo()))).append("\"></label>")
+                    .append("<label><span>keep a copy here</span><input type=\"checkbox\" name=\"keepCopy\" value=\"true\" id=\"keep-copy\"")
+                    .append(m.keepCopy() || !m.forwards() ? " checked" : "").append("></label><button type=\"submit\">Save forwarding</button></form>");
+        }
         Path script = SieveRules.scriptOf(s.home().sieve(), m.name());
-        String text = r.param("script") != null ? r.param("script").replace("\r\n", "\n")
-                : Files.isRegularFile(script) ? Files.readString(script, StandardCharsets.UTF_8) : "";
+        // the text of a refused save comes back in the page; a link (a GET) never fills the editor
+        String text = r.form().get("script") != null ? r.form().get("script").replace("\r\n", "\n")
+                : Files.isRegularFile(script) ? Files.readString(script, StandardCharsets.UTF_8).replace("\r\n", "\n") : "";
         b.append("<h2>Sieve rules</h2><p class=\"hint\"><code>").append(Html.esc(script)).append("</code>; supported extensions: ")
                 .append(Html.esc(String.join(", ", sieve.extensions()))).append(". A script is saved only if it compiles.</p>")
                 .append("<form method=\"post\" action=\"").append(action).append("\">").append(Html.csrfField(csrf))
-                .append("<textarea name=\"script\" id=\"sieve-script\" spellcheck=\"false\">").append(Html.esc(text)).append("</textarea>")
+                .append("<textarea name=\"script\" id=\"sieve-script\" spellcheck=\"false\">").append(Html.text(text)).append("</textarea>")
                 .append("<p><button type=\"submit\" name=\"action\" value=\"sieve-check\" id=\"sieve-check\">Check</button> ")
                 .append("<button type=\"submit\" name=\"action\" value=\"sieve-save\" class=\"primary\" id=\"sieve-save\">Save</button> ")
                 .append("<button type=\"submit\" name=\"action\" value=\"sieve-remove\" class=\"danger\">Remove the script</button></p></form>");
@@ -158,14 +167,19 @@ final class MailboxesView implements Console.View {
         String name = r.segment(1);
         String back = "/ui/mailboxes/" + java.net.URLEncoder.encode(name, StandardCharsets.UTF_8);
         DirectoryFile f = file();
-        Optional<Mailbox> m = f.read().flatMap(d -> d.mailbox(name));
+        Optional<Mailbox> m = current().mailbox(name);
         if (m.isEmpty()) {
             return new Console.Redirect("/ui/mailboxes", "no mailbox '" + name + "'", true);
         }
+        boolean inDirectory = f.read().flatMap(d -> d.mailbox(name)).isPresent();
         String action = r.param("action");
         Path script = SieveRules.scriptOf(s.home().sieve(), m.get().name());
         switch (action == null ? "" : action) {
             case "forwarding" -> {
+                if (!inDirectory) {
+                    return new Console.Redirect(back, "mailbox " + name + " is only a folder (mailboxes.autoCreate): add it to the "
+                            + "directory first (bin/mailroot mailbox add " + name + "), then set its forwarding", true);
+                }
                 List<String> to = Console.split(r.param("forwardTo"));
                 boolean copy = to.isEmpty() || "true".equals(r.param("keepCopy"));
                 try {

@@ -66,19 +66,24 @@ final class SearchView implements Console.View {
                 .append(name).append("\" value=\"").append(Html.esc(q.getOrDefault(name, ""))).append("\"></label>");
     }
 
+    /** {@code s} as one shell word in single quotes ({@code '} itself written {@code '\''}). */
+    private static String quoted(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
     private static String shell(SearchQuery q) {
         StringBuilder b = new StringBuilder();
         if (q.id() != null) {
-            b.append('\'').append(q.id()).append("' ");
+            b.append(quoted(q.id())).append(' ');
         }
         if (q.from() != null) {
-            b.append("--from '").append(q.from()).append("' ");
+            b.append("--from ").append(quoted(q.from())).append(' ');
         }
         if (q.to() != null) {
-            b.append("--to '").append(q.to()).append("' ");
+            b.append("--to ").append(quoted(q.to())).append(' ');
         }
         if (q.subject() != null) {
-            b.append("--subject '").append(q.subject()).append("' ");
+            b.append("--subject ").append(quoted(q.subject())).append(' ');
         }
         if (q.since() != null) {
             b.append("--since ").append(q.since()).append(' ');

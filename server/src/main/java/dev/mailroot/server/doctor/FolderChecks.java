@@ -175,7 +175,14 @@ final class FolderChecks {
                 continue;
             }
             if (!recent.isEmpty()) {
-                recent.sort(java.util.Comparator.comparing(Path::toString));
+                // the newest one, as doctor.md says (by time, then name)
+                recent.sort(java.util.Comparator.comparing((Path p) -> {
+                    try {
+                        return Files.getLastModifiedTime(p);
+                    } catch (IOException x) {
+                        return java.nio.file.attribute.FileTime.fromMillis(0);
+                    }
+                }).thenComparing(Path::toString));
                 Path last = recent.get(recent.size() - 1);
                 found.add(e.getKey() + ": " + recent.size() + " (e.g. " + last.getFileName() + ": " + reason(last) + ")");
             }
@@ -184,7 +191,8 @@ final class FolderChecks {
             return Check.ok(name, "MR8006", "nothing new in badmail, poison, quarantine or pop3/failed since " + s.since());
         }
         return new Check(name, "MR8006", Check.Status.WARN, "since " + s.since() + ": " + String.join("; ", found),
-                "read each reason file (.bdr/.reason); a message may be resubmitted by moving its .bad into pickup/ as .eml");
+                "read each reason (bin/mailroot folder list <folder>, or the console's folder pages); fix the cause, then "
+                        + "bin/mailroot folder resubmit <folder> <id>");
     }
 
     /** The {@code Reason:} line of the reason file beside {@code f}, else its first line. */

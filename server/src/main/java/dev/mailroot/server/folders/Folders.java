@@ -83,13 +83,31 @@ public final class Folders {
         };
     }
 
+    /** An entry's message file and its attributes, read without following a link. */
+    private record Entry(Path bad, BasicFileAttributes a) {
+    }
+
     /** At most {@code limit} entries, newest first. */
     public List<Item> list(String folder, int limit) throws IOException {
-        Path dir = dir(folder);
-        record Entry(Path bad, BasicFileAttributes a) {
+        List<Entry> entries = entries(folder);
+        List<Item> items = new ArrayList<>();
+        for (Entry e : entries.subList(0, Math.min(entries.size(), Math.max(0, limit)))) {
+            item(folder, e.bad(), e.a()).ifPresent(items::add);
         }
+        return items;
+    }
+
+    /** How many entries the folder holds: the ones {@link #list} shows with no limit. */
+    public int count(String folder) throws IOException {
+        return entries(folder).size();
+    }
+
+    /** The folder's entries (regular files named {@code <id>.bad}), newest first. */
+    private List<Entry> entries(String folder) throws IOException {
+        Path dir = dir(folder);
         List<Entry> entries = new ArrayList<>();
-        if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        // the folder itself may be a link (an administrator who moved badmail to another disk); its entries may not
+        if (Files.isDirectory(dir)) {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.bad")) {
                 for (Path p : ds) {
                     String id = idOf(p);
@@ -97,7 +115,10 @@ public final class Folders {
                         continue;
                     }
                     try {
-                        entries.add(new Entry(p, Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)));
+                        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                        if (a.isRegularFile()) {
+                            entries.add(new Entry(p, a));
+                        }
                     } catch (NoSuchFileException e) {
                         // resubmitted or deleted meanwhile
                     }
@@ -106,25 +127,7 @@ public final class Folders {
         }
         entries.sort(Comparator.comparing((Entry e) -> e.a().lastModifiedTime()).reversed()
                 .thenComparing(e -> e.bad().getFileName().toString()));
-        List<Item> items = new ArrayList<>();
-        for (Entry e : entries.subList(0, Math.min(entries.size(), Math.max(0, limit)))) {
-            item(folder, e.bad(), e.a()).ifPresent(items::add);
-        }
-        return items;
-    }
-
-    /** How many entries the folder holds. */
-    public int count(String folder) throws IOException {
-        Path dir = dir(folder);
-        int n = 0;
-        if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.bad")) {
-                for (Path p : ds) {
-                    n += p.getFileName().toString().startsWith(".") ? 0 : 1;
-                }
-            }
-        }
-        return n;
+        return entries;
     }
 
     /** The entry {@code id}, if the folder holds it. @throws IllegalArgumentException for an id that is not one */

@@ -49,7 +49,8 @@ final class SearchScan {
 
     /** The message files in {@code dir} (down to {@code depth}), newest first. */
     void folder(String place, Path dir, int depth, boolean badFiles) {
-        if (more || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        // a place's folder may be a link (moved to another disk); what is inside is read without following links
+        if (more || !Files.isDirectory(dir)) {
             return;
         }
         for (Path f : newestFirst(dir, depth, badFiles)) {
