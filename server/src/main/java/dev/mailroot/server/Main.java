@@ -1,6 +1,5 @@
 package dev.mailroot.server;
 
-import dev.mailroot.server.admin.AdminEndpoint;
 
 import dev.mailroot.bindings.ControlCharacters;
 import dev.mailroot.bindings.Versions;
@@ -78,7 +77,11 @@ public final class Main implements Callable<Integer> {
         if (System.getProperty(NODELAY) == null) {
             System.setProperty(NODELAY, "true");
         }
-        AdminEndpoint.limitRequestTime();
+        // not AdminEndpoint.limitRequestTime(): loading that class starts the logging before main has
+        // pointed it at the home's logs folder
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", "30");
+        }
     }
 
     @Override
