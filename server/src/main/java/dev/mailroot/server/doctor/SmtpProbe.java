@@ -2,7 +2,6 @@ package dev.mailroot.server.doctor;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,7 +10,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 
@@ -63,17 +61,13 @@ final class SmtpProbe implements AutoCloseable {
     }
 
     private void handshake() throws IOException {
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[]{new AnyCertificate()}, null);
-            SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(socket, host, socket.getPort(), true);
-            tls.setUseClientMode(true);
-            tls.startHandshake();
-            peer = (X509Certificate) tls.getSession().getPeerCertificates()[0];
-            attach(tls);
-        } catch (GeneralSecurityException e) {
-            throw new IOException("TLS: " + e.getMessage(), e);
-        }
+        // the doctor inspects the certificate itself: the handshake must not refuse it first
+        SSLContext ctx = dev.mailroot.server.tls.AnyCertificate.context();
+        SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(socket, host, socket.getPort(), true);
+        tls.setUseClientMode(true);
+        tls.startHandshake();
+        peer = (X509Certificate) tls.getSession().getPeerCertificates()[0];
+        attach(tls);
     }
 
     /** The certificate the server presented, or null before TLS. */
@@ -132,22 +126,6 @@ final class SmtpProbe implements AutoCloseable {
             socket.close();
         } catch (IOException e) {
             // nothing left to do
-        }
-    }
-
-    /** The doctor inspects the certificate itself; the handshake must not refuse it first. */
-    private static final class AnyCertificate implements X509TrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
         }
     }
 }

@@ -5,10 +5,7 @@ import dev.mailroot.server.outbound.MxResolver.Route;
 import dev.mailroot.server.outbound.MxResolver.Target;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
-import java.net.Socket;
-import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashSet;
@@ -65,7 +62,7 @@ public final class SmtpSender {
         watchdog.setKeepAliveTime(10, TimeUnit.SECONDS);
         watchdog.allowCoreThreadTimeOut(true);
         watchdog.setRemoveOnCancelPolicy(true);
-        this.noVerification = settings.sslContext() != null ? settings.sslContext() : trustAll();
+        this.noVerification = settings.sslContext() != null ? settings.sslContext() : dev.mailroot.server.tls.AnyCertificate.context();
     }
 
     /**
@@ -231,48 +228,6 @@ public final class SmtpSender {
         /** Copies the transcript; the results map is kept as given (insertion-ordered, unmodifiable). */
         public Attempt {
             transcript = List.copyOf(transcript);
-        }
-    }
-
-    /** A context that accepts any certificate: opportunistic TLS protects against passive listeners only. */
-    private static SSLContext trustAll() {
-        try {
-            SSLContext c = SSLContext.getInstance("TLS");
-            c.init(null, new X509ExtendedTrustManager[] {new AnyCertificate()}, null);
-            return c;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("no TLS in this JDK", e);
-        }
-    }
-
-    private static final class AnyCertificate extends X509ExtendedTrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
         }
     }
 }
