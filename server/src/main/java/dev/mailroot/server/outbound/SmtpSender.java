@@ -5,7 +5,6 @@ import dev.mailroot.server.outbound.MxResolver.Route;
 import dev.mailroot.server.outbound.MxResolver.Target;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.X509ExtendedTrustManager;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashSet;
