@@ -35,7 +35,7 @@ final class Pop3View implements Console.View {
     public Console.Answer get(Console.Request r) throws Exception {
         StringBuilder b = new StringBuilder();
         PluginHost host = s.live().plugins();
-        Optional<CommandResult> status = host == null ? Optional.empty() : host.command(PLUGIN, "status", Map.of(), java.time.Duration.ofSeconds(15));
+        Optional<CommandResult> status = host == null ? Optional.empty() : call(host, "status", Map.of(), 15);
         if (status.isEmpty()) {
             b.append("<p class=\"flash error\" id=\"pop3-missing\">The POP3 connector is not running: its plugin is not loaded "
                     + "(see the Bindings page for the plugin's state).</p>");
@@ -57,19 +57,24 @@ final class Pop3View implements Console.View {
                     }
                     continue;
                 }
-                JsonNode a = JSON.readTree(line);
-                String name = a.path("account").asText();
-                String last = a.path("lastRun").isTextual() ? Html.time(Instant.parse(a.path("lastRun").asText())) + " ("
-                        + Html.age(Instant.parse(a.path("lastRun").asText()), now) + " ago)" : "not yet";
-                String error = a.path("lastError").isTextual() ? "<br>" + Html.badge("fail") + " " + Html.esc(a.path("lastError").asText()) : "";
-                rows.add(List.of("<span class=\"name\">" + Html.esc(name) + "</span>",
-                        Html.esc(a.path("user").asText()) + "@" + Html.esc(a.path("host").asText()) + ":" + a.path("port").asText(),
-                        "every " + Html.esc(a.path("intervalMinutes").asText()) + " min",
-                        last + (a.path("running").asBoolean() ? " " + Html.badge("warn").replace(">warn<", ">running<") : "") + error,
-                        a.path("lastSuccess").isTextual() ? Html.time(Instant.parse(a.path("lastSuccess").asText())) : "never",
-                        a.path("downloaded").asText("0") + " downloaded, " + a.path("failed").asText("0") + " failed",
-                        Html.button("/ui/pop3", csrf, "Retrieve now", "", "action", "retrieve", "account", name)
-                                + Html.button("/ui/pop3", csrf, "Check", "", "action", "check", "account", name)));
+                try {
+                    JsonNode a = JSON.readTree(line);
+                    String name = a.path("account").asText();
+                    String last = a.path("lastRun").isTextual() ? Html.time(Instant.parse(a.path("lastRun").asText())) + " ("
+                            + Html.age(Instant.parse(a.path("lastRun").asText()), now) + " ago)" : "not yet";
+                    String error = a.path("lastError").isTextual() ? "<br>" + Html.badge("fail") + " " + Html.esc(a.path("lastError").asText()) : "";
+                    rows.add(List.of("<span class=\"name\">" + Html.esc(name) + "</span>",
+                            Html.esc(a.path("user").asText()) + "@" + Html.esc(a.path("host").asText()) + ":" + a.path("port").asText(),
+                            "every " + Html.esc(a.path("intervalMinutes").asText()) + " min",
+                            last + (a.path("running").asBoolean() ? " " + Html.badge("warn").replace(">warn<", ">running<") : "") + error,
+                            a.path("lastSuccess").isTextual() ? Html.time(Instant.parse(a.path("lastSuccess").asText())) : "never",
+                            a.path("downloaded").asText("0") + " downloaded, " + a.path("failed").asText("0") + " failed",
+                            Html.button("/ui/pop3", csrf, "Retrieve now", "", "action", "retrieve", "account", name)
+                                    + Html.button("/ui/pop3", csrf, "Check", "", "action", "check", "account", name)));
+                } catch (java.io.IOException | RuntimeException e) {
+                    b.append("<p class=\"flash error\">The connector's status line cannot be read: ").append(Html.esc(line))
+                            .append("</p>");
+                }
             }
         }
         b.append(Html.table("accounts", List.of("account", "remote mailbox", "schedule", "last run", "last success", "totals", ""), rows,
@@ -90,6 +95,20 @@ final class Pop3View implements Console.View {
         b.append("</select></label><button type=\"submit\">Set</button></form><p class=\"hint\">Until the server restarts; "
                 + "to keep it, set <code>logging: {pop3-connector: debug}</code> in <code>conf/mailroot.yaml</code>.</p>");
         return new Console.Page("POP3 connector", "pop3", b.toString());
+    }
+
+    /**
+     * Runs a connector command; one that throws (an exception or an {@code Error} from plugin code)
+     * is a failed result on the page, not a failed page.
+     */
+    private static Optional<CommandResult> call(PluginHost host, String command, Map<String, String> params, int seconds) {
+        try {
+            return host.command(PLUGIN, command, params, java.time.Duration.ofSeconds(seconds));
+        } catch (Exception e) {
+            org.slf4j.LoggerFactory.getLogger(Pop3View.class).error("MR1011 the POP3 connector's {} command failed: {}", command,
+                    e.toString(), e);
+            return Optional.of(CommandResult.failed("the connector's " + command + " command failed: " + e.getMessage()));
+        }
     }
 
     private static String level() {
@@ -113,8 +132,7 @@ final class Pop3View implements Console.View {
         String account = r.param("account");
         PluginHost host = s.live().plugins();
         Optional<CommandResult> result = host == null ? Optional.empty()
-                : host.command(PLUGIN, action, account == null || account.isBlank() ? Map.of() : Map.of("account", account),
-                java.time.Duration.ofSeconds(120));
+                : call(host, action, account == null || account.isBlank() ? Map.of() : Map.of("account", account), 120);
         if (result.isEmpty()) {
             return new Console.Redirect("/ui/pop3", "the POP3 connector is not running", true);
         }
